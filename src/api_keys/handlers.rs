@@ -1,0 +1,165 @@
+use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, post, web};
+use chrono::Utc;
+use uuid::Uuid;
+
+use crate::{
+    api_keys::{
+        dto::{ApiKeyView, CreateApiKey, NewApiKeyView},
+        queries::{self, ApiKey},
+    },
+    app::AppState,
+    auth::{AuthUser, min, tokens},
+    db,
+    error::{ApiError, FieldCode, FieldError, Fields},
+    extract::Json,
+    pagination::{List, Page, PageParams},
+};
+
+/// List keys (without their secrets).
+#[utoipa::path(
+    tag = "api-keys",
+    params(PageParams),
+    responses(
+        (status = 200, description = "A page of keys", body = List<ApiKeyView>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 503, response = crate::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/api-keys")]
+pub async fn list_api_keys(
+    _admin: AuthUser<min::Admin>,
+    state: web::Data<AppState>,
+    params: web::Query<PageParams>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let page = Page::try_from(&*params)?;
+    let (rows, total) = db::run(&state.pool, move |conn| Ok(queries::list(conn, page)?)).await?;
+    let views = rows.into_iter().map(ApiKeyView::from).collect();
+    Ok(List::new(views, page, total).respond(&req))
+}
+
+fn key_name(value: &str) -> Result<String, FieldError> {
+    let value = value.trim();
+    if value.is_empty() {
+        Err(FieldError::new(
+            "name",
+            FieldCode::Required,
+            "must not be empty",
+        ))
+    } else if value.chars().count() > 100 {
+        Err(FieldError::new(
+            "name",
+            FieldCode::TooLong,
+            "must be at most 100 characters",
+        ))
+    } else {
+        Ok(value.to_owned())
+    }
+}
+
+/// Create a key. Its secret is in this answer only.
+#[utoipa::path(
+    tag = "api-keys",
+    request_body = CreateApiKey,
+    responses(
+        (status = 201, description = "The key, with its secret", body = NewApiKeyView),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 503, response = crate::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/api-keys")]
+pub async fn create_api_key(
+    admin: AuthUser<min::Admin>,
+    state: web::Data<AppState>,
+    Json(body): Json<CreateApiKey>,
+) -> Result<HttpResponse, ApiError> {
+    let (name,) = (key_name(&body.name),).parsed()?;
+    let secret = format!("{}{}", tokens::API_KEY_PREFIX, tokens::random_token(40));
+    let key = ApiKey {
+        id: Uuid::now_v7(),
+        name,
+        scope: body.scope.as_str().to_owned(),
+        key_prefix: secret.chars().take(8).collect(),
+        created_by: admin.id,
+        created_at: Utc::now(),
+    };
+    let hash = tokens::digest(&secret);
+    let stored = db::run(&state.pool, move |conn| {
+        Ok(queries::insert(conn, &key, &hash)?)
+    })
+    .await?;
+    let view = NewApiKeyView {
+        key_info: ApiKeyView::from(stored),
+        key: secret,
+    };
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/api-keys/{}", view.key_info.id),
+        ))
+        .json(view))
+}
+
+/// Read one key (without its secret).
+#[utoipa::path(
+    tag = "api-keys",
+    params(("id" = Uuid, Path, description = "The key's id")),
+    responses(
+        (status = 200, description = "The key", body = ApiKeyView),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/api-keys/{id}")]
+pub async fn find_api_key(
+    _admin: AuthUser<min::Admin>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let key = db::run(&state.pool, move |conn| match queries::find(conn, id) {
+        Err(diesel::result::Error::NotFound) => {
+            Err(ApiError::NotFound(format!("no API key has id {id}")))
+        }
+        other => Ok(other?),
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ApiKeyView::from(key)))
+}
+
+/// Revoke a key: it stops working at once.
+#[utoipa::path(
+    tag = "api-keys",
+    params(("id" = Uuid, Path, description = "The key's id")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+#[delete("/api-keys/{id}")]
+pub async fn delete_api_key(
+    _admin: AuthUser<min::Admin>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    match db::run(&state.pool, move |conn| Ok(queries::delete(conn, id)?)).await? {
+        0 => Err(ApiError::NotFound(format!("no API key has id {id}"))),
+        _ => Ok(HttpResponse::NoContent().finish()),
+    }
+}

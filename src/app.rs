@@ -1,0 +1,81 @@
+//! The shared state and the app builder used by `serve` and by the tests.
+
+use std::sync::Arc;
+
+use actix_web::{
+    App, Error, HttpResponse,
+    body::MessageBody,
+    dev::{ServiceFactory, ServiceRequest, ServiceResponse},
+    http::header,
+    middleware::from_fn,
+    web,
+};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::{
+    auth::{throttle::LoginThrottle, tokens::TokenKeys},
+    config::Config,
+    db::{self, Pool},
+    extract, health, metrics,
+    metrics::Metrics,
+    middleware, openapi,
+};
+
+pub struct AppState {
+    pub pool: Pool,
+    pub config: Arc<Config>,
+    pub tokens: TokenKeys,
+    pub throttle: LoginThrottle,
+    pub metrics: Metrics,
+}
+
+impl AppState {
+    /// Builds the state without touching the database: connections open on first use.
+    pub fn new(config: Config) -> Self {
+        Self {
+            pool: db::pool(&config.database_url, config.db_pool_size, config.db_timeout),
+            tokens: TokenKeys::new(&config.jwt_secret),
+            throttle: LoginThrottle::new(),
+            metrics: Metrics::new(),
+            config: Arc::new(config),
+        }
+    }
+}
+
+/// The whole application: the documented API, the operations routes and the middleware.
+pub fn build(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    let (app, document) = App::new()
+        .into_utoipa_app()
+        .openapi(<openapi::ApiDoc as utoipa::OpenApi>::openapi())
+        .app_data(state)
+        .app_data(web::QueryConfig::default().error_handler(extract::query_error))
+        .app_data(web::PathConfig::default().error_handler(extract::path_error))
+        .configure(crate::routes::api)
+        .split_for_parts();
+    app.route("/healthz", web::get().to(health::healthz))
+        .route("/readyz", web::get().to(health::readyz))
+        .route("/metrics", web::get().to(metrics::metrics))
+        .route(
+            "/docs",
+            web::get().to(|| async {
+                HttpResponse::PermanentRedirect()
+                    .insert_header((header::LOCATION, "/docs/"))
+                    .finish()
+            }),
+        )
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document))
+        .default_service(web::to(middleware::no_route))
+        .wrap(from_fn(middleware::conventions))
+        .wrap(from_fn(middleware::observe))
+}

@@ -1,0 +1,66 @@
+//! Throttling of sign-in attempts, per account and per client address.
+
+use std::{net::IpAddr, num::NonZeroU32, time::Duration};
+
+use governor::{
+    DefaultKeyedRateLimiter, Quota, RateLimiter,
+    clock::{Clock, DefaultClock},
+};
+
+use crate::error::ApiError;
+
+/// Past this many tracked keys, forget the ones that have fully recovered, so a flood of
+/// made-up emails cannot grow memory without bound.
+const MAX_TRACKED_KEYS: usize = 100_000;
+
+pub struct LoginThrottle {
+    per_account: DefaultKeyedRateLimiter<String>,
+    per_address: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl LoginThrottle {
+    /// Per account: 5 attempts at once, then one every 12 seconds (5 a minute).
+    /// Per address: 20 attempts at once, then one every 3 seconds (20 a minute), which
+    /// leaves room for a newsroom behind one NAT.
+    pub fn new() -> Self {
+        let per_account = Quota::with_period(Duration::from_secs(12))
+            .expect("a non-zero period")
+            .allow_burst(NonZeroU32::new(5).expect("non-zero"));
+        let per_address = Quota::with_period(Duration::from_secs(3))
+            .expect("a non-zero period")
+            .allow_burst(NonZeroU32::new(20).expect("non-zero"));
+        Self {
+            per_account: RateLimiter::keyed(per_account),
+            per_address: RateLimiter::keyed(per_address),
+        }
+    }
+
+    /// Counts an attempt; 429 with the seconds to wait when either budget is spent. The check
+    /// comes before the password is looked at, so a throttled guess learns nothing, right or wrong.
+    pub fn attempt(&self, account: &str, address: Option<IpAddr>) -> Result<(), ApiError> {
+        if self.per_account.len() > MAX_TRACKED_KEYS {
+            self.per_account.retain_recent();
+        }
+        if self.per_address.len() > MAX_TRACKED_KEYS {
+            self.per_address.retain_recent();
+        }
+        let now = DefaultClock::default().now();
+        let too_many = |wait: Duration| ApiError::TooManyRequests {
+            retry_after: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+        };
+        if let Some(address) = address {
+            self.per_address
+                .check_key(&address)
+                .map_err(|not_until| too_many(not_until.wait_time_from(now)))?;
+        }
+        self.per_account
+            .check_key(&account.to_lowercase())
+            .map_err(|not_until| too_many(not_until.wait_time_from(now)))
+    }
+}
+
+impl Default for LoginThrottle {
+    fn default() -> Self {
+        Self::new()
+    }
+}

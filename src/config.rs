@@ -1,0 +1,176 @@
+//! The one typed configuration, read once at start-up from the command line and environment.
+
+use std::{fmt, time::Duration};
+
+use clap::{Args, ValueEnum};
+
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/masthead";
+const MIN_SECRET_BYTES: usize = 32;
+
+/// A value that must never reach a log line or a `Debug` print.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Plain,
+    Json,
+}
+
+/// Where the database is; shared by every subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// PostgreSQL URL; the database is created if missing.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+}
+
+/// Everything `serve` reads.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Listen address.
+    #[arg(long, env = "MASTHEAD_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// Token signing secret, at least 32 bytes.
+    #[arg(long, env = "MASTHEAD_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+    /// Without a secret, generate a throw-away one (tokens die with the process).
+    #[arg(long)]
+    pub dev: bool,
+    /// The frontend's base URL, used in sitemaps, feeds and webhook payloads.
+    #[arg(
+        long,
+        env = "MASTHEAD_PUBLIC_URL",
+        default_value = "http://localhost:3000"
+    )]
+    pub public_url: String,
+    /// Where uploaded files live with local storage.
+    #[arg(long, env = "MASTHEAD_MEDIA_DIR", default_value = "./data/media")]
+    pub media_dir: String,
+    /// Let anyone sign up as a `member`.
+    #[arg(long, env = "MASTHEAD_OPEN_REGISTRATION", default_value_t = false)]
+    pub open_registration: bool,
+    /// Let anonymous callers read published content (otherwise a `content` API key is needed).
+    #[arg(long, env = "MASTHEAD_PUBLIC_READ", default_value_t = true, action = clap::ArgAction::Set)]
+    pub public_read: bool,
+    /// Lifetime of access tokens, in seconds.
+    #[arg(long, env = "MASTHEAD_ACCESS_TOKEN_TTL", default_value_t = 900)]
+    pub access_token_ttl: u64,
+    /// Lifetime of refresh tokens, in seconds.
+    #[arg(long, env = "MASTHEAD_REFRESH_TOKEN_TTL", default_value_t = 30 * 24 * 3600)]
+    pub refresh_token_ttl: u64,
+    /// Database connections kept by this process.
+    #[arg(long, env = "MASTHEAD_DB_POOL_SIZE", default_value_t = 10)]
+    pub db_pool_size: u32,
+    /// Seconds to wait for a database connection before answering 503.
+    #[arg(long, env = "MASTHEAD_DB_TIMEOUT", default_value_t = 5)]
+    pub db_timeout: u64,
+    /// `max-age` of anonymous reads of published content, in seconds.
+    #[arg(long, env = "MASTHEAD_CACHE_MAX_AGE", default_value_t = 60)]
+    pub cache_max_age: u32,
+    /// Largest JSON body accepted, in bytes.
+    #[arg(long, env = "MASTHEAD_MAX_BODY_BYTES", default_value_t = 2 * 1024 * 1024)]
+    pub max_body_bytes: usize,
+    /// Access log format.
+    #[arg(long, env = "MASTHEAD_LOG_FORMAT", value_enum, default_value_t = LogFormat::Plain)]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub bind: String,
+    pub jwt_secret: Secret,
+    pub public_url: String,
+    pub media_dir: String,
+    pub open_registration: bool,
+    pub public_read: bool,
+    pub access_token_ttl: Duration,
+    pub refresh_token_ttl: Duration,
+    pub db_pool_size: u32,
+    pub db_timeout: Duration,
+    pub cache_max_age: u32,
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "MASTHEAD_JWT_SECRET is not set. Set it to a random string of at least {MIN_SECRET_BYTES} bytes \
+         (for example `openssl rand -base64 48`), or pass --dev for a throw-away secret."
+    )]
+    MissingSecret,
+    #[error("MASTHEAD_JWT_SECRET is {0} bytes long; it must be at least {MIN_SECRET_BYTES} bytes.")]
+    ShortSecret(usize),
+}
+
+impl Config {
+    /// Defaults for everything but the database and the secret; what tests and `serve` start from.
+    pub fn new(database_url: impl Into<String>, jwt_secret: Secret) -> Self {
+        Self {
+            database_url: database_url.into(),
+            bind: "127.0.0.1:8080".into(),
+            jwt_secret,
+            public_url: "http://localhost:3000".into(),
+            media_dir: "./data/media".into(),
+            open_registration: false,
+            public_read: true,
+            access_token_ttl: Duration::from_secs(900),
+            refresh_token_ttl: Duration::from_secs(30 * 24 * 3600),
+            db_pool_size: 10,
+            db_timeout: Duration::from_secs(5),
+            cache_max_age: 60,
+            max_body_bytes: 2 * 1024 * 1024,
+        }
+    }
+
+    pub fn from_args(args: ServeArgs) -> Result<Self, ConfigError> {
+        let secret = match args.jwt_secret.filter(|s| !s.is_empty()) {
+            Some(secret) if secret.len() < MIN_SECRET_BYTES => {
+                return Err(ConfigError::ShortSecret(secret.len()));
+            }
+            Some(secret) => Secret::new(secret),
+            None if args.dev => {
+                tracing::warn!(
+                    "!!! --dev: using a throw-away JWT secret. Every token dies when this process \
+                     stops. Never run like this in production: set MASTHEAD_JWT_SECRET. !!!"
+                );
+                Secret::new(crate::auth::tokens::random_token(48))
+            }
+            None => return Err(ConfigError::MissingSecret),
+        };
+        Ok(Self {
+            database_url: args.database.database_url,
+            bind: args.bind,
+            jwt_secret: secret,
+            public_url: args.public_url.trim_end_matches('/').to_owned(),
+            media_dir: args.media_dir,
+            open_registration: args.open_registration,
+            public_read: args.public_read,
+            access_token_ttl: Duration::from_secs(args.access_token_ttl),
+            refresh_token_ttl: Duration::from_secs(args.refresh_token_ttl),
+            db_pool_size: args.db_pool_size.max(1),
+            db_timeout: Duration::from_secs(args.db_timeout.max(1)),
+            cache_max_age: args.cache_max_age,
+            max_body_bytes: args.max_body_bytes,
+        })
+    }
+}

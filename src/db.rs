@@ -1,0 +1,198 @@
+//! The connection pool, migrations, and the one door through which blocking database work runs.
+
+use std::time::Duration;
+
+use actix_web::web;
+use diesel::{
+    Connection, PgConnection, RunQueryDsl,
+    r2d2::{self, ManageConnection, R2D2Connection},
+    result::{DatabaseErrorKind, Error as DieselError},
+    sql_query,
+    sql_types::BigInt,
+};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+use crate::error::ApiError;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// Any fixed number works; it only has to be the same in every Masthead process.
+const MIGRATION_LOCK_KEY: i64 = 0x6d61_7374_6865_6164; // "masthead"
+
+pub type Pool = r2d2::Pool<Manager>;
+
+/// A pooled connection that remembers whether the server went away under it.
+///
+/// r2d2's usual guard is a test query on every checkout, which costs a round trip per request.
+/// Instead, a query that finds the connection closed marks it, and the pool drops it on return.
+pub struct Conn {
+    pg: PgConnection,
+    broken: bool,
+}
+
+pub struct Manager {
+    url: String,
+}
+
+impl ManageConnection for Manager {
+    type Connection = Conn;
+    type Error = diesel::ConnectionError;
+
+    fn connect(&self) -> Result<Conn, Self::Error> {
+        Ok(Conn {
+            pg: PgConnection::establish(&self.url)?,
+            broken: false,
+        })
+    }
+
+    fn is_valid(&self, conn: &mut Conn) -> Result<(), Self::Error> {
+        conn.pg
+            .ping()
+            .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))
+    }
+
+    fn has_broken(&self, conn: &mut Conn) -> bool {
+        conn.broken || conn.pg.is_broken()
+    }
+}
+
+pub fn pool(url: &str, max_size: u32, timeout: Duration) -> Pool {
+    r2d2::Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(1))
+        .connection_timeout(timeout)
+        .test_on_check_out(false)
+        // Connection failures are answered as 503 and logged there; r2d2's own log is noise.
+        .error_handler(Box::new(r2d2::NopErrorHandler))
+        .build_unchecked(Manager {
+            url: url.to_owned(),
+        })
+}
+
+/// Runs `work` with a pooled connection on the blocking thread pool: one hop per request.
+///
+/// Pool time-outs and connections lost mid-query become 503, and the lost connection is discarded.
+pub async fn run<T, F>(pool: &Pool, work: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    let span = tracing::Span::current();
+    web::block(move || {
+        let _entered = span.enter();
+        let mut conn = pool.get()?;
+        let result = work(&mut conn.pg);
+        if matches!(result, Err(ApiError::Unavailable)) {
+            conn.broken = true;
+        }
+        result
+    })
+    .await
+    .map_err(ApiError::internal)?
+}
+
+/// Runs CPU-heavy work (password hashing) off the async workers, keeping the tracing span.
+pub async fn blocking<T, F>(work: F) -> Result<T, ApiError>
+where
+    F: FnOnce() -> T + Send + 'static,
+    T: Send + 'static,
+{
+    let span = tracing::Span::current();
+    web::block(move || span.in_scope(work))
+        .await
+        .map_err(ApiError::internal)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    #[error("DATABASE_URL must name a database, as in postgres://user@host:5432/masthead")]
+    NoDatabaseName,
+    #[error("cannot connect to PostgreSQL: {0}")]
+    Connect(#[from] diesel::ConnectionError),
+    #[error("database error: {0}")]
+    Query(#[from] DieselError),
+    #[error("migration failed: {0}")]
+    Migration(String),
+}
+
+/// Splits `postgres://host/name?opts` into the URL of the maintenance database and `name`.
+fn maintenance_url(url: &str) -> Result<(String, String), SetupError> {
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let (server, name) = base.rsplit_once('/').ok_or(SetupError::NoDatabaseName)?;
+    if name.is_empty() || server.ends_with('/') {
+        return Err(SetupError::NoDatabaseName);
+    }
+    let maintenance = match query {
+        Some(query) => format!("{server}/postgres?{query}"),
+        None => format!("{server}/postgres"),
+    };
+    Ok((maintenance, name.to_owned()))
+}
+
+/// Creates the database named in `url` if it does not exist yet.
+pub fn ensure_database(url: &str) -> Result<(), SetupError> {
+    match PgConnection::establish(url) {
+        Ok(_) => Ok(()),
+        Err(diesel::ConnectionError::BadConnection(message))
+            if message.contains("does not exist") =>
+        {
+            let (maintenance, name) = maintenance_url(url)?;
+            let mut conn = PgConnection::establish(&maintenance)?;
+            let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+            match sql_query(format!("CREATE DATABASE {quoted}")).execute(&mut conn) {
+                Ok(_) => {
+                    tracing::info!(database = %name, "created database");
+                    Ok(())
+                }
+                // Another process created it between our two connections.
+                Err(DieselError::DatabaseError(DatabaseErrorKind::Unknown, info))
+                    if info.message().contains("already exists") =>
+                {
+                    Ok(())
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Runs the embedded migrations under an advisory lock, so processes starting together take turns.
+pub fn migrate(conn: &mut PgConnection) -> Result<usize, SetupError> {
+    sql_query("SELECT pg_advisory_lock($1)")
+        .bind::<BigInt, _>(MIGRATION_LOCK_KEY)
+        .execute(conn)?;
+    let applied = conn
+        .run_pending_migrations(MIGRATIONS)
+        .map(|versions| versions.len())
+        .map_err(|e| SetupError::Migration(e.to_string()));
+    sql_query("SELECT pg_advisory_unlock($1)")
+        .bind::<BigInt, _>(MIGRATION_LOCK_KEY)
+        .execute(conn)?;
+    applied
+}
+
+/// Start-up: the database exists and is migrated.
+pub fn prepare(url: &str) -> Result<usize, SetupError> {
+    ensure_database(url)?;
+    let mut conn = PgConnection::establish(url)?;
+    migrate(&mut conn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maintenance_url_swaps_the_database_name() {
+        let (url, name) =
+            maintenance_url("postgres://u@h:5432/masthead?sslmode=disable").expect("valid URL");
+        assert_eq!(url, "postgres://u@h:5432/postgres?sslmode=disable");
+        assert_eq!(name, "masthead");
+        assert!(maintenance_url("postgres://u@h:5432/").is_err());
+    }
+}

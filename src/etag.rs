@@ -1,0 +1,62 @@
+//! Strong entity tags and the `If-Match` precondition.
+
+use std::future::{Ready, ready};
+
+use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+
+/// A strong validator over the exact bytes sent, so it is right for every representation of a
+/// resource (with `fields` or `include`, say).
+pub fn of_bytes(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+/// Whether a list of entity tags from `If-Match` or `If-None-Match` names `etag`.
+pub fn listed(header_value: &str, etag: &str) -> bool {
+    header_value.trim() == "*"
+        || header_value
+            .split(',')
+            .map(|tag| tag.trim().trim_start_matches("W/"))
+            .any(|tag| tag == etag)
+}
+
+/// The `If-Match` header of a write, checked against the resource as a plain `GET` shows it.
+#[derive(Debug, Clone)]
+pub struct IfMatch(Option<String>);
+
+impl IfMatch {
+    /// `412` when the client's copy is stale, so that two editors never overwrite each other.
+    pub fn check(&self, current: &impl Serialize) -> Result<(), ApiError> {
+        let Some(expected) = &self.0 else {
+            return Ok(());
+        };
+        let body = serde_json::to_vec(current).map_err(ApiError::internal)?;
+        if listed(expected, &of_bytes(&body)) {
+            Ok(())
+        } else {
+            Err(ApiError::PreconditionFailed(
+                "the resource changed since you read it; read it again and retry".into(),
+            ))
+        }
+    }
+}
+
+impl FromRequest for IfMatch {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(match req.headers().get(header::IF_MATCH) {
+            None => Ok(Self(None)),
+            Some(value) => value
+                .to_str()
+                .map(|v| Self(Some(v.to_owned())))
+                .map_err(|_| ApiError::BadRequest("If-Match must be ASCII".into())),
+        })
+    }
+}

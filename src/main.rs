@@ -1,0 +1,188 @@
+//! The `masthead` command line: serve, migrate, user, openapi.
+
+use std::{
+    io::{BufRead, IsTerminal},
+    process::ExitCode,
+};
+
+use actix_web::{HttpServer, web};
+use clap::{Parser, Subcommand};
+use diesel::{Connection, PgConnection};
+use masthead::{
+    app::{self, AppState},
+    auth::{Role, password},
+    config::{Config, DatabaseArgs, LogFormat, ServeArgs},
+    db, openapi,
+    users::{
+        self,
+        model::{Email, NewUser, Password},
+    },
+};
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(name = "masthead", version, about = "A headless CMS for news sites")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (creates the database and runs migrations first).
+    Serve(Box<ServeArgs>),
+    /// Create the database if needed and run pending migrations, then exit.
+    Migrate {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Print the OpenAPI document as JSON.
+    Openapi,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account. Asks for the password, or reads one line from standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        /// admin, editor, author, contributor or member.
+        #[arg(long)]
+        role: Role,
+        /// Display name (defaults to the part of the email before `@`).
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from standard input instead of asking for it.
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    match format {
+        LogFormat::Plain => builder.init(),
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Serve(args) => serve(*args),
+        Command::Migrate { database } => {
+            init_logging(LogFormat::Plain);
+            migrate(&database.database_url)
+        }
+        Command::User(UserCommand::Create {
+            email,
+            role,
+            name,
+            password_stdin,
+            database,
+        }) => {
+            init_logging(LogFormat::Plain);
+            create_user(&database.database_url, &email, role, name, password_stdin)
+        }
+        Command::Openapi => print_openapi(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("masthead: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn migrate(url: &str) -> Result<(), String> {
+    let applied = db::prepare(url).map_err(|e| e.to_string())?;
+    tracing::info!(applied, "database is up to date");
+    Ok(())
+}
+
+fn serve(args: ServeArgs) -> Result<(), String> {
+    init_logging(args.log_format);
+    let config = Config::from_args(args).map_err(|e| e.to_string())?;
+    migrate(&config.database_url)?;
+    let bind = config.bind.clone();
+    let state = web::Data::new(AppState::new(config));
+    actix_web::rt::System::new().block_on(async move {
+        let server = HttpServer::new(move || app::build(state.clone()))
+            .bind(&bind)
+            .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
+        tracing::info!(address = %bind, "Masthead is listening");
+        // actix finishes in-flight requests on SIGTERM/SIGINT before it stops (30 s at most).
+        server.run().await.map_err(|e| e.to_string())
+    })
+}
+
+fn read_password(from_stdin: bool) -> Result<String, String> {
+    if from_stdin || !std::io::stdin().is_terminal() {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| format!("cannot read the password: {e}"))?;
+        return Ok(line.trim_end_matches(['\r', '\n']).to_owned());
+    }
+    let first = rpassword::prompt_password("Password: ").map_err(|e| e.to_string())?;
+    let second = rpassword::prompt_password("Again: ").map_err(|e| e.to_string())?;
+    if first == second {
+        Ok(first)
+    } else {
+        Err("the passwords differ".into())
+    }
+}
+
+fn create_user(
+    url: &str,
+    email: &str,
+    role: Role,
+    name: Option<String>,
+    password_stdin: bool,
+) -> Result<(), String> {
+    let email = Email::parse("email", email).map_err(|e| format!("--email {}", e.message))?;
+    let password = read_password(password_stdin)?;
+    let password = Password::parse("password", &password)
+        .map_err(|e| format!("the password {}", e.message))?;
+    let email = email.into_inner();
+    let name = name.unwrap_or_else(|| email.split('@').next().unwrap_or_default().to_owned());
+    db::prepare(url).map_err(|e| e.to_string())?;
+    let user = NewUser {
+        id: uuid::Uuid::now_v7(),
+        password_hash: password::hash(password.expose()).map_err(|e| e.to_string())?,
+        email,
+        name,
+        role: role.as_str().to_owned(),
+    };
+    let mut conn = PgConnection::establish(url).map_err(|e| e.to_string())?;
+    let created = users::queries::insert(&mut conn, &user).map_err(|e| match e {
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        ) => {
+            format!("an account with the email {} already exists", user.email)
+        }
+        other => other.to_string(),
+    })?;
+    println!(
+        "created {} {} ({})",
+        created.role, created.email, created.id
+    );
+    Ok(())
+}
+
+fn print_openapi() -> Result<(), String> {
+    let json = openapi::document()
+        .to_pretty_json()
+        .map_err(|e| e.to_string())?;
+    println!("{json}");
+    Ok(())
+}

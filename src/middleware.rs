@@ -1,0 +1,196 @@
+//! What every response gets: a request id, an access log line, metrics, and the API's conventions
+//! (problem+json errors, strong ETags with 304, cache headers for credentialed reads).
+
+use std::time::Instant;
+
+use actix_web::{
+    Error, HttpMessage, HttpResponse,
+    body::{BoxBody, MessageBody},
+    dev::{ServiceRequest, ServiceResponse},
+    http::{Method, StatusCode, header},
+    middleware::Next,
+    web,
+};
+use tracing::Instrument;
+
+use crate::{
+    app::AppState,
+    error::{ApiError, PROBLEM_JSON},
+    etag,
+};
+
+const REQUEST_ID: &str = "x-request-id";
+
+/// The id that ties a response to its log lines; kept from the client when it sent a sane one.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+fn acceptable_request_id(value: &str) -> bool {
+    (1..=128).contains(&value.len())
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
+}
+
+pub async fn observe(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let request_id = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| acceptable_request_id(v))
+        .map_or_else(|| uuid::Uuid::now_v7().to_string(), str::to_owned);
+    req.extensions_mut().insert(RequestId(request_id.clone()));
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.path().to_owned();
+    let route = req
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let span = tracing::info_span!("request", id = %request_id);
+
+    // Handlers' errors arrive here as responses; an `Err` means the service itself failed.
+    let mut response = next
+        .call(req)
+        .instrument(span.clone())
+        .await
+        .inspect_err(|error| span.in_scope(|| tracing::error!(%error, "service failed")))?
+        .map_into_boxed_body();
+    if let Ok(value) = header::HeaderValue::from_str(&request_id) {
+        response
+            .headers_mut()
+            .insert(header::HeaderName::from_static(REQUEST_ID), value);
+    }
+
+    let elapsed = started.elapsed();
+    let status = response.status();
+    if let Some(state) = state {
+        state
+            .metrics
+            .observe(method.as_str(), &route, status.as_u16(), elapsed);
+    }
+    span.in_scope(|| {
+        tracing::info!(
+            target: "access",
+            method = %method,
+            path = %path,
+            status = status.as_u16(),
+            duration_ms = elapsed.as_secs_f64() * 1000.0,
+        );
+    });
+    Ok(response)
+}
+
+/// Makes every response follow the contract, whichever part of the stack produced it.
+pub async fn conventions(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let credentialed = req.headers().contains_key(header::AUTHORIZATION);
+    let is_get = matches!(*req.method(), Method::GET | Method::HEAD);
+    let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
+    let response = next.call(req).await?.map_into_boxed_body();
+    let status = response.status();
+
+    let mut response = if status.is_client_error() || status.is_server_error() {
+        as_problem(response)
+    } else if is_get && status == StatusCode::OK {
+        with_etag(response, if_none_match.as_ref())
+    } else {
+        response
+    };
+    let private = credentialed || status.is_client_error() || status.is_server_error();
+    if private && !response.headers().contains_key(header::CACHE_CONTROL) {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_static("private, no-store"),
+        );
+    }
+    Ok(response)
+}
+
+/// Errors that did not come from `ApiError` (actix's own 404 and 405 among them) get the same body.
+fn as_problem(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if is_problem {
+        return response;
+    }
+    let error = match response.status() {
+        StatusCode::NOT_FOUND => ApiError::NotFound("nothing is served at this path".into()),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge("the body is too large".into()),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ApiError::UnsupportedMediaType("this content type is not accepted here".into())
+        }
+        status if status.is_client_error() => ApiError::BadRequest(
+            status
+                .canonical_reason()
+                .unwrap_or("the request cannot be served")
+                .to_owned(),
+        ),
+        _ => ApiError::internal("a response failed without an ApiError"),
+    };
+    response.into_response(actix_web::ResponseError::error_response(&error))
+}
+
+fn with_etag(
+    response: ServiceResponse<BoxBody>,
+    if_none_match: Option<&header::HeaderValue>,
+) -> ServiceResponse<BoxBody> {
+    if response.headers().contains_key(header::ETAG) {
+        return not_modified_if(response, if_none_match);
+    }
+    let (req, res) = response.into_parts();
+    let (head, body) = res.into_parts();
+    // Streamed bodies (site maps, media) set their own validators; only whole bodies are hashed.
+    let bytes = match body.try_into_bytes() {
+        Ok(bytes) => bytes,
+        Err(body) => return ServiceResponse::new(req, head.set_body(body)),
+    };
+    let etag = etag::of_bytes(&bytes);
+    let mut res = head.set_body(BoxBody::new(bytes));
+    if let Ok(value) = header::HeaderValue::from_str(&etag) {
+        res.headers_mut().insert(header::ETAG, value);
+    }
+    not_modified_if(ServiceResponse::new(req, res), if_none_match)
+}
+
+fn not_modified_if(
+    response: ServiceResponse<BoxBody>,
+    if_none_match: Option<&header::HeaderValue>,
+) -> ServiceResponse<BoxBody> {
+    let etag = response
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    match (etag, if_none_match) {
+        (Some(etag), Some(if_none_match))
+            if if_none_match.to_str().is_ok_and(|v| etag::listed(v, &etag)) =>
+        {
+            let mut not_modified = HttpResponse::NotModified();
+            for name in [header::ETAG, header::CACHE_CONTROL] {
+                if let Some(value) = response.headers().get(&name) {
+                    not_modified.insert_header((name, value.clone()));
+                }
+            }
+            response.into_response(not_modified.finish())
+        }
+        (_, _) => response,
+    }
+}
+
+/// Unmatched requests: 405 when the path exists with other methods, 404 otherwise.
+pub async fn no_route(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(if req.resource_map().has_resource(req.path()) {
+        ApiError::MethodNotAllowed
+    } else {
+        ApiError::NotFound("nothing is served at this path".into())
+    })
+}

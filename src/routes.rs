@@ -1,0 +1,16 @@
+//! Every route of the API in one table, read top to bottom.
+
+use utoipa_actix_web::{scope, service_config::ServiceConfig};
+
+use crate::{api_keys, auth, users};
+
+/// The documented API under `/api/v1`. Operations routes (`/healthz`, `/metrics`, …) are added
+/// by the app builder, outside the document.
+pub fn api(cfg: &mut ServiceConfig) {
+    cfg.service(
+        scope::scope("/api/v1")
+            .configure(auth::routes)
+            .configure(users::routes)
+            .configure(api_keys::routes),
+    );
+}

@@ -1,0 +1,64 @@
+//! Users on the wire.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::{auth::Role, users::model::User};
+
+/// An account. Its password hash is never shown.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserView {
+    #[schema(example = "01936f6e-8d1c-7a4b-9f0e-2b1c3d4e5f60")]
+    pub id: Uuid,
+    #[schema(example = "editor@example.com")]
+    pub email: String,
+    #[schema(example = "王编辑")]
+    pub name: String,
+    pub role: Role,
+    /// `false` once deactivated: the account cannot sign in and its tokens stop working.
+    pub active: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// Increases with every change.
+    pub version: i32,
+}
+
+impl From<User> for UserView {
+    fn from(user: User) -> Self {
+        Self {
+            role: user.role(),
+            id: user.id,
+            email: user.email,
+            name: user.name,
+            active: user.active,
+            created_at: user.created_at,
+            updated_at: user.updated_at,
+            version: user.version,
+        }
+    }
+}
+
+/// A new account, created by an admin.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateUser {
+    #[schema(example = "editor@example.com")]
+    pub email: String,
+    /// At least 10 characters.
+    #[schema(example = "a long passphrase")]
+    pub password: String,
+    #[schema(example = "王编辑")]
+    pub name: String,
+    pub role: Role,
+}
+
+/// The fields to change; absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateUser {
+    #[schema(example = "王主编")]
+    pub name: Option<String>,
+    pub role: Option<Role>,
+    /// `false` deactivates the account at once; `true` reactivates it.
+    pub active: Option<bool>,
+}

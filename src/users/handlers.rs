@@ -1,0 +1,196 @@
+use actix_web::{HttpRequest, HttpResponse, get, http::header, patch, post, web};
+use diesel::Connection;
+use uuid::Uuid;
+
+use crate::{
+    app::AppState,
+    auth::{AuthUser, Role, min, password},
+    db,
+    error::{ApiError, Fields},
+    etag::IfMatch,
+    extract::Json,
+    pagination::{List, Page, PageParams},
+    users::{
+        dto::{CreateUser, UpdateUser, UserView},
+        model::{Email, NewUser, Password, PersonName, UserChanges},
+        queries,
+    },
+};
+
+/// List accounts, oldest first.
+#[utoipa::path(
+    tag = "users",
+    params(PageParams),
+    responses(
+        (status = 200, description = "A page of accounts", body = List<UserView>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 503, response = crate::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/users")]
+pub async fn list_users(
+    _admin: AuthUser<min::Admin>,
+    state: web::Data<AppState>,
+    params: web::Query<PageParams>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let page = Page::try_from(&*params)?;
+    let (rows, total) = db::run(&state.pool, move |conn| Ok(queries::list(conn, page)?)).await?;
+    let views = rows.into_iter().map(UserView::from).collect();
+    Ok(List::new(views, page, total).respond(&req))
+}
+
+/// Create an account with any role.
+#[utoipa::path(
+    tag = "users",
+    request_body = CreateUser,
+    responses(
+        (status = 201, description = "Created", body = UserView,
+            headers(("Location" = String, description = "The new account's URL"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 503, response = crate::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/users")]
+pub async fn create_user(
+    _admin: AuthUser<min::Admin>,
+    state: web::Data<AppState>,
+    Json(body): Json<CreateUser>,
+) -> Result<HttpResponse, ApiError> {
+    let (email, password, name) = (
+        Email::parse("email", &body.email),
+        Password::parse("password", &body.password),
+        PersonName::parse("name", &body.name),
+    )
+        .parsed()?;
+    let password_hash = db::blocking(move || password::hash(password.expose()))
+        .await?
+        .map_err(ApiError::internal)?;
+    let new_user = NewUser {
+        id: Uuid::now_v7(),
+        email: email.into_inner(),
+        name: name.into_inner(),
+        password_hash,
+        role: body.role.as_str().to_owned(),
+    };
+    let user = db::run(&state.pool, move |conn| {
+        Ok(queries::insert(conn, &new_user)?)
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/users/{}", user.id)))
+        .json(UserView::from(user)))
+}
+
+/// Read one account.
+#[utoipa::path(
+    tag = "users",
+    params(("id" = Uuid, Path, description = "The account's id")),
+    responses(
+        (status = 200, description = "The account", body = UserView),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/users/{id}")]
+pub async fn find_user(
+    _admin: AuthUser<min::Admin>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let user = db::run(&state.pool, move |conn| {
+        queries::find(conn, id).map_err(|e| not_found_or(e, id))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(UserView::from(user)))
+}
+
+/// Change an account's name or role, or deactivate (`active: false`) and reactivate it.
+///
+/// Deactivation ends the account's sessions at once. The last active admin cannot be demoted
+/// or deactivated (409).
+#[utoipa::path(
+    tag = "users",
+    params(
+        ("id" = Uuid, Path, description = "The account's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read; a stale one gives 412"),
+    ),
+    request_body = UpdateUser,
+    responses(
+        (status = 200, description = "The changed account", body = UserView),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 503, response = crate::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+#[patch("/users/{id}")]
+pub async fn update_user(
+    _admin: AuthUser<min::Admin>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    Json(body): Json<UpdateUser>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let name = body
+        .name
+        .as_deref()
+        .map(|n| PersonName::parse("name", n))
+        .transpose()
+        .map_err(|e| ApiError::Validation(vec![e]))?;
+    let changes = UserChanges {
+        name: name.map(PersonName::into_inner),
+        role: body.role.map(|r| r.as_str().to_owned()),
+        active: body.active,
+        password_hash: None,
+    };
+    let user = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let current = queries::find_for_update(conn, id).map_err(|e| not_found_or(e, id))?;
+            if_match.check(&UserView::from(current.clone()))?;
+            let loses_admin = current.role() == Role::Admin
+                && current.active
+                && (changes.role.as_deref().is_some_and(|r| r != "admin")
+                    || changes.active == Some(false));
+            if loses_admin && queries::lock_active_admins(conn)?.len() <= 1 {
+                return Err(ApiError::Conflict(
+                    "this is the last active admin; make another admin first".into(),
+                ));
+            }
+            if changes.active == Some(false) {
+                queries::revoke_sessions(conn, id)?;
+            }
+            Ok(queries::update(conn, id, &changes)?)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(UserView::from(user)))
+}
+
+fn not_found_or(error: diesel::result::Error, id: Uuid) -> ApiError {
+    match error {
+        diesel::result::Error::NotFound => ApiError::NotFound(format!("no account has id {id}")),
+        other => other.into(),
+    }
+}
