@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use actix_web::{
     App, Error, HttpResponse,
-    body::MessageBody,
+    body::BoxBody,
     dev::{ServiceFactory, ServiceRequest, ServiceResponse},
     http::header,
     middleware::from_fn,
@@ -50,7 +50,7 @@ pub fn build(
     impl ServiceFactory<
         ServiceRequest,
         Config = (),
-        Response = ServiceResponse<impl MessageBody>,
+        Response = ServiceResponse<BoxBody>,
         Error = Error,
         InitError = (),
     >,

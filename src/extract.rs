@@ -122,7 +122,13 @@ pub fn parse<T: DeserializeOwned + PartialSchema>(body: &[u8]) -> Result<T, ApiE
     serde_path_to_error::deserialize(value).map_err(|e| {
         let field = e.path().to_string();
         let message = e.inner().to_string();
-        ApiError::field(&field, FieldCode::InvalidType, message)
+        // A value of the right type outside an enumeration (a role that does not exist, say).
+        let code = if message.starts_with("unknown variant") {
+            FieldCode::Invalid
+        } else {
+            FieldCode::InvalidType
+        };
+        ApiError::field(&field, code, message)
     })
 }
 

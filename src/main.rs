@@ -117,7 +117,9 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         let server = HttpServer::new(move || app::build(state.clone()))
             .bind(&bind)
             .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
-        tracing::info!(address = %bind, "Masthead is listening");
+        for address in server.addrs() {
+            tracing::info!(%address, "Masthead is listening");
+        }
         // actix finishes in-flight requests on SIGTERM/SIGINT before it stops (30 s at most).
         server.run().await.map_err(|e| e.to_string())
     })

@@ -1,4 +1,6 @@
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use actix_web::{
+    HttpRequest, HttpResponse, HttpResponseBuilder, get, http::header, patch, post, web,
+};
 use chrono::Utc;
 use diesel::{Connection, PgConnection, prelude::*};
 use uuid::Uuid;
@@ -45,6 +47,13 @@ fn token_pair(
         refresh_token,
         user: UserView::from(user),
     })
+}
+
+/// Tokens must not be kept by caches on the way (RFC 6749, section 5.1).
+fn tokens_response(mut response: HttpResponseBuilder, tokens: &TokenResponse) -> HttpResponse {
+    response
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(tokens)
 }
 
 /// Checks a sign-up body and hashes its password off the async workers.
@@ -100,7 +109,7 @@ pub async fn setup(
         })
     })
     .await?;
-    Ok(HttpResponse::Created().json(tokens))
+    Ok(tokens_response(HttpResponse::Created(), &tokens))
 }
 
 /// Sign up as a reader (`member`). `403` unless `MASTHEAD_OPEN_REGISTRATION=true`.
@@ -140,7 +149,7 @@ pub async fn register(
         })
     })
     .await?;
-    Ok(HttpResponse::Created().json(tokens))
+    Ok(tokens_response(HttpResponse::Created(), &tokens))
 }
 
 /// Sign in with email and password.
@@ -190,7 +199,7 @@ pub async fn login(
         token_pair(&state, conn, user, Uuid::now_v7())
     })
     .await?;
-    Ok(HttpResponse::Ok().json(tokens))
+    Ok(tokens_response(HttpResponse::Ok(), &tokens))
 }
 
 /// Trade a refresh token for a new pair.
@@ -242,7 +251,7 @@ pub async fn refresh(
         })
     })
     .await?;
-    Ok(HttpResponse::Ok().json(outcome?))
+    Ok(tokens_response(HttpResponse::Ok(), &outcome?))
 }
 
 /// Sign out: the refresh token and every token of its sign-in stop working.

@@ -1,0 +1,21 @@
+# Build: the release binary. Run: a slim image with libpq and nothing else.
+FROM rust:1-bookworm AS build
+WORKDIR /src
+COPY Cargo.toml Cargo.lock ./
+COPY src src
+COPY migrations migrations
+RUN cargo build --release --locked
+
+FROM debian:bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpq5 ca-certificates \
+ && rm -rf /var/lib/apt/lists/* \
+ && mkdir -p /data/media && chown -R 65534:65534 /data
+COPY --from=build /src/target/release/masthead /usr/local/bin/masthead
+USER 65534:65534
+ENV MASTHEAD_BIND=0.0.0.0:8080 \
+    MASTHEAD_MEDIA_DIR=/data/media
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=3s CMD ["/bin/sh", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080"]
+ENTRYPOINT ["masthead"]
+CMD ["serve"]

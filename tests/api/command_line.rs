@@ -1,0 +1,254 @@
+//! The real binary, over a real socket.
+
+use std::{
+    io::{BufRead, BufReader, Read, Write},
+    net::TcpStream,
+    process::{Child, Command, Stdio},
+    time::{Duration, Instant},
+};
+
+use actix_web::http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{SECRET, TestApp, TestDatabase, database};
+
+fn masthead() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_masthead"));
+    for name in [
+        "MASTHEAD_JWT_SECRET",
+        "MASTHEAD_BIND",
+        "DATABASE_URL",
+        "MASTHEAD_LOG_FORMAT",
+    ] {
+        command.env_remove(name);
+    }
+    command.env("RUST_LOG", "info");
+    command
+}
+
+/// Starts `serve` on a free port and returns the process, its address and its log reader.
+fn serve(
+    db: &TestDatabase,
+    extra_env: &[(&str, &str)],
+) -> (Child, String, BufReader<std::process::ChildStdout>) {
+    let mut command = masthead();
+    command
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("DATABASE_URL", &db.url)
+        .env("MASTHEAD_JWT_SECRET", SECRET)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    for (name, value) in extra_env {
+        command.env(name, value);
+    }
+    let mut child = command.spawn().expect("the binary starts");
+    let mut logs = BufReader::new(child.stdout.take().expect("stdout"));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut line = String::new();
+    while Instant::now() < deadline {
+        line.clear();
+        if logs.read_line(&mut line).expect("read the log") == 0 {
+            break;
+        }
+        if line.contains("Masthead is listening") {
+            let address = line
+                .split(|c: char| c.is_whitespace() || c == '"' || c == '=')
+                .find(|word| word.starts_with("127.0.0.1:"))
+                .expect("the log names the address")
+                .to_owned();
+            return (child, address, logs);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("serve did not start: last line {line:?}");
+}
+
+fn http(address: &str, request: &str) -> String {
+    let mut stream = TcpStream::connect(address).expect("connect");
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    response
+}
+
+fn terminate(child: &Child) {
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+}
+
+fn wait_for_exit(child: &mut Child) -> std::process::ExitStatus {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "the server did not stop");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn serve_refuses_to_start_without_a_good_secret() {
+    let db = TestDatabase::new();
+    let missing = masthead()
+        .args(["serve"])
+        .env("DATABASE_URL", &db.url)
+        .output()
+        .expect("runs");
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("MASTHEAD_JWT_SECRET is not set"));
+
+    let short = masthead()
+        .args(["serve"])
+        .env("DATABASE_URL", &db.url)
+        .env("MASTHEAD_JWT_SECRET", "too short")
+        .output()
+        .expect("runs");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 32 bytes"));
+}
+
+#[test]
+fn serve_answers_over_a_socket_logs_json_and_drains_on_sigterm() {
+    let db = TestDatabase::new();
+    let (mut child, address, mut logs) = serve(&db, &[("MASTHEAD_LOG_FORMAT", "json")]);
+
+    let response = http(
+        &address,
+        "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(response.starts_with("HTTP/1.1 200 OK"), "{response}");
+    let access_line = (0..50)
+        .filter_map(|_| {
+            let mut line = String::new();
+            logs.read_line(&mut line).ok()?;
+            serde_json::from_str::<Value>(&line).ok()
+        })
+        .find(|entry| entry["path"] == "/healthz")
+        .expect("a JSON access log line");
+    assert_eq!(access_line["status"], 200);
+    assert_eq!(access_line["method"], "GET");
+
+    // A request in flight when SIGTERM arrives is still answered.
+    let body = json!({"email": "nobody@example.com", "password": "wrong password!"}).to_string();
+    let mut stream = TcpStream::connect(&address).expect("connect");
+    let head = format!(
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).expect("send the head");
+    stream
+        .write_all(&body.as_bytes()[..10])
+        .expect("send part of the body");
+    std::thread::sleep(Duration::from_millis(300));
+    terminate(&child);
+    std::thread::sleep(Duration::from_millis(300));
+    stream
+        .write_all(&body.as_bytes()[10..])
+        .expect("send the rest");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read the answer");
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
+
+    assert!(wait_for_exit(&mut child).success());
+}
+
+#[actix_web::test]
+async fn user_create_makes_an_account_that_can_sign_in() {
+    let app = TestApp::spawn().await;
+    let mut child = masthead()
+        .args([
+            "user",
+            "create",
+            "--email",
+            "Chief@Example.com",
+            "--role",
+            "editor",
+            "--password-stdin",
+        ])
+        .env("DATABASE_URL", &app.db.url)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("runs");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"a long passphrase\n")
+        .expect("write the password");
+    let output = child.wait_with_output().expect("finishes");
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("created editor chief@example.com"));
+    let session = app.login("chief@example.com", "a long passphrase").await;
+    let me = app.get("/api/v1/auth/me").as_user(&session).send().await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(me.json()["role"], "editor");
+
+    let short = masthead()
+        .args([
+            "user",
+            "create",
+            "--email",
+            "x@example.com",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ])
+        .env("DATABASE_URL", &app.db.url)
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            child.stdin.take().expect("stdin").write_all(b"short\n")?;
+            child.wait_with_output()
+        })
+        .expect("runs");
+    assert!(!short.status.success());
+    assert!(String::from_utf8_lossy(&short.stderr).contains("at least 10 characters"));
+}
+
+#[test]
+fn migrate_creates_a_missing_database() {
+    let name = format!("masthead_test_{}_cli", uuid::Uuid::now_v7().simple());
+    let url = database::url_of(&name);
+    let output = masthead()
+        .args(["migrate"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .expect("runs");
+    let cleanup = || {
+        use diesel::{Connection, PgConnection, RunQueryDsl};
+        let mut conn = PgConnection::establish(&database::server_url()).expect("connect");
+        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut conn)
+            .expect("drop");
+    };
+    let succeeded = output.status.success();
+    let tables = {
+        use diesel::{Connection, PgConnection, RunQueryDsl};
+        PgConnection::establish(&url).ok().map(|mut conn| {
+            diesel::sql_query("SELECT 1 FROM users")
+                .execute(&mut conn)
+                .is_ok()
+        })
+    };
+    cleanup();
+    assert!(succeeded, "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(tables, Some(true), "the users table exists");
+}
+
+#[test]
+fn openapi_prints_the_committed_document() {
+    let output = masthead().arg("openapi").output().expect("runs");
+    assert!(output.status.success());
+    let printed: Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let committed: Value = serde_json::from_str(include_str!("../../openapi/openapi.json"))
+        .expect("the committed document is JSON");
+    assert_eq!(printed, committed);
+}

@@ -1,0 +1,140 @@
+//! What actix would answer by itself comes back as problem+json too.
+
+use actix_web::http::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{PASSWORD, TestApp};
+
+#[actix_web::test]
+async fn unknown_routes_are_404_problems() {
+    let app = TestApp::spawn().await;
+    app.get("/api/v1/nothing-here").send().await.problem(404);
+    app.get("/wp-login.php").send().await.problem(404);
+}
+
+#[actix_web::test]
+async fn wrong_methods_are_405_problems() {
+    let app = TestApp::spawn().await;
+    app.delete("/api/v1/auth/me").send().await.problem(405);
+    app.get("/api/v1/auth/login").send().await.problem(405);
+}
+
+#[actix_web::test]
+async fn malformed_json_is_400() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .post("/api/v1/auth/login")
+        .body("application/json", "{\"email\": ")
+        .send()
+        .await;
+    let problem = response.problem(400);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("JSON")
+    );
+    app.post("/api/v1/auth/login")
+        .body("application/json", "[1, 2]")
+        .send()
+        .await
+        .problem(400);
+}
+
+#[actix_web::test]
+async fn a_body_that_is_not_json_is_415() {
+    let app = TestApp::spawn().await;
+    app.post("/api/v1/auth/login")
+        .body("text/plain", "email=a&password=b")
+        .send()
+        .await
+        .problem(415);
+    app.post("/api/v1/auth/login")
+        .body("application/x-www-form-urlencoded", "email=a&password=b")
+        .send()
+        .await
+        .problem(415);
+}
+
+#[actix_web::test]
+async fn a_body_over_the_limit_is_413() {
+    let app = TestApp::spawn_with(|c| c.max_body_bytes = 1024).await;
+    let big = json!({"email": "a@example.com", "password": "x".repeat(2000)});
+    app.post("/api/v1/auth/login")
+        .json(&big)
+        .send()
+        .await
+        .problem(413);
+}
+
+#[actix_web::test]
+async fn unknown_fields_are_all_listed() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .post("/api/v1/auth/login")
+        .json(
+            &json!({"email": "a@example.com", "password": PASSWORD, "remember": true, "otp": "1"}),
+        )
+        .send()
+        .await;
+    assert_eq!(
+        response.field_errors(),
+        [
+            ("otp".into(), "unknown_field".into()),
+            ("remember".into(), "unknown_field".into())
+        ]
+    );
+}
+
+#[actix_web::test]
+async fn errors_show_no_internals() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    // A unique violation from PostgreSQL, rendered without its SQL or constraint text.
+    let response = app
+        .post("/api/v1/users")
+        .as_user(&admin)
+        .json(&json!({"email": "admin@example.com", "password": PASSWORD, "name": "x", "role": "admin"}))
+        .send()
+        .await;
+    let text = response.text();
+    response.problem(409);
+    for leak in [
+        "duplicate key",
+        "users_email_key",
+        "INSERT",
+        "/src/",
+        "panicked",
+    ] {
+        assert!(!text.contains(leak), "{leak} leaked: {text}");
+    }
+}
+
+#[actix_web::test]
+async fn every_response_carries_a_request_id_and_keeps_a_sane_one() {
+    let app = TestApp::spawn().await;
+    let generated = app.get("/healthz").send().await;
+    let id = generated.header("x-request-id").expect("a request id");
+    assert!(uuid::Uuid::parse_str(id).is_ok());
+
+    let kept = app
+        .get("/healthz")
+        .header("x-request-id", "edge-42.abc")
+        .send()
+        .await;
+    assert_eq!(kept.header("x-request-id"), Some("edge-42.abc"));
+    let error = app
+        .get("/nope")
+        .header("x-request-id", "edge-43")
+        .send()
+        .await;
+    assert_eq!(error.header("x-request-id"), Some("edge-43"));
+
+    let replaced = app
+        .get("/healthz")
+        .header("x-request-id", "bad id with spaces")
+        .send()
+        .await;
+    assert_ne!(replaced.header("x-request-id"), Some("bad id with spaces"));
+    assert_eq!(replaced.status, StatusCode::OK);
+}

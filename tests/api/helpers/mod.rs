@@ -1,0 +1,255 @@
+//! Helpers that read like the API: `app.post("/api/v1/users").json(&body).as_user(&admin).send()`.
+
+pub mod database;
+pub mod proxy;
+
+use std::net::SocketAddr;
+
+use actix_service::{Service, boxed::RcService};
+use actix_web::{
+    body::{BoxBody, MessageBody},
+    dev::ServiceResponse,
+    http::{Method, StatusCode, header::HeaderMap},
+    test::TestRequest,
+    web,
+};
+use masthead::{
+    app::{self, AppState},
+    config::{Config, Secret},
+};
+use serde_json::{Value, json};
+
+pub use database::TestDatabase;
+
+pub const SECRET: &str = "test-secret-that-is-long-enough-0123456789";
+pub const PASSWORD: &str = "correct horse battery";
+
+type AppService = RcService<actix_http::Request, ServiceResponse<BoxBody>, actix_web::Error>;
+
+pub struct TestApp {
+    service: AppService,
+    pub db: TestDatabase,
+}
+
+/// The tokens of a signed-in account.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub user_id: String,
+    pub email: String,
+}
+
+impl TestApp {
+    pub async fn spawn() -> Self {
+        Self::spawn_with(|_| {}).await
+    }
+
+    /// An app on a fresh database, with `adjust` applied to the default test configuration.
+    pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let db = TestDatabase::new();
+        let mut config = Config::new(db.url.clone(), Secret::new(SECRET));
+        config.db_pool_size = 4;
+        adjust(&mut config);
+        let state = web::Data::new(AppState::new(config));
+        let service = actix_web::test::init_service(app::build(state)).await;
+        Self {
+            service: actix_service::boxed::rc_service(service),
+            db,
+        }
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder<'_> {
+        RequestBuilder {
+            app: self,
+            request: TestRequest::default().method(method).uri(path),
+        }
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder<'_> {
+        self.request(Method::GET, path)
+    }
+
+    pub fn post(&self, path: &str) -> RequestBuilder<'_> {
+        self.request(Method::POST, path)
+    }
+
+    pub fn patch(&self, path: &str) -> RequestBuilder<'_> {
+        self.request(Method::PATCH, path)
+    }
+
+    pub fn delete(&self, path: &str) -> RequestBuilder<'_> {
+        self.request(Method::DELETE, path)
+    }
+
+    /// The first admin, made through `auth/setup`.
+    pub async fn admin(&self) -> Session {
+        let response = self
+            .post("/api/v1/auth/setup")
+            .json(&json!({"email": "admin@example.com", "password": PASSWORD, "name": "管理员"}))
+            .send()
+            .await;
+        assert_eq!(response.status, StatusCode::CREATED, "{}", response.text());
+        Session::from_tokens(&response.json())
+    }
+
+    /// An account with `role`, created by `admin` and signed in.
+    pub async fn user(&self, admin: &Session, role: &str) -> Session {
+        let email = format!("{role}-{}@example.com", uuid::Uuid::now_v7().simple());
+        let created = self
+            .post("/api/v1/users")
+            .as_user(admin)
+            .json(&json!({"email": email, "password": PASSWORD, "name": role, "role": role}))
+            .send()
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+        self.login(&email, PASSWORD).await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Session {
+        let response = self
+            .post("/api/v1/auth/login")
+            .json(&json!({"email": email, "password": password}))
+            .send()
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+        Session::from_tokens(&response.json())
+    }
+}
+
+impl Session {
+    pub fn from_tokens(body: &Value) -> Self {
+        let text = |v: &Value| v.as_str().expect("a string").to_owned();
+        Self {
+            access_token: text(&body["access_token"]),
+            refresh_token: text(&body["refresh_token"]),
+            user_id: text(&body["user"]["id"]),
+            email: text(&body["user"]["email"]),
+        }
+    }
+}
+
+pub struct RequestBuilder<'a> {
+    app: &'a TestApp,
+    request: TestRequest,
+}
+
+impl RequestBuilder<'_> {
+    pub fn json(mut self, body: &Value) -> Self {
+        self.request = self.request.set_json(body);
+        self
+    }
+
+    /// A raw body with a content type, for malformed and non-JSON bodies.
+    pub fn body(mut self, content_type: &str, body: impl Into<web::Bytes>) -> Self {
+        self.request = self
+            .request
+            .insert_header(("content-type", content_type))
+            .set_payload(body.into());
+        self
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.request = self
+            .request
+            .insert_header((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    pub fn bearer(self, token: &str) -> Self {
+        self.header("authorization", &format!("Bearer {token}"))
+    }
+
+    #[expect(
+        clippy::wrong_self_convention,
+        reason = "reads as English: `.as_user(&editor)`"
+    )]
+    pub fn as_user(self, session: &Session) -> Self {
+        self.bearer(&session.access_token)
+    }
+
+    pub fn with_peer(mut self, address: &str) -> Self {
+        let address: SocketAddr = address.parse().expect("a socket address");
+        self.request = self.request.peer_addr(address);
+        self
+    }
+
+    pub async fn send(self) -> TestResponse {
+        let response = match self.app.service.call(self.request.to_request()).await {
+            Ok(response) => response,
+            Err(error) => panic!("the service failed instead of answering: {error}"),
+        };
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .into_body()
+            .try_into_bytes()
+            .unwrap_or_else(|_| panic!("tests read whole bodies"));
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: web::Bytes,
+}
+
+impl TestResponse {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts a problem+json answer with `status`, and returns it.
+    #[track_caller]
+    pub fn problem(&self, status: u16) -> Value {
+        assert_eq!(self.status.as_u16(), status, "{}", self.text());
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json"),
+            "{}",
+            self.text()
+        );
+        let body = self.json();
+        assert_eq!(body["status"], status);
+        assert!(
+            body["type"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("/problems/"))
+        );
+        assert!(body["title"].is_string() && body["detail"].is_string());
+        body
+    }
+
+    /// The `(field, code)` pairs of a 422.
+    #[track_caller]
+    pub fn field_errors(&self) -> Vec<(String, String)> {
+        let body = self.problem(422);
+        let mut pairs: Vec<_> = body["errors"]
+            .as_array()
+            .expect("a list of errors")
+            .iter()
+            .map(|e| {
+                (
+                    e["field"].as_str().expect("field").to_owned(),
+                    e["code"].as_str().expect("code").to_owned(),
+                )
+            })
+            .collect();
+        pairs.sort();
+        pairs
+    }
+}

@@ -1,0 +1,105 @@
+use actix_web::http::{Method, StatusCode};
+use serde_json::{Value, json};
+
+use crate::helpers::TestApp;
+
+fn generated() -> Value {
+    serde_json::to_value(masthead::openapi::document()).expect("the document serialises")
+}
+
+#[test]
+fn the_committed_document_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
+    let committed: Value =
+        serde_json::from_str(&std::fs::read_to_string(path).expect("openapi/openapi.json exists"))
+            .expect("openapi/openapi.json is JSON");
+    assert!(
+        committed == generated(),
+        "openapi/openapi.json is out of date. Regenerate it with:\n\
+         cargo run -q -- openapi > openapi/openapi.json"
+    );
+}
+
+#[actix_web::test]
+async fn the_served_document_is_the_generated_one() {
+    let app = TestApp::spawn().await;
+    let served = app.get("/openapi.json").send().await;
+    assert_eq!(served.status, StatusCode::OK);
+    assert_eq!(served.json(), generated());
+}
+
+fn operations(document: &Value) -> Vec<(Method, String, Value)> {
+    let mut found = Vec::new();
+    for (path, item) in document["paths"].as_object().expect("paths") {
+        for (method, operation) in item.as_object().expect("a path item") {
+            let method = Method::from_bytes(method.to_uppercase().as_bytes()).expect("a method");
+            found.push((method, path.clone(), operation.clone()));
+        }
+    }
+    found
+}
+
+/// The document and the code agree on who may call what: an operation documented as needing
+/// a bearer token refuses anonymous callers, and one documented as public does not ask for one.
+#[actix_web::test]
+async fn secured_operations_refuse_anonymous_callers_and_public_ones_do_not() {
+    let app = TestApp::spawn().await;
+    let document = generated();
+    let operations = operations(&document);
+    assert!(operations.len() >= 14);
+    for (method, path, operation) in operations {
+        let concrete = path.replace("{id}", &uuid::Uuid::now_v7().to_string());
+        let mut request = app.request(method.clone(), &concrete);
+        if operation.get("requestBody").is_some() {
+            request = request.json(&json!({}));
+        }
+        let response = request.send().await;
+        let secured = operation.get("security").is_some();
+        if secured {
+            response.problem(401);
+            assert_eq!(
+                response.header("www-authenticate"),
+                Some("Bearer"),
+                "{method} {path}"
+            );
+        } else {
+            assert_ne!(
+                response.status,
+                StatusCode::UNAUTHORIZED,
+                "{method} {path} is documented as public"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_operation_is_named_and_documents_its_errors_as_problems() {
+    let document = generated();
+    for (method, path, operation) in operations(&document) {
+        let id = operation["operationId"].as_str().unwrap_or_default();
+        assert!(!id.is_empty(), "{method} {path} has no operationId");
+        assert!(
+            operation["tags"].as_array().is_some_and(|t| !t.is_empty()),
+            "{id} has no tag"
+        );
+        let responses = operation["responses"].as_object().expect("responses");
+        assert!(responses.contains_key("503"), "{id} does not document 503");
+        if operation.get("security").is_some() {
+            assert!(responses.contains_key("401"), "{id} does not document 401");
+        }
+        if operation.get("requestBody").is_some() {
+            assert!(responses.contains_key("422"), "{id} does not document 422");
+        }
+        for (status, response) in responses {
+            if status.starts_with('4') || status.starts_with('5') {
+                assert!(
+                    response.get("$ref").is_some(),
+                    "{id} {status} is not a shared problem response"
+                );
+            }
+        }
+    }
+    let responses = &document["components"]["responses"];
+    assert!(responses["ValidationFailed"]["content"]["application/problem+json"].is_object());
+    assert!(document["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer");
+}
