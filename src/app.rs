@@ -28,13 +28,21 @@ pub struct AppState {
     pub tokens: TokenKeys,
     pub throttle: LoginThrottle,
     pub metrics: Metrics,
+    pub statements: db::StatementCounter,
 }
 
 impl AppState {
     /// Builds the state without touching the database: connections open on first use.
     pub fn new(config: Config) -> Self {
+        let statements = db::StatementCounter::default();
         Self {
-            pool: db::pool(&config.database_url, config.db_pool_size, config.db_timeout),
+            pool: db::pool(
+                &config.database_url,
+                config.db_pool_size,
+                config.db_timeout,
+                statements.clone(),
+            ),
+            statements,
             tokens: TokenKeys::new(&config.jwt_secret),
             throttle: LoginThrottle::new(),
             metrics: Metrics::new(),

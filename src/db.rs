@@ -1,10 +1,17 @@
 //! The connection pool, migrations, and the one door through which blocking database work runs.
 
-use std::time::Duration;
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
 
 use actix_web::web;
 use diesel::{
     Connection, PgConnection, RunQueryDsl,
+    connection::{Instrumentation, InstrumentationEvent},
     r2d2::{self, ManageConnection, R2D2Connection},
     result::{DatabaseErrorKind, Error as DieselError},
     sql_query,
@@ -32,6 +39,26 @@ pub struct Conn {
 
 pub struct Manager {
     url: String,
+    statements: StatementCounter,
+}
+
+/// Counts the SQL statements every pooled connection runs: exported as a metric, and how the
+/// tests prove that a list costs a fixed number of queries.
+#[derive(Debug, Clone, Default)]
+pub struct StatementCounter(Arc<AtomicU64>);
+
+impl StatementCounter {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
+
+impl Instrumentation for StatementCounter {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::StartQuery { .. } = event {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
+    }
 }
 
 impl ManageConnection for Manager {
@@ -39,10 +66,9 @@ impl ManageConnection for Manager {
     type Error = diesel::ConnectionError;
 
     fn connect(&self) -> Result<Conn, Self::Error> {
-        Ok(Conn {
-            pg: PgConnection::establish(&self.url)?,
-            broken: false,
-        })
+        let mut pg = PgConnection::establish(&self.url)?;
+        pg.set_instrumentation(self.statements.clone());
+        Ok(Conn { pg, broken: false })
     }
 
     fn is_valid(&self, conn: &mut Conn) -> Result<(), Self::Error> {
@@ -56,7 +82,7 @@ impl ManageConnection for Manager {
     }
 }
 
-pub fn pool(url: &str, max_size: u32, timeout: Duration) -> Pool {
+pub fn pool(url: &str, max_size: u32, timeout: Duration, statements: StatementCounter) -> Pool {
     r2d2::Pool::builder()
         .max_size(max_size)
         .min_idle(Some(1))
@@ -66,6 +92,7 @@ pub fn pool(url: &str, max_size: u32, timeout: Duration) -> Pool {
         .error_handler(Box::new(r2d2::NopErrorHandler))
         .build_unchecked(Manager {
             url: url.to_owned(),
+            statements,
         })
 }
 

@@ -237,6 +237,14 @@ impl ResponseError for ApiError {
 fn constraint_message(constraint: &str) -> Option<(&'static str, &'static str)> {
     Some(match constraint {
         "users_email_key" => ("email", "an account with this email already exists"),
+        "authors_slug_key" => ("slug", "another author has this slug"),
+        "authors_user_id_key" => ("user_id", "this account already has an author profile"),
+        "categories_slug_key" => ("slug", "another category has this slug"),
+        "tags_slug_key" => ("slug", "another tag has this slug"),
+        "articles_slug_key" => ("slug", "another article has this slug"),
+        "article_slug_history_pkey" => ("slug", "another article had this slug"),
+        "categories_parent_id_fkey" => ("parent", "the category has subcategories"),
+        "articles_category_id_fkey" => ("category", "the category still has articles"),
         "api_keys_created_by_fkey" => ("created_by", "the key's owner no longer exists"),
         _ => return None,
     })

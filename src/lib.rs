@@ -2,7 +2,10 @@
 
 pub mod api_keys;
 pub mod app;
+pub mod articles;
 pub mod auth;
+pub mod authors;
+pub mod categories;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -15,4 +18,7 @@ pub mod openapi;
 pub mod pagination;
 pub mod routes;
 pub mod schema;
+pub mod slugs;
+pub mod tags;
+pub mod text;
 pub mod users;

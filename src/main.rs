@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use diesel::{Connection, PgConnection};
 use masthead::{
     app::{self, AppState},
+    articles,
     auth::{Role, password},
     config::{Config, DatabaseArgs, LogFormat, ServeArgs},
     db, openapi,
@@ -114,6 +115,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     let bind = config.bind.clone();
     let state = web::Data::new(AppState::new(config));
     actix_web::rt::System::new().block_on(async move {
+        actix_web::rt::spawn(articles::scheduler::run(state.clone()));
         let server = HttpServer::new(move || app::build(state.clone()))
             .bind(&bind)
             .map_err(|e| format!("cannot listen on {bind}: {e}"))?;

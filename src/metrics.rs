@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use actix_web::{HttpResponse, web};
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, Opts, Registry,
+    TextEncoder,
 };
 
 use crate::app::AppState;
@@ -16,6 +17,7 @@ pub struct Metrics {
     latency: HistogramVec,
     pool_connections: IntGauge,
     pool_idle: IntGauge,
+    statements: IntCounter,
 }
 
 impl Metrics {
@@ -48,11 +50,17 @@ impl Metrics {
         .expect("static metric definitions are valid");
         let pool_idle = IntGauge::new("db_pool_idle_connections", "Idle database connections")
             .expect("static metric definitions are valid");
+        let statements = IntCounter::new(
+            "db_statements_total",
+            "SQL statements run since the process started",
+        )
+        .expect("static metric definitions are valid");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(pool_connections.clone()),
             Box::new(pool_idle.clone()),
+            Box::new(statements.clone()),
         ] {
             registry
                 .register(collector)
@@ -64,6 +72,7 @@ impl Metrics {
             latency,
             pool_connections,
             pool_idle,
+            statements,
         }
     }
 
@@ -94,6 +103,13 @@ pub async fn metrics(state: web::Data<AppState>) -> HttpResponse {
         .metrics
         .pool_idle
         .set(i64::from(pool.idle_connections));
+    // The count lives on the connections; the metric catches up with it at each scrape.
+    let counted = state.statements.get();
+    let exported = state.metrics.statements.get();
+    state
+        .metrics
+        .statements
+        .inc_by(counted.saturating_sub(exported));
     let mut body = Vec::new();
     match TextEncoder::new().encode(&state.metrics.registry.gather(), &mut body) {
         Ok(()) => HttpResponse::Ok()

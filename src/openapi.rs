@@ -65,6 +65,10 @@ problem_responses! {
         (name = "auth", description = "Signing in, tokens and the caller's own account"),
         (name = "users", description = "Accounts and their roles (admin only)"),
         (name = "api-keys", description = "Keys for integrations (admin only)"),
+        (name = "articles", description = "Articles and pages, their workflow and revisions"),
+        (name = "authors", description = "Bylines, optionally linked to accounts"),
+        (name = "categories", description = "A tree of sections"),
+        (name = "tags", description = "Free keywords"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
 )]

@@ -59,14 +59,19 @@ impl TryFrom<&PageParams> for Page {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PageMeta {
+    /// The page number; null when the page was asked for with a cursor (`after`).
     #[schema(example = 1)]
-    pub page: i64,
+    pub page: Option<i64>,
     #[schema(example = 20)]
     pub per_page: i64,
     #[schema(example = 134)]
     pub total: i64,
     #[schema(example = 7)]
     pub total_pages: i64,
+    /// Pass as `after` for the page that follows; absent on the last page and on lists
+    /// without cursors.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// A page of a list.
@@ -81,29 +86,42 @@ impl<T: Serialize> List<T> {
         Self {
             data,
             meta: PageMeta {
-                page: page.number,
+                page: Some(page.number),
                 per_page: page.per_page,
                 total,
                 total_pages: (total + page.per_page - 1) / page.per_page,
+                next_cursor: None,
             },
         }
+    }
+
+    /// A page reached by cursor: no page number, and the cursor of the next page if any.
+    pub fn with_cursor(mut self, next: Option<String>) -> Self {
+        self.meta.page = None;
+        self.meta.next_cursor = next;
+        self
     }
 
     /// `200` with the envelope and a `Link` header naming the next and previous pages.
     pub fn respond(self, req: &HttpRequest) -> HttpResponse {
         let mut response = HttpResponse::Ok();
         let mut links = Vec::new();
-        if self.meta.page < self.meta.total_pages {
-            links.push(format!(
-                "<{}>; rel=\"next\"",
-                page_url(req, self.meta.page + 1)
-            ));
-        }
-        if self.meta.page > 1 {
-            links.push(format!(
-                "<{}>; rel=\"prev\"",
-                page_url(req, self.meta.page - 1)
-            ));
+        match (self.meta.page, &self.meta.next_cursor) {
+            (Some(page), _) => {
+                if page < self.meta.total_pages {
+                    let next = with_param(req, "page", &(page + 1).to_string());
+                    links.push(format!("<{next}>; rel=\"next\""));
+                }
+                if page > 1 {
+                    let prev = with_param(req, "page", &(page - 1).to_string());
+                    links.push(format!("<{prev}>; rel=\"prev\""));
+                }
+            }
+            (None, Some(cursor)) => {
+                let next = with_param(req, "after", cursor);
+                links.push(format!("<{next}>; rel=\"next\""));
+            }
+            (None, None) => {}
         }
         if !links.is_empty() {
             response.insert_header((header::LINK, links.join(", ")));
@@ -112,14 +130,16 @@ impl<T: Serialize> List<T> {
     }
 }
 
-/// The request's own path and query with `page` replaced, relative to the host.
-fn page_url(req: &HttpRequest, page: i64) -> String {
+/// The request's own path and query with one parameter replaced, relative to the host.
+/// Values put here are page numbers and cursors, which need no percent-encoding.
+fn with_param(req: &HttpRequest, name: &str, value: &str) -> String {
+    let prefix = format!("{name}=");
     let mut pairs: Vec<&str> = req
         .query_string()
         .split('&')
-        .filter(|pair| !pair.is_empty() && !pair.starts_with("page="))
+        .filter(|pair| !pair.is_empty() && !pair.starts_with(&prefix))
         .collect();
-    let page = format!("page={page}");
-    pairs.push(&page);
+    let replaced = format!("{name}={value}");
+    pairs.push(&replaced);
     format!("{}?{}", req.path(), pairs.join("&"))
 }

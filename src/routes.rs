@@ -2,7 +2,7 @@
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
-use crate::{api_keys, auth, users};
+use crate::{api_keys, articles, auth, authors, categories, tags, users};
 
 /// The documented API under `/api/v1`. Operations routes (`/healthz`, `/metrics`, …) are added
 /// by the app builder, outside the document.
@@ -11,6 +11,10 @@ pub fn api(cfg: &mut ServiceConfig) {
         scope::scope("/api/v1")
             .configure(auth::routes)
             .configure(users::routes)
-            .configure(api_keys::routes),
+            .configure(api_keys::routes)
+            .configure(articles::routes)
+            .configure(authors::routes)
+            .configure(categories::routes)
+            .configure(tags::routes),
     );
 }

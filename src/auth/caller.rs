@@ -214,3 +214,49 @@ impl<R: RoleFloor + 'static> FromRequest for AuthUser<R> {
         })
     }
 }
+
+/// Whoever reads public content: anonymous, a `content` key, or any account. Staff (contributors
+/// and up) also see drafts. With `MASTHEAD_PUBLIC_READ=false`, anonymous callers get 401.
+#[derive(Debug, Clone, Copy)]
+pub struct Reader {
+    pub account: Option<(Uuid, Role)>,
+    /// Credentials were sent, so the answer must not be cached publicly.
+    pub credentialed: bool,
+}
+
+impl Reader {
+    pub fn is_staff(&self) -> bool {
+        self.account
+            .is_some_and(|(_, role)| role >= Role::Contributor)
+    }
+}
+
+impl FromRequest for Reader {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let credential = Credential::of(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal("AppState is not configured"))?;
+            match identify(&state, credential?).await? {
+                None if !state.config.public_read => Err(ApiError::Unauthorized(
+                    "this site's content needs an API key or a sign-in".into(),
+                )),
+                None => Ok(Self {
+                    account: None,
+                    credentialed: false,
+                }),
+                Some(Identity::ContentKey) => Ok(Self {
+                    account: None,
+                    credentialed: true,
+                }),
+                Some(Identity::Account { id, role }) => Ok(Self {
+                    account: Some((id, role)),
+                    credentialed: true,
+                }),
+            }
+        })
+    }
+}

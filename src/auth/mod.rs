@@ -8,7 +8,7 @@ mod queries;
 pub mod throttle;
 pub mod tokens;
 
-pub use caller::{AuthUser, Role, min};
+pub use caller::{AuthUser, Reader, Role, min};
 pub use dto::TokenResponse;
 
 use utoipa_actix_web::service_config::ServiceConfig;

@@ -3,9 +3,13 @@
 mod helpers;
 
 mod api_keys;
+mod articles;
 mod auth;
+mod authors;
+mod categories;
 mod command_line;
 mod errors;
 mod openapi;
 mod operations;
+mod taxonomy_tags;
 mod users;

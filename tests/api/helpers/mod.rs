@@ -28,6 +28,7 @@ type AppService = RcService<actix_http::Request, ServiceResponse<BoxBody>, actix
 
 pub struct TestApp {
     service: AppService,
+    state: web::Data<AppState>,
     pub db: TestDatabase,
 }
 
@@ -52,11 +53,17 @@ impl TestApp {
         config.db_pool_size = 4;
         adjust(&mut config);
         let state = web::Data::new(AppState::new(config));
-        let service = actix_web::test::init_service(app::build(state)).await;
+        let service = actix_web::test::init_service(app::build(state.clone())).await;
         Self {
             service: actix_service::boxed::rc_service(service),
+            state,
             db,
         }
+    }
+
+    /// SQL statements the app has run so far.
+    pub fn statements(&self) -> u64 {
+        self.state.statements.get()
     }
 
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder<'_> {

@@ -1,0 +1,381 @@
+//! Turning what a client sends into an article's stored content: checked fields, rendered body,
+//! computed excerpt, counts and slug.
+
+use std::collections::HashMap;
+
+use diesel::PgConnection;
+use uuid::Uuid;
+
+use crate::{
+    articles::{
+        dto::{CreateArticle, Seo, UpdateArticle},
+        model::{Content, Kind},
+        queries,
+    },
+    authors::model::{name, plain_text, slug},
+    error::{ApiError, FieldCode, FieldError, Fields},
+    slugs, text,
+};
+
+pub const MAX_TITLE_CHARS: usize = 300;
+/// Bodies past this are refused with 413 before any work is done on them.
+pub const MAX_BODY_BYTES: usize = 1_000_000;
+const MAX_AUTHORS: usize = 20;
+const MAX_TAGS: usize = 50;
+pub const DEFAULT_LOCALE: &str = "zh-CN";
+
+/// Fields of a request, checked; `None` means "not sent".
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub title: Option<String>,
+    pub slug: Option<String>,
+    pub subtitle: Option<Option<String>>,
+    pub excerpt: Option<Option<String>>,
+    pub body: Option<String>,
+    pub cover_image: Option<Option<Uuid>>,
+    pub authors: Option<Vec<Uuid>>,
+    pub category: Option<Option<Uuid>>,
+    pub tags: Option<Vec<Uuid>>,
+    pub featured: Option<bool>,
+    pub kind: Option<Kind>,
+    pub source: Option<Option<String>>,
+    pub locale: Option<String>,
+    pub translation_of: Option<Option<Uuid>>,
+    pub seo: Option<Seo>,
+}
+
+fn optional_text(
+    field: &str,
+    value: Option<&str>,
+    max: usize,
+) -> Result<Option<String>, FieldError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => plain_text(field, text, max).map(Some),
+    }
+}
+
+fn http_url(field: &str, value: Option<&str>) -> Result<Option<String>, FieldError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(url)
+            if (url.starts_with("https://") || url.starts_with("http://"))
+                && url.len() <= 2000
+                && !url.chars().any(char::is_whitespace) =>
+        {
+            Ok(Some(url.to_owned()))
+        }
+        Some(_) => Err(FieldError::new(
+            field,
+            FieldCode::Invalid,
+            "must be an http(s) URL",
+        )),
+    }
+}
+
+fn locale(value: &str) -> Result<String, FieldError> {
+    let mut parts = value.split('-');
+    let language_ok = parts
+        .next()
+        .is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()));
+    let rest_ok =
+        parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    if language_ok && rest_ok && value.len() <= 35 {
+        Ok(value.to_owned())
+    } else {
+        Err(FieldError::new(
+            "locale",
+            FieldCode::Invalid,
+            "must be a language tag such as zh-CN or en",
+        ))
+    }
+}
+
+fn distinct(field: &str, ids: Vec<Uuid>, max: usize) -> Result<Vec<Uuid>, FieldError> {
+    let mut seen = Vec::with_capacity(ids.len());
+    for id in ids {
+        if seen.contains(&id) {
+            return Err(FieldError::new(
+                field,
+                FieldCode::Invalid,
+                "lists an id twice",
+            ));
+        }
+        seen.push(id);
+    }
+    if seen.len() > max {
+        return Err(FieldError::new(
+            field,
+            FieldCode::TooLong,
+            format!("may list at most {max}"),
+        ));
+    }
+    Ok(seen)
+}
+
+fn body(value: Option<String>) -> Result<Option<String>, ApiError> {
+    match value {
+        Some(body) if body.len() > MAX_BODY_BYTES => Err(ApiError::PayloadTooLarge(format!(
+            "body may be at most {MAX_BODY_BYTES} bytes"
+        ))),
+        other => Ok(other),
+    }
+}
+
+fn seo(value: Option<Seo>) -> Result<Option<Seo>, FieldError> {
+    let Some(seo) = value else { return Ok(None) };
+    Ok(Some(Seo {
+        meta_title: optional_text("seo.meta_title", seo.meta_title.as_deref(), MAX_TITLE_CHARS)?,
+        meta_description: optional_text(
+            "seo.meta_description",
+            seo.meta_description.as_deref(),
+            1000,
+        )?,
+        canonical_url: http_url("seo.canonical_url", seo.canonical_url.as_deref())?,
+    }))
+}
+
+impl Checked {
+    pub fn from_create(input: CreateArticle) -> Result<Self, ApiError> {
+        let authors_given = input.authors.as_ref().is_some_and(|a| !a.is_empty());
+        let body = body(input.body)?;
+        let (title, slug, subtitle, excerpt, source, locale, seo, lists) = (
+            name("title", &input.title, MAX_TITLE_CHARS),
+            slug(input.slug.as_deref()),
+            optional_text("subtitle", input.subtitle.as_deref(), MAX_TITLE_CHARS),
+            optional_text("excerpt", input.excerpt.as_deref(), 1000),
+            optional_text("source", input.source.as_deref(), 200),
+            input.locale.as_deref().map(locale).transpose(),
+            seo(input.seo),
+            distinct("authors", input.authors.unwrap_or_default(), MAX_AUTHORS).and_then(|a| {
+                Ok((
+                    a,
+                    distinct("tags", input.tags.unwrap_or_default(), MAX_TAGS)?,
+                ))
+            }),
+        )
+            .parsed()?;
+        let (authors, tags) = lists;
+        Ok(Self {
+            title: Some(title),
+            slug,
+            subtitle: Some(subtitle),
+            excerpt: Some(excerpt),
+            body: Some(body.unwrap_or_default()),
+            cover_image: Some(input.cover_image),
+            authors: authors_given.then_some(authors),
+            category: Some(input.category),
+            tags: Some(tags),
+            featured: Some(input.featured.unwrap_or(false)),
+            kind: Some(input.kind.unwrap_or_default()),
+            source: Some(source),
+            locale: Some(locale.unwrap_or_else(|| DEFAULT_LOCALE.to_owned())),
+            translation_of: Some(input.translation_of),
+            seo: Some(seo.unwrap_or_default()),
+        })
+    }
+
+    pub fn from_update(input: UpdateArticle) -> Result<Self, ApiError> {
+        let body = body(input.body)?;
+        let (title, slug, subtitle, excerpt, source, locale, seo, authors) = (
+            input
+                .title
+                .as_deref()
+                .map(|t| name("title", t, MAX_TITLE_CHARS))
+                .transpose(),
+            slug(input.slug.as_deref()),
+            input
+                .subtitle
+                .map(|s| optional_text("subtitle", s.as_deref(), MAX_TITLE_CHARS))
+                .transpose(),
+            input
+                .excerpt
+                .map(|e| optional_text("excerpt", e.as_deref(), 1000))
+                .transpose(),
+            input
+                .source
+                .map(|s| optional_text("source", s.as_deref(), 200))
+                .transpose(),
+            input.locale.as_deref().map(locale).transpose(),
+            seo(input.seo),
+            input
+                .authors
+                .map(|a| distinct("authors", a, MAX_AUTHORS))
+                .transpose(),
+        )
+            .parsed()?;
+        let (tags,) = (input
+            .tags
+            .map(|t| distinct("tags", t, MAX_TAGS))
+            .transpose(),)
+            .parsed()?;
+        Ok(Self {
+            title,
+            slug,
+            subtitle,
+            excerpt,
+            body,
+            cover_image: input.cover_image,
+            authors,
+            category: input.category,
+            tags,
+            featured: input.featured,
+            kind: input.kind,
+            source,
+            locale,
+            translation_of: input.translation_of,
+            seo,
+        })
+    }
+
+    /// Checks that every id the request names exists: one statement per kind, all failures in
+    /// one 422.
+    pub fn check_references(
+        &self,
+        conn: &mut PgConnection,
+        article: Option<Uuid>,
+    ) -> Result<(), ApiError> {
+        let mut errors = Vec::new();
+        if let Some(authors) = self.authors.as_deref().filter(|a| !a.is_empty()) {
+            let missing = queries::missing_authors(conn, authors)?;
+            if !missing.is_empty() {
+                errors.push(not_found("authors", "author", &missing));
+            }
+        }
+        if let Some(tags) = self.tags.as_deref().filter(|t| !t.is_empty()) {
+            let missing = queries::missing_tags(conn, tags)?;
+            if !missing.is_empty() {
+                errors.push(not_found("tags", "tag", &missing));
+            }
+        }
+        if let Some(Some(category)) = self.category {
+            if !queries::category_exists(conn, category)? {
+                errors.push(not_found("category", "category", &[category]));
+            }
+        }
+        if let Some(Some(original)) = self.translation_of {
+            if Some(original) == article {
+                errors.push(FieldError::new(
+                    "translation_of",
+                    FieldCode::Invalid,
+                    "an article cannot translate itself",
+                ));
+            } else if !queries::article_exists(conn, original)? {
+                errors.push(not_found("translation_of", "article", &[original]));
+            }
+        }
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::Validation(errors))
+        }
+    }
+
+    /// The stored content after applying these changes to `current` (or to nothing, on create).
+    pub fn apply(self, current: Option<&Content>, slug: String) -> Content {
+        let keep = |current: Option<&Content>| current.cloned();
+        let base = keep(current);
+        let pick = |new: Option<String>, old: Option<&String>| {
+            new.or_else(|| old.cloned()).unwrap_or_default()
+        };
+        let body = pick(self.body, base.as_ref().map(|c| &c.body));
+        let body_changed = base.as_ref().is_none_or(|c| c.body != body);
+        let (body_html, body_text) = match (&base, body_changed) {
+            (Some(c), false) => (c.body_html.clone(), c.body_text.clone()),
+            _ => {
+                let rendered = text::markdown::render(&body, &HashMap::new());
+                (rendered.html, rendered.text)
+            }
+        };
+        let custom_excerpt = match self.excerpt {
+            Some(excerpt) => excerpt,
+            None => base
+                .as_ref()
+                .filter(|c| c.excerpt_is_custom)
+                .map(|c| c.excerpt.clone()),
+        };
+        let seo = self.seo.unwrap_or_else(|| Seo {
+            meta_title: base.as_ref().and_then(|c| c.meta_title.clone()),
+            meta_description: base.as_ref().and_then(|c| c.meta_description.clone()),
+            canonical_url: base.as_ref().and_then(|c| c.canonical_url.clone()),
+        });
+        Content {
+            slug,
+            title: pick(self.title, base.as_ref().map(|c| &c.title)),
+            subtitle: self
+                .subtitle
+                .unwrap_or_else(|| base.as_ref().and_then(|c| c.subtitle.clone())),
+            excerpt_is_custom: custom_excerpt.is_some(),
+            excerpt: custom_excerpt.unwrap_or_else(|| text::stats::excerpt(&body_text)),
+            word_count: text::stats::word_count(&body_text),
+            reading_time_minutes: text::stats::reading_time_minutes(&body_text),
+            body,
+            body_html,
+            body_text,
+            cover_image_id: self
+                .cover_image
+                .unwrap_or_else(|| base.as_ref().and_then(|c| c.cover_image_id)),
+            category_id: self
+                .category
+                .unwrap_or_else(|| base.as_ref().and_then(|c| c.category_id)),
+            author_ids: self
+                .authors
+                .or_else(|| base.as_ref().map(|c| c.author_ids.clone()))
+                .unwrap_or_default(),
+            tag_ids: self
+                .tags
+                .or_else(|| base.as_ref().map(|c| c.tag_ids.clone()))
+                .unwrap_or_default(),
+            featured: self
+                .featured
+                .or_else(|| base.as_ref().map(|c| c.featured))
+                .unwrap_or(false),
+            kind: self
+                .kind
+                .map(|k| k.as_str().to_owned())
+                .or_else(|| base.as_ref().map(|c| c.kind.clone()))
+                .unwrap_or_else(|| Kind::Post.as_str().to_owned()),
+            source: self
+                .source
+                .unwrap_or_else(|| base.as_ref().and_then(|c| c.source.clone())),
+            locale: pick(self.locale, base.as_ref().map(|c| &c.locale)),
+            translation_of: self
+                .translation_of
+                .unwrap_or_else(|| base.as_ref().and_then(|c| c.translation_of)),
+            meta_title: seo.meta_title,
+            meta_description: seo.meta_description,
+            canonical_url: seo.canonical_url,
+        }
+    }
+}
+
+fn not_found(field: &str, what: &str, ids: &[Uuid]) -> FieldError {
+    let list: Vec<String> = ids.iter().map(Uuid::to_string).collect();
+    FieldError::new(
+        field,
+        FieldCode::NotFound,
+        format!("no {what} has id {}", list.join(", ")),
+    )
+}
+
+/// The slug for new content: the one asked for (409 when taken), or one made from the title.
+pub fn choose_slug(
+    conn: &mut PgConnection,
+    asked: Option<&str>,
+    title: &str,
+    article: Option<Uuid>,
+) -> Result<String, ApiError> {
+    if let Some(slug) = asked {
+        if queries::slug_taken(conn, slug, article)? {
+            return Err(ApiError::Conflict(format!(
+                "slug: another article has or had the slug {slug}"
+            )));
+        }
+        return Ok(slug.to_owned());
+    }
+    let base = match text::slug::slugify(title) {
+        base if base.is_empty() => "article".to_owned(),
+        base => base,
+    };
+    Ok(slugs::next_free(&base, &queries::taken_slugs(conn, &base)?))
+}

@@ -1,0 +1,290 @@
+//! Articles on the wire.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::articles::model::{ArticleSummary, Content, Kind, Revision, Status};
+
+/// SEO overrides; each falls back to the article's own title, excerpt and URL when null.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+pub struct Seo {
+    #[schema(example = "用民生温度标注幸福刻度 - 通辽")]
+    pub meta_title: Option<String>,
+    #[schema(example = "通辽市以群众满意为目标，持续推进社会帮扶体系建设。")]
+    pub meta_description: Option<String>,
+    /// Where the story first appeared, when this is a copy.
+    #[schema(example = "https://example.com/original-story")]
+    pub canonical_url: Option<String>,
+}
+
+/// A related resource: its id, or the whole object when `include` names it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum Embedded<T> {
+    Id(Uuid),
+    Object(T),
+}
+
+/// An article. Lists leave out `body`, `body_html` and `body_text` unless `fields` names them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ArticleView {
+    pub id: Uuid,
+    #[schema(example = "yong-min-sheng-wen-du-biao-zhu-xing-fu-ke-du")]
+    pub slug: String,
+    #[schema(example = "用民生“温度”标注幸福“刻度”")]
+    pub title: String,
+    pub subtitle: Option<String>,
+    /// Given by the editor, or made from the first sentences of the body.
+    #[schema(example = "利民之事，丝发必兴。")]
+    pub excerpt: String,
+    /// Markdown (CommonMark with tables).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// The body rendered to sanitised HTML.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_html: Option<String>,
+    /// The body as plain text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body_text: Option<String>,
+    /// An image id.
+    pub cover_image: Option<Uuid>,
+    /// In byline order; author objects with `include=authors`.
+    pub authors: Vec<Embedded<serde_json::Value>>,
+    /// A category id, or the category with `include=category`.
+    pub category: Option<Embedded<serde_json::Value>>,
+    /// Tag ids, or tags with `include=tags`.
+    pub tags: Vec<Embedded<serde_json::Value>>,
+    pub status: Status,
+    pub published_at: Option<DateTime<Utc>>,
+    pub featured: bool,
+    pub kind: Kind,
+    /// Where the story comes from (a wire service, a partner paper).
+    #[schema(example = "通辽日报")]
+    pub source: Option<String>,
+    #[schema(example = "zh-CN")]
+    pub locale: String,
+    /// The article this one translates.
+    pub translation_of: Option<Uuid>,
+    pub seo: Seo,
+    /// CJK characters count one each; other words are split by spaces.
+    pub word_count: i32,
+    /// 300 CJK characters or 220 other words a minute, at least 1.
+    pub reading_time_minutes: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+/// The bodies, when the view shows them.
+pub struct Bodies {
+    pub body: String,
+    pub body_html: String,
+    pub body_text: String,
+}
+
+impl ArticleView {
+    pub fn new(a: ArticleSummary, bodies: Option<Bodies>) -> Self {
+        let (body, body_html, body_text) = match bodies {
+            Some(b) => (Some(b.body), Some(b.body_html), Some(b.body_text)),
+            None => (None, None, None),
+        };
+        Self {
+            id: a.id,
+            slug: a.slug,
+            title: a.title,
+            subtitle: a.subtitle,
+            excerpt: a.excerpt,
+            body,
+            body_html,
+            body_text,
+            cover_image: a.cover_image_id,
+            authors: a.author_ids.into_iter().map(Embedded::Id).collect(),
+            category: a.category_id.map(Embedded::Id),
+            tags: a.tag_ids.into_iter().map(Embedded::Id).collect(),
+            status: Status::from_column(&a.status),
+            published_at: a.published_at,
+            featured: a.featured,
+            kind: Kind::from_column(&a.kind),
+            source: a.source,
+            locale: a.locale,
+            translation_of: a.translation_of,
+            seo: Seo {
+                meta_title: a.meta_title,
+                meta_description: a.meta_description,
+                canonical_url: a.canonical_url,
+            },
+            word_count: a.word_count,
+            reading_time_minutes: a.reading_time_minutes,
+            created_at: a.created_at,
+            updated_at: a.updated_at,
+            version: a.version,
+        }
+    }
+
+    pub fn full(article: crate::articles::model::Article) -> Self {
+        let bodies = Bodies {
+            body: article.body.clone(),
+            body_html: article.body_html.clone(),
+            body_text: article.body_text.clone(),
+        };
+        Self::new(ArticleSummary::from(article), Some(bodies))
+    }
+}
+
+/// A new article; it starts as a draft.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateArticle {
+    /// 1 to 300 characters of plain text.
+    #[schema(example = "用民生“温度”标注幸福“刻度”")]
+    pub title: String,
+    /// Made from the title (Chinese in pinyin) when omitted.
+    pub slug: Option<String>,
+    pub subtitle: Option<String>,
+    /// Made from the body when omitted.
+    pub excerpt: Option<String>,
+    /// Markdown, at most 1 MB.
+    #[schema(example = "利民之事，丝发必兴。近年来，通辽市以群众满意为目标……")]
+    pub body: Option<String>,
+    pub cover_image: Option<Uuid>,
+    /// Author ids in byline order. Authors and contributors default to their own profile.
+    pub authors: Option<Vec<Uuid>>,
+    pub category: Option<Uuid>,
+    pub tags: Option<Vec<Uuid>>,
+    pub featured: Option<bool>,
+    pub kind: Option<Kind>,
+    pub source: Option<String>,
+    /// A BCP 47 tag such as `zh-CN`, `mn-Mong` or `en`; `zh-CN` when omitted.
+    pub locale: Option<String>,
+    pub translation_of: Option<Uuid>,
+    pub seo: Option<Seo>,
+}
+
+/// Distinguishes a field sent as `null` (clear it) from one not sent (keep it).
+fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// The fields to change; absent fields stay as they are, `null` clears a nullable one.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct UpdateArticle {
+    pub title: Option<String>,
+    /// A new slug; the old one keeps answering with a redirect.
+    pub slug: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub subtitle: Option<Option<String>>,
+    /// `null` goes back to an excerpt made from the body.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub excerpt: Option<Option<String>>,
+    pub body: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub cover_image: Option<Option<Uuid>>,
+    pub authors: Option<Vec<Uuid>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub category: Option<Option<Uuid>>,
+    pub tags: Option<Vec<Uuid>>,
+    pub featured: Option<bool>,
+    pub kind: Option<Kind>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub source: Option<Option<String>>,
+    pub locale: Option<String>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub translation_of: Option<Option<Uuid>>,
+    pub seo: Option<Seo>,
+    /// The version last read; a stale one gives 412 (like a stale `If-Match`).
+    pub version: Option<i32>,
+}
+
+#[derive(Debug, Default, Deserialize, ToSchema)]
+pub struct PublishArticle {
+    /// When it goes live: now when omitted; a future time schedules it.
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// draft, scheduled, published, archived, or trashed (staff only).
+    pub status: Option<String>,
+    /// An author id or slug.
+    pub author: Option<String>,
+    /// A category id or slug.
+    pub category: Option<String>,
+    /// A tag id or slug.
+    pub tag: Option<String>,
+    pub featured: Option<bool>,
+    pub kind: Option<Kind>,
+    #[param(example = "zh-CN")]
+    pub locale: Option<String>,
+    /// RFC 3339.
+    pub published_after: Option<String>,
+    /// RFC 3339.
+    pub published_before: Option<String>,
+    /// Words in the title or excerpt.
+    pub q: Option<String>,
+    /// published_at, -published_at (default), updated_at, -updated_at or title.
+    pub sort: Option<String>,
+    #[param(minimum = 1)]
+    pub page: Option<i64>,
+    #[param(minimum = 1, maximum = 100)]
+    pub per_page: Option<i64>,
+    /// The `meta.next_cursor` of the previous page, for deep paging (instead of `page`).
+    pub after: Option<String>,
+    /// Comma-separated fields to return, e.g. `id,slug,title`.
+    pub fields: Option<String>,
+    /// Comma-separated relations to embed: authors, tags, category.
+    pub include: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReadParams {
+    pub fields: Option<String>,
+    pub include: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeleteParams {
+    /// Admins only: remove for good instead of moving to the trash.
+    pub purge: Option<bool>,
+}
+
+/// A numbered snapshot of an article's content.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RevisionView {
+    /// From 1, per article.
+    pub number: i32,
+    pub created_at: DateTime<Utc>,
+    /// The last edit folded into this revision.
+    pub updated_at: DateTime<Utc>,
+    /// The account that made it.
+    pub created_by: Option<Uuid>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub content: Option<Content>,
+}
+
+impl RevisionView {
+    pub fn new(revision: Revision, with_content: bool) -> Self {
+        Self {
+            number: revision.number,
+            created_at: revision.created_at,
+            updated_at: revision.updated_at,
+            created_by: revision.created_by,
+            content: with_content
+                .then(|| serde_json::from_value(revision.content).ok())
+                .flatten(),
+        }
+    }
+}

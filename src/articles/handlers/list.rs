@@ -1,0 +1,257 @@
+use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::{
+    app::AppState,
+    articles::{
+        dto::{ArticleView, Bodies, ListParams},
+        model::{ArticleSummary, Kind, Status},
+        queries::{self, Cursor, Filters, Sort},
+        shape::Shape,
+    },
+    auth::Reader,
+    db,
+    error::ApiError,
+    pagination::{List, Page, PageParams},
+    slugs::Key,
+};
+
+fn parse_sort(value: Option<&str>) -> Result<Sort, ApiError> {
+    Ok(match value.unwrap_or("-published_at") {
+        "-published_at" => Sort::PublishedDesc,
+        "published_at" => Sort::PublishedAsc,
+        "-updated_at" => Sort::UpdatedDesc,
+        "updated_at" => Sort::UpdatedAsc,
+        "title" => Sort::Title,
+        other => {
+            return Err(ApiError::BadRequest(format!(
+                "sort: {other:?} is not one of published_at, -published_at, updated_at, -updated_at, title"
+            )));
+        }
+    })
+}
+
+fn parse_time(name: &str, value: Option<&str>) -> Result<Option<DateTime<Utc>>, ApiError> {
+    value
+        .map(|v| {
+            DateTime::parse_from_rfc3339(v)
+                .map(|t| t.with_timezone(&Utc))
+                .map_err(|_| ApiError::BadRequest(format!("{name}: {v:?} is not an RFC 3339 time")))
+        })
+        .transpose()
+}
+
+/// Cursors are `<sort>.<value>.<id>`: microseconds (or `-` for none) for time sorts, the title
+/// in hex for the title sort. Opaque to clients; only their shape is checked here.
+fn encode_cursor(sort: Sort, last: &ArticleSummary) -> String {
+    let time =
+        |t: Option<DateTime<Utc>>| t.map_or("-".to_owned(), |t| t.timestamp_micros().to_string());
+    match sort {
+        Sort::PublishedDesc | Sort::PublishedAsc => {
+            format!("p.{}.{}", time(last.published_at), last.id.simple())
+        }
+        Sort::UpdatedDesc | Sort::UpdatedAsc => {
+            format!("u.{}.{}", time(Some(last.updated_at)), last.id.simple())
+        }
+        Sort::Title => {
+            let hex: String = last.title.bytes().map(|b| format!("{b:02x}")).collect();
+            format!("t.{hex}.{}", last.id.simple())
+        }
+    }
+}
+
+fn decode_cursor(sort: Sort, value: &str) -> Result<Cursor, ApiError> {
+    let bad =
+        || ApiError::BadRequest("after: not a cursor of this list; use meta.next_cursor".into());
+    let mut parts = value.splitn(3, '.');
+    let (Some(kind), Some(middle), Some(id)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad());
+    };
+    let id = Uuid::parse_str(id).map_err(|_| bad())?;
+    let time = |v: &str| -> Result<Option<DateTime<Utc>>, ApiError> {
+        if v == "-" {
+            return Ok(None);
+        }
+        let micros: i64 = v.parse().map_err(|_| bad())?;
+        DateTime::from_timestamp_micros(micros)
+            .map(Some)
+            .ok_or_else(bad)
+    };
+    match (kind, sort) {
+        ("p", Sort::PublishedDesc | Sort::PublishedAsc) => Ok(Cursor::Time(time(middle)?, id)),
+        ("u", Sort::UpdatedDesc | Sort::UpdatedAsc) => Ok(Cursor::Time(time(middle)?, id)),
+        ("t", Sort::Title) => {
+            let bytes = (0..middle.len())
+                .step_by(2)
+                .map(|i| {
+                    middle
+                        .get(i..i + 2)
+                        .and_then(|h| u8::from_str_radix(h, 16).ok())
+                })
+                .collect::<Option<Vec<u8>>>()
+                .ok_or_else(bad)?;
+            Ok(Cursor::Title(
+                String::from_utf8(bytes).map_err(|_| bad())?,
+                id,
+            ))
+        }
+        _ => Err(bad()),
+    }
+}
+
+fn parse_status(value: &str) -> Result<Option<Status>, ApiError> {
+    Ok(Some(match value {
+        "draft" => Status::Draft,
+        "scheduled" => Status::Scheduled,
+        "published" => Status::Published,
+        "archived" => Status::Archived,
+        "trashed" => return Ok(None),
+        other => {
+            return Err(ApiError::BadRequest(format!(
+                "status: {other:?} is not one of draft, scheduled, published, archived, trashed"
+            )));
+        }
+    }))
+}
+
+/// List articles: summaries (no bodies unless `fields` names them), newest first by default.
+///
+/// A list costs the same few statements whatever its length: the page, the total, and one per
+/// included relation. Deep pages are cheaper through `after` (keyset) than through `page`.
+#[utoipa::path(
+    tag = "articles",
+    params(ListParams),
+    responses(
+        (status = 200, description = "A page of articles", body = List<ArticleView>,
+            headers(("Link" = String, description = "next and prev pages"))),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 503, response = crate::openapi::Unavailable),
+    ),
+)]
+#[get("/articles")]
+pub async fn list_articles(
+    reader: Reader,
+    state: web::Data<AppState>,
+    params: web::Query<ListParams>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let params = params.into_inner();
+    let page = Page::try_from(&PageParams {
+        page: params.page,
+        per_page: params.per_page,
+    })?;
+    let sort = parse_sort(params.sort.as_deref())?;
+    let cursor = params
+        .after
+        .as_deref()
+        .map(|c| decode_cursor(sort, c))
+        .transpose()?;
+    let shape = Shape::parse(params.fields.as_deref(), params.include.as_deref())?;
+    let trashed = params.status.as_deref() == Some("trashed");
+    if trashed && !reader.is_staff() {
+        return Err(ApiError::Forbidden("only staff may list the trash".into()));
+    }
+    let mut filters = Filters {
+        live_only: !reader.is_staff(),
+        trashed,
+        status: params
+            .status
+            .as_deref()
+            .map(parse_status)
+            .transpose()?
+            .flatten(),
+        featured: params.featured,
+        kind: params.kind.map(|k: Kind| k.as_str().to_owned()),
+        locale: params.locale.clone(),
+        published_after: parse_time("published_after", params.published_after.as_deref())?,
+        published_before: parse_time("published_before", params.published_before.as_deref())?,
+        q: params.q.clone().filter(|q| !q.trim().is_empty()),
+        ..Filters::default()
+    };
+    let references = (
+        params.author.as_deref().map(Key::parse),
+        params.category.as_deref().map(Key::parse),
+        params.tag.as_deref().map(Key::parse),
+    );
+    let offset = if cursor.is_some() { 0 } else { page.offset() };
+    let with_bodies = shape.wants_bodies();
+    let (views, total, next) = db::run(&state.pool, move |conn| {
+        let (author, category, tag) = references;
+        // A filter naming nothing that exists matches nothing.
+        let mut nothing = false;
+        if let Some(key) = author {
+            filters.author = queries::resolve_author(conn, &key)?;
+            nothing |= filters.author.is_none();
+        }
+        if let Some(key) = category {
+            filters.category = queries::resolve_category(conn, &key)?;
+            nothing |= filters.category.is_none();
+        }
+        if let Some(key) = tag {
+            filters.tag = queries::resolve_tag(conn, &key)?;
+            nothing |= filters.tag.is_none();
+        }
+        if nothing {
+            return Ok((Vec::new(), 0, None));
+        }
+        let (full, summaries, total) = queries::list(
+            conn,
+            &filters,
+            sort,
+            cursor.as_ref(),
+            page.limit(),
+            offset,
+            with_bodies,
+        )?;
+        let rows: Vec<(ArticleSummary, Option<Bodies>)> = if with_bodies {
+            full.into_iter()
+                .map(|a| {
+                    let bodies = Bodies {
+                        body: a.body.clone(),
+                        body_html: a.body_html.clone(),
+                        body_text: a.body_text.clone(),
+                    };
+                    (ArticleSummary::from(a), Some(bodies))
+                })
+                .collect()
+        } else {
+            summaries.into_iter().map(|s| (s, None)).collect()
+        };
+        let next = (rows.len() as i64 == page.limit())
+            .then(|| rows.last().map(|(last, _)| encode_cursor(sort, last)))
+            .flatten();
+        let mut views: Vec<ArticleView> = rows
+            .into_iter()
+            .map(|(s, b)| ArticleView::new(s, b))
+            .collect();
+        shape.embed(conn, &mut views)?;
+        let projected = views
+            .iter()
+            .map(|v| shape.project(v))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((projected, total, next))
+    })
+    .await?;
+    let mut list = List::new(views, page, total);
+    if params.after.is_some() {
+        list = list.with_cursor(next);
+    } else {
+        list.meta.next_cursor = next;
+    }
+    let mut response = list.respond(&req);
+    if !reader.credentialed {
+        response.headers_mut().insert(
+            header::CACHE_CONTROL,
+            header::HeaderValue::from_str(&format!(
+                "public, max-age={}",
+                state.config.cache_max_age
+            ))
+            .map_err(ApiError::internal)?,
+        );
+    }
+    Ok(response)
+}

@@ -1,0 +1,80 @@
+use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
+
+use crate::{
+    app::AppState,
+    articles::{
+        access,
+        dto::{ArticleView, ReadParams},
+        queries::{self, Lookup},
+        shape::Shape,
+    },
+    auth::Reader,
+    db,
+    error::ApiError,
+    slugs::Key,
+};
+
+/// Read one article by id or slug. An old slug answers `301` to the current one.
+///
+/// Anonymous callers see only live articles (published, its time come, not trashed); anything
+/// else is 404 to them.
+#[utoipa::path(
+    tag = "articles",
+    params(("id" = String, Path, description = "The article's id or slug"), ReadParams),
+    responses(
+        (status = 200, description = "The article", body = ArticleView),
+        (status = 301, description = "Moved: the slug changed; `Location` has the current URL"),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::Unavailable),
+    ),
+)]
+#[get("/articles/{id}")]
+pub async fn find_article(
+    reader: Reader,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    params: web::Query<ReadParams>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let shape = Shape::parse(params.fields.as_deref(), params.include.as_deref())?;
+    let key = Key::parse(&id);
+    let found = db::run(&state.pool, move |conn| {
+        let article = match queries::find(conn, &key)? {
+            Lookup::Found(article) => *article,
+            Lookup::Moved(slug) => return Ok(Err(slug)),
+            Lookup::Missing => return Err(ApiError::not_found("article")),
+        };
+        access::check_readable(&reader, &article)?;
+        let mut views = [ArticleView::full(article)];
+        shape.embed(conn, &mut views)?;
+        let [view] = views;
+        Ok(Ok(shape.project(&view)?))
+    })
+    .await?;
+    match found {
+        Ok(body) => {
+            let mut response = HttpResponse::Ok();
+            if !reader.credentialed {
+                response.insert_header((
+                    header::CACHE_CONTROL,
+                    format!("public, max-age={}", state.config.cache_max_age),
+                ));
+            }
+            Ok(response.json(body))
+        }
+        Err(current_slug) => {
+            let query = req.query_string();
+            let location = if query.is_empty() {
+                format!("/api/v1/articles/{current_slug}")
+            } else {
+                format!("/api/v1/articles/{current_slug}?{query}")
+            };
+            Ok(HttpResponse::MovedPermanently()
+                .insert_header((header::LOCATION, location))
+                .finish())
+        }
+    }
+}

@@ -1,0 +1,141 @@
+use actix_web::{HttpResponse, get, post, web};
+use diesel::{Connection, OptionalExtension};
+
+use crate::{
+    app::AppState,
+    articles::{
+        access,
+        dto::{ArticleView, RevisionView},
+        handlers::{lock_by_key, record_revision},
+        model::Content,
+        queries::{self, Lookup},
+    },
+    auth::{AuthUser, min},
+    db,
+    error::ApiError,
+    slugs::Key,
+};
+
+fn article_id(conn: &mut diesel::PgConnection, key: &Key) -> Result<uuid::Uuid, ApiError> {
+    match queries::find(conn, key)? {
+        Lookup::Found(article) => Ok(article.id),
+        Lookup::Moved(slug) => match queries::find(conn, &Key::Slug(slug))? {
+            Lookup::Found(article) => Ok(article.id),
+            _ => Err(ApiError::not_found("article")),
+        },
+        Lookup::Missing => Err(ApiError::not_found("article")),
+    }
+}
+
+/// The article's revisions, newest first, without their content.
+#[utoipa::path(
+    tag = "articles",
+    params(("id" = String, Path, description = "The article's id or slug")),
+    responses(
+        (status = 200, description = "Every revision, newest first", body = Vec<RevisionView>),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/articles/{id}/revisions")]
+pub async fn list_revisions(
+    _staff: AuthUser<min::Contributor>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let key = Key::parse(&id);
+    let revisions = db::run(&state.pool, move |conn| {
+        let article = article_id(conn, &key)?;
+        Ok(queries::list_revisions(conn, article)?)
+    })
+    .await?;
+    let views: Vec<RevisionView> = revisions
+        .into_iter()
+        .map(|r| RevisionView::new(r, false))
+        .collect();
+    Ok(HttpResponse::Ok().json(views))
+}
+
+/// One revision with its full content.
+#[utoipa::path(
+    tag = "articles",
+    params(
+        ("id" = String, Path, description = "The article's id or slug"),
+        ("n" = i32, Path, description = "The revision number, from 1"),
+    ),
+    responses(
+        (status = 200, description = "The revision", body = RevisionView),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+#[get("/articles/{id}/revisions/{n}")]
+pub async fn find_revision(
+    _staff: AuthUser<min::Contributor>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, i32)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, number) = path.into_inner();
+    let key = Key::parse(&id);
+    let revision = db::run(&state.pool, move |conn| {
+        let article = article_id(conn, &key)?;
+        queries::find_revision(conn, article, number)
+            .optional()?
+            .ok_or_else(|| ApiError::NotFound(format!("the article has no revision {number}")))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(RevisionView::new(revision, true)))
+}
+
+/// Put an old revision's content back. This makes a new revision; nothing is lost.
+#[utoipa::path(
+    tag = "articles",
+    params(
+        ("id" = String, Path, description = "The article's id or slug"),
+        ("n" = i32, Path, description = "The revision number, from 1"),
+    ),
+    responses(
+        (status = 200, description = "The article with the revision's content", body = ArticleView),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 503, response = crate::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/articles/{id}/revisions/{n}/restore")]
+pub async fn restore_revision(
+    user: AuthUser<min::Contributor>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, i32)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, number) = path.into_inner();
+    let key = Key::parse(&id);
+    let article = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let current = lock_by_key(conn, &key)?;
+            access::check_editable(conn, &user, &current)?;
+            let revision = queries::find_revision(conn, current.id, number)
+                .optional()?
+                .ok_or_else(|| {
+                    ApiError::NotFound(format!("the article has no revision {number}"))
+                })?;
+            let mut content: Content =
+                serde_json::from_value(revision.content).map_err(ApiError::internal)?;
+            // The slug stays: restoring text must not break the article's links.
+            content.slug = current.slug.clone();
+            let article = queries::update_content(conn, current.id, &content)?;
+            record_revision(conn, &article, user.id, false)?;
+            Ok(article)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ArticleView::full(article)))
+}

@@ -1,0 +1,176 @@
+use actix_web::{HttpResponse, post, web};
+use chrono::Utc;
+use diesel::Connection;
+
+use crate::{
+    app::AppState,
+    articles::{
+        access,
+        dto::{ArticleView, PublishArticle},
+        handlers::lock_by_key,
+        model::{Article, Status},
+        queries,
+    },
+    auth::{AuthUser, min},
+    db,
+    error::ApiError,
+    extract,
+    slugs::Key,
+};
+
+/// Runs a status change on the locked article after the publish permission check.
+async fn change_status(
+    state: &AppState,
+    user: AuthUser<min::Contributor>,
+    id: &str,
+    change: impl FnOnce(&Article) -> Result<(Status, Option<chrono::DateTime<Utc>>), ApiError>
+    + Send
+    + 'static,
+) -> Result<HttpResponse, ApiError> {
+    let key = Key::parse(id);
+    let article = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let current = lock_by_key(conn, &key)?;
+            access::check_publishable(conn, &user, &current)?;
+            if current.deleted_at.is_some() {
+                return Err(ApiError::Conflict(
+                    "the article is in the trash; restore it first".into(),
+                ));
+            }
+            let (status, published_at) = change(&current)?;
+            Ok(queries::set_status(conn, current.id, status, published_at)?)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ArticleView::full(article)))
+}
+
+/// Publish now, at a past time (backdating), or schedule for a future `published_at`.
+/// Scheduled articles go live by themselves when their time comes.
+#[utoipa::path(
+    tag = "articles",
+    params(("id" = String, Path, description = "The article's id or slug")),
+    request_body(content = Option<PublishArticle>, description = "Optional; `{}` or no body publishes now"),
+    responses(
+        (status = 200, description = "Published or scheduled", body = ArticleView),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 503, response = crate::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/articles/{id}/publish")]
+pub async fn publish_article(
+    user: AuthUser<min::Contributor>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    // The body is optional, so it is parsed only when there is one.
+    let request: PublishArticle = if body.iter().all(u8::is_ascii_whitespace) {
+        PublishArticle::default()
+    } else {
+        extract::parse(&body)?
+    };
+    change_status(&state, user, &id, move |_| {
+        let at = request.published_at.unwrap_or_else(Utc::now);
+        let status = if at > Utc::now() {
+            Status::Scheduled
+        } else {
+            Status::Published
+        };
+        Ok((status, Some(at)))
+    })
+    .await
+}
+
+/// Take an article off the site: back to draft.
+#[utoipa::path(
+    tag = "articles",
+    params(("id" = String, Path, description = "The article's id or slug")),
+    responses(
+        (status = 200, description = "Now a draft", body = ArticleView),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 503, response = crate::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/articles/{id}/unpublish")]
+pub async fn unpublish_article(
+    user: AuthUser<min::Contributor>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    change_status(&state, user, &id, |current| {
+        Ok((Status::Draft, current.published_at))
+    })
+    .await
+}
+
+/// Archive an article: off the site, kept out of the drafts.
+#[utoipa::path(
+    tag = "articles",
+    params(("id" = String, Path, description = "The article's id or slug")),
+    responses(
+        (status = 200, description = "Archived", body = ArticleView),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 503, response = crate::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/articles/{id}/archive")]
+pub async fn archive_article(
+    user: AuthUser<min::Contributor>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    change_status(&state, user, &id, |current| {
+        Ok((Status::Archived, current.published_at))
+    })
+    .await
+}
+
+/// Bring an article back from the trash, as it was.
+#[utoipa::path(
+    tag = "articles",
+    params(("id" = String, Path, description = "The article's id or slug")),
+    responses(
+        (status = 200, description = "Restored", body = ArticleView),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/articles/{id}/restore")]
+pub async fn restore_article(
+    user: AuthUser<min::Contributor>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> Result<HttpResponse, ApiError> {
+    let key = Key::parse(&id);
+    let article = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let current = lock_by_key(conn, &key)?;
+            access::check_editable(conn, &user, &current)?;
+            if current.deleted_at.is_none() {
+                return Ok(current);
+            }
+            Ok(queries::set_trashed(conn, current.id, false)?)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ArticleView::full(article)))
+}

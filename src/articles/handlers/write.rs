@@ -1,0 +1,221 @@
+use actix_web::{HttpResponse, delete, http::header, patch, post, web};
+use diesel::Connection;
+use uuid::Uuid;
+
+use crate::{
+    app::AppState,
+    articles::{
+        access,
+        content::{self, Checked},
+        dto::{ArticleView, CreateArticle, DeleteParams, UpdateArticle},
+        handlers::{lock_by_key, record_revision},
+        model::{Article, Content},
+        queries,
+    },
+    auth::{AuthUser, Role, min},
+    db,
+    error::ApiError,
+    etag::IfMatch,
+    extract::Json,
+    slugs::{self, Key},
+    text, users,
+};
+
+/// The article as a plain `GET` shows it (a JSON object, keys in order), which is what an
+/// `If-Match` ETag was computed over.
+fn as_read(article: &Article) -> Result<serde_json::Value, ApiError> {
+    serde_json::to_value(ArticleView::full(article.clone())).map_err(ApiError::internal)
+}
+
+/// The author profile of a writer who names no authors; made from the account when missing.
+fn own_author(conn: &mut diesel::PgConnection, user: Uuid) -> Result<Uuid, ApiError> {
+    if let Some(author) = queries::author_of_user(conn, user)? {
+        return Ok(author);
+    }
+    let account = users::queries::find(conn, user)?;
+    let base = match text::slug::slugify(&account.name) {
+        base if base.is_empty() => "author".to_owned(),
+        base => base,
+    };
+    let slug = slugs::next_free(&base, &queries::author_slugs_like(conn, &base)?);
+    Ok(queries::create_author_for_user(
+        conn,
+        user,
+        &account.name,
+        &slug,
+    )?)
+}
+
+/// Write a new article. It starts as a draft; `publish` makes it public.
+///
+/// Authors and contributors who name no `authors` are credited with their own author profile,
+/// made from their account if they have none.
+#[utoipa::path(
+    tag = "articles",
+    request_body = CreateArticle,
+    responses(
+        (status = 201, description = "The new draft", body = ArticleView,
+            headers(("Location" = String, description = "The article's URL"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 503, response = crate::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/articles")]
+pub async fn create_article(
+    user: AuthUser<min::Contributor>,
+    state: web::Data<AppState>,
+    Json(body): Json<CreateArticle>,
+) -> Result<HttpResponse, ApiError> {
+    let mut checked = Checked::from_create(body)?;
+    let article = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            checked.check_references(conn, None)?;
+            if checked.authors.is_none() {
+                checked.authors = Some(if user.role < Role::Editor {
+                    vec![own_author(conn, user.id)?]
+                } else {
+                    Vec::new()
+                });
+            }
+            let title = checked.title.clone().unwrap_or_default();
+            let slug = content::choose_slug(conn, checked.slug.as_deref(), &title, None)?;
+            let content = checked.apply(None, slug);
+            let article = queries::insert(conn, Uuid::now_v7(), &content, user.id)?;
+            record_revision(conn, &article, user.id, false)?;
+            Ok(article)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/articles/{}", article.id)))
+        .json(ArticleView::full(article)))
+}
+
+/// Change an article. Send only the fields to change.
+///
+/// A stale `If-Match` or `version` gives 412 and changes nothing. The slug stays when the title
+/// changes (links keep working); a new `slug` keeps the old one answering with a redirect. Each
+/// change is a revision; one person's edits within a minute fold into one.
+#[utoipa::path(
+    tag = "articles",
+    params(
+        ("id" = String, Path, description = "The article's id or slug"),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read; a stale one gives 412"),
+    ),
+    request_body = UpdateArticle,
+    responses(
+        (status = 200, description = "The changed article", body = ArticleView),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 503, response = crate::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+#[patch("/articles/{id}")]
+pub async fn update_article(
+    user: AuthUser<min::Contributor>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    if_match: IfMatch,
+    Json(body): Json<UpdateArticle>,
+) -> Result<HttpResponse, ApiError> {
+    let expected_version = body.version;
+    let checked = Checked::from_update(body)?;
+    let key = Key::parse(&id);
+    let article = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let current = lock_by_key(conn, &key)?;
+            access::check_editable(conn, &user, &current)?;
+            if_match.check(&as_read(&current)?)?;
+            if expected_version.is_some_and(|v| v != current.version) {
+                return Err(ApiError::PreconditionFailed(format!(
+                    "version {} is not the current version {}; read the article again",
+                    expected_version.unwrap_or_default(),
+                    current.version
+                )));
+            }
+            checked.check_references(conn, Some(current.id))?;
+            let slug = match checked.slug.as_deref() {
+                Some(asked) if asked != current.slug => {
+                    let slug = content::choose_slug(conn, Some(asked), "", Some(current.id))?;
+                    queries::forget_retired_slug(conn, &slug)?;
+                    queries::retire_slug(conn, &current.slug, current.id)?;
+                    slug
+                }
+                _ => current.slug.clone(),
+            };
+            let content = checked.apply(Some(&Content::from(&current)), slug);
+            let article = queries::update_content(conn, current.id, &content)?;
+            record_revision(conn, &article, user.id, true)?;
+            Ok(article)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(ArticleView::full(article)))
+}
+
+/// Move an article to the trash (`?status=trashed` lists it; `restore` brings it back).
+/// An admin's `?purge=true` removes it for good, with its revisions.
+#[utoipa::path(
+    tag = "articles",
+    params(
+        ("id" = String, Path, description = "The article's id or slug"),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read; a stale one gives 412"),
+        DeleteParams,
+    ),
+    responses(
+        (status = 204, description = "Trashed (or purged)"),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 503, response = crate::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+#[delete("/articles/{id}")]
+pub async fn delete_article(
+    user: AuthUser<min::Contributor>,
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+    params: web::Query<DeleteParams>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let purge = params.purge.unwrap_or(false);
+    if purge && user.role < Role::Admin {
+        return Err(ApiError::Forbidden(
+            "only an admin may purge an article".into(),
+        ));
+    }
+    let key = Key::parse(&id);
+    db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let current = lock_by_key(conn, &key)?;
+            access::check_editable(conn, &user, &current)?;
+            if_match.check(&as_read(&current)?)?;
+            if purge {
+                queries::purge(conn, current.id)?;
+            } else if current.deleted_at.is_none() {
+                queries::set_trashed(conn, current.id, true)?;
+            }
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,25 @@
+//! Publishes scheduled articles when their time comes.
+
+use std::time::Duration;
+
+use actix_web::web;
+
+use crate::{app::AppState, articles::queries, db};
+
+/// How often due articles are looked for. Readers never wait on it: an article whose
+/// `published_at` has passed is served as live already; the job makes its status say so.
+pub const INTERVAL: Duration = Duration::from_secs(10);
+
+pub async fn run(state: web::Data<AppState>) {
+    let mut ticks = actix_web::rt::time::interval(INTERVAL);
+    loop {
+        ticks.tick().await;
+        match db::run(&state.pool, |conn| Ok(queries::publish_due(conn)?)).await {
+            Ok(published) if !published.is_empty() => {
+                tracing::info!(count = published.len(), ids = ?published, "published scheduled articles");
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "could not publish scheduled articles"),
+        }
+    }
+}

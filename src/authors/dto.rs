@@ -1,0 +1,116 @@
+//! Authors on the wire.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::authors::model::Author;
+
+/// A byline: a person or a desk, optionally linked to an account.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AuthorView {
+    /// The author's id.
+    #[schema(example = "01936f6e-8d1c-7a4b-9f0e-2b1c3d4e5f61")]
+    pub id: Uuid,
+    /// Unique among authors; `/authors/{slug}` reads the author too.
+    #[schema(example = "chao-lu-men")]
+    pub slug: String,
+    /// The byline as printed.
+    #[schema(example = "朝鲁门")]
+    pub name: String,
+    /// Plain text; empty when there is none.
+    #[schema(example = "通辽日报记者，长期关注民生与社会保障。")]
+    pub bio: String,
+    /// An image id.
+    pub avatar: Option<Uuid>,
+    /// The author's own site.
+    #[schema(example = "https://www.tongliaowang.com")]
+    pub website: Option<String>,
+    /// The account whose articles carry this byline by default.
+    pub user_id: Option<Uuid>,
+    /// Live articles with this author: published, their time come, not in the trash.
+    #[schema(example = 42)]
+    pub article_count: i64,
+    /// When the author was created.
+    pub created_at: DateTime<Utc>,
+    /// When the author last changed.
+    pub updated_at: DateTime<Utc>,
+    /// Increases with every change.
+    #[schema(example = 1)]
+    pub version: i32,
+}
+
+impl AuthorView {
+    pub fn new(author: Author, article_count: i64) -> Self {
+        Self {
+            id: author.id,
+            slug: author.slug,
+            name: author.name,
+            bio: author.bio,
+            avatar: author.avatar_id,
+            website: author.website,
+            user_id: author.user_id,
+            article_count,
+            created_at: author.created_at,
+            updated_at: author.updated_at,
+            version: author.version,
+        }
+    }
+}
+
+/// A new author.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CreateAuthor {
+    /// 1 to 100 characters of plain text.
+    #[schema(example = "朝鲁门")]
+    pub name: String,
+    /// Made from the name (Chinese in pinyin) when omitted; a taken one gets `-2`, `-3`, ….
+    #[schema(example = "chao-lu-men")]
+    pub slug: Option<String>,
+    /// At most 5000 characters of plain text.
+    #[schema(example = "通辽日报记者，长期关注民生与社会保障。")]
+    pub bio: Option<String>,
+    /// An image id.
+    pub avatar: Option<Uuid>,
+    /// An `http` or `https` URL.
+    #[schema(example = "https://www.tongliaowang.com")]
+    pub website: Option<String>,
+    /// An account to link; each account has at most one author profile.
+    pub user_id: Option<Uuid>,
+}
+
+/// Distinguishes a field sent as `null` (clear it) from one not sent (keep it).
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// The fields to change; absent fields stay as they are, `null` clears a nullable one.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UpdateAuthor {
+    /// 1 to 100 characters of plain text.
+    #[schema(example = "朝鲁门")]
+    pub name: Option<String>,
+    /// A new slug. Changing the name keeps the slug unless this is given.
+    #[schema(example = "chao-lu-men")]
+    pub slug: Option<String>,
+    /// At most 5000 characters of plain text.
+    #[schema(example = "通辽日报首席记者。")]
+    pub bio: Option<String>,
+    /// An image id; `null` removes the avatar.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub avatar: Option<Option<Uuid>>,
+    /// An `http` or `https` URL; `null` or `""` removes it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>, example = "https://www.tongliaowang.com")]
+    pub website: Option<Option<String>>,
+    /// An account to link, or `null` to unlink the account.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Uuid>)]
+    pub user_id: Option<Option<Uuid>>,
+}

@@ -1,0 +1,127 @@
+//! Every query on `authors`.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use diesel::{
+    dsl::exists,
+    pg::Pg,
+    prelude::*,
+    sql_query,
+    sql_types::{Array, BigInt, Bool, Uuid as SqlUuid},
+};
+use uuid::Uuid;
+
+use crate::{
+    authors::model::{Author, AuthorChanges, NewAuthor},
+    pagination::Page,
+    schema::{articles, authors, users},
+    slugs::{self, Key},
+};
+
+type ByKey = Box<dyn BoxableExpression<authors::table, Pg, SqlType = Bool>>;
+
+fn by_key(key: &Key) -> ByKey {
+    match key {
+        Key::Id(id) => Box::new(authors::id.eq(*id)),
+        Key::Slug(slug) => Box::new(authors::slug.eq(slug.clone())),
+    }
+}
+
+pub fn find(conn: &mut PgConnection, key: &Key) -> QueryResult<Author> {
+    authors::table
+        .filter(by_key(key))
+        .select(Author::as_select())
+        .first(conn)
+}
+
+/// The row locked for the rest of the transaction, for read-check-write updates.
+pub fn find_for_update(conn: &mut PgConnection, key: &Key) -> QueryResult<Author> {
+    authors::table
+        .filter(by_key(key))
+        .select(Author::as_select())
+        .for_update()
+        .first(conn)
+}
+
+pub fn list(conn: &mut PgConnection, page: Page) -> QueryResult<(Vec<Author>, i64)> {
+    let rows = authors::table
+        .select(Author::as_select())
+        .order((authors::name, authors::id))
+        .limit(page.limit())
+        .offset(page.offset())
+        .load(conn)?;
+    let total = authors::table.count().get_result(conn)?;
+    Ok((rows, total))
+}
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+    #[diesel(sql_type = BigInt)]
+    n: i64,
+}
+
+/// Live articles per author, for all of `ids` in one query; authors without any are absent.
+pub fn article_counts(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<HashMap<Uuid, i64>> {
+    // `author_ids && $1` lets the GIN index pick the articles before they are unnested.
+    let counts: Vec<Count> = sql_query(
+        "SELECT a.id, count(DISTINCT articles.id) AS n \
+         FROM articles CROSS JOIN LATERAL unnest(articles.author_ids) AS a(id) \
+         WHERE articles.author_ids && $1 AND a.id = ANY($1) \
+           AND articles.status IN ('published', 'scheduled') \
+           AND articles.published_at <= now() AND articles.deleted_at IS NULL \
+         GROUP BY a.id",
+    )
+    .bind::<Array<SqlUuid>, _>(ids)
+    .load(conn)?;
+    Ok(counts.into_iter().map(|c| (c.id, c.n)).collect())
+}
+
+pub fn article_count(conn: &mut PgConnection, id: Uuid) -> QueryResult<i64> {
+    Ok(article_counts(conn, &[id])?.get(&id).copied().unwrap_or(0))
+}
+
+/// Whether any article names the author, trashed ones included: they may be restored.
+pub fn in_use(conn: &mut PgConnection, id: Uuid) -> QueryResult<bool> {
+    diesel::select(exists(
+        articles::table.filter(articles::author_ids.contains(vec![Some(id)])),
+    ))
+    .get_result(conn)
+}
+
+pub fn user_exists(conn: &mut PgConnection, id: Uuid) -> QueryResult<bool> {
+    diesel::select(exists(users::table.find(id))).get_result(conn)
+}
+
+/// `base`, or the first of `base-2`, `base-3`, … that no author has.
+pub fn free_slug(conn: &mut PgConnection, base: &str) -> QueryResult<String> {
+    let taken: Vec<String> = authors::table
+        .filter(authors::slug.like(slugs::like_pattern(base)))
+        .select(authors::slug)
+        .load(conn)?;
+    Ok(slugs::next_free(base, &taken))
+}
+
+pub fn insert(conn: &mut PgConnection, author: &NewAuthor) -> QueryResult<Author> {
+    diesel::insert_into(authors::table)
+        .values(author)
+        .returning(Author::as_returning())
+        .get_result(conn)
+}
+
+pub fn update(conn: &mut PgConnection, id: Uuid, changes: &AuthorChanges) -> QueryResult<Author> {
+    diesel::update(authors::table.find(id))
+        .set((
+            changes,
+            authors::updated_at.eq(Utc::now()),
+            authors::version.eq(authors::version + 1),
+        ))
+        .returning(Author::as_returning())
+        .get_result(conn)
+}
+
+pub fn delete(conn: &mut PgConnection, id: Uuid) -> QueryResult<usize> {
+    diesel::delete(authors::table.find(id)).execute(conn)
+}

@@ -1,0 +1,64 @@
+//! Finding a free slug, and reading a path segment that may be an id or a slug.
+
+use uuid::Uuid;
+
+/// `base` when no taken slug equals it, otherwise the first free `base-2`, `base-3`, ….
+/// `taken` holds the slugs that start with `base` (callers fetch them with one `LIKE` query).
+pub fn next_free(base: &str, taken: &[String]) -> String {
+    if !taken.iter().any(|t| t == base) {
+        return base.to_owned();
+    }
+    (2..)
+        .map(|n| format!("{base}-{n}"))
+        .find(|candidate| !taken.iter().any(|t| t == candidate))
+        .unwrap_or_else(|| base.to_owned())
+}
+
+/// The `LIKE` pattern matching `base` and its numbered variants.
+pub fn like_pattern(base: &str) -> String {
+    // Slugs are `[a-z0-9-]`, so only `_` and `%` would need escaping, and they cannot occur.
+    format!("{base}%")
+}
+
+/// A path segment that names a resource: its id when it parses as one, its slug otherwise.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Key {
+    Id(Uuid),
+    Slug(String),
+}
+
+impl Key {
+    pub fn parse(segment: &str) -> Self {
+        match Uuid::parse_str(segment) {
+            Ok(id) => Self::Id(id),
+            Err(_) => Self::Slug(segment.to_owned()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_taken_slug_gets_the_next_number() {
+        let taken = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(next_free("news", &taken(&[])), "news");
+        assert_eq!(next_free("news", &taken(&["news-2", "newsletter"])), "news");
+        assert_eq!(next_free("news", &taken(&["news", "newsletter"])), "news-2");
+        assert_eq!(
+            next_free("news", &taken(&["news", "news-2", "news-3"])),
+            "news-4"
+        );
+    }
+
+    #[test]
+    fn keys_are_ids_or_slugs() {
+        let id = Uuid::now_v7();
+        assert_eq!(Key::parse(&id.to_string()), Key::Id(id));
+        assert_eq!(
+            Key::parse("yong-min-sheng"),
+            Key::Slug("yong-min-sheng".into())
+        );
+    }
+}
