@@ -49,8 +49,8 @@ impl Proxy {
 
     /// Drops every open connection and refuses new ones, as a database that went away.
     pub fn cut(&self) {
-        self.up.store(false, Ordering::SeqCst);
         if let Ok(mut open) = self.open.lock() {
+            self.up.store(false, Ordering::SeqCst);
             for stream in open.drain(..) {
                 let _ = stream.shutdown(Shutdown::Both);
             }
