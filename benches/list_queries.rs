@@ -61,7 +61,7 @@ fn seed(conn: &mut PgConnection) {
              n % 50 = 0, 'post', CASE WHEN n % 20 = 0 THEN 'en' ELSE 'zh-CN' END, 2000, 7, \
              now() - (n || ' minutes')::interval, now() - (n || ' minutes')::interval \
          FROM generate_series(1, 100000) n",
-        "ANALYZE",
+        "VACUUM ANALYZE",
     ] {
         sql_query(statement).execute(conn).expect("seed statement");
     }
@@ -112,10 +112,48 @@ fn main() {
     let author = first_id(&mut conn, "authors");
     let list = |filters: Filters, sort: Sort, offset: i64| {
         move |conn: &mut PgConnection| {
-            queries::list(conn, &filters, sort, None, 20, offset, false).expect("list");
+            queries::page(conn, &filters, sort, None, 20, offset, false).expect("page");
         }
     };
-    println!("{ARTICLES} articles; each line: count + page of 20 (the two statements of a list)");
+    let count = |filters: Filters| {
+        move |conn: &mut PgConnection| {
+            queries::count(conn, &filters).expect("count");
+        }
+    };
+    println!("{ARTICLES} articles; a page of 20, then the count behind `meta.total`");
+    time(&mut conn, "count: all live articles", count(live.clone()));
+    time(
+        &mut conn,
+        "count: live, by category",
+        count(Filters {
+            category: Some(category),
+            ..live.clone()
+        }),
+    );
+    time(
+        &mut conn,
+        "count: live, by tag",
+        count(Filters {
+            tag: Some(tag),
+            ..live.clone()
+        }),
+    );
+    time(
+        &mut conn,
+        "count: live, by author",
+        count(Filters {
+            author: Some(author),
+            ..live.clone()
+        }),
+    );
+    time(
+        &mut conn,
+        "count: drafts",
+        count(Filters {
+            status: Some(Status::Draft),
+            ..Filters::default()
+        }),
+    );
     time(
         &mut conn,
         "public list, newest first",

@@ -15,6 +15,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
     auth::{throttle::LoginThrottle, tokens::TokenKeys},
+    cache::ContentCache,
     config::Config,
     db::{self, Pool},
     extract, health, metrics,
@@ -29,6 +30,7 @@ pub struct AppState {
     pub throttle: LoginThrottle,
     pub metrics: Metrics,
     pub statements: db::StatementCounter,
+    pub cache: ContentCache,
 }
 
 impl AppState {
@@ -43,6 +45,7 @@ impl AppState {
                 statements.clone(),
             ),
             statements,
+            cache: ContentCache::new(),
             tokens: TokenKeys::new(&config.jwt_secret),
             throttle: LoginThrottle::new(),
             metrics: Metrics::new(),

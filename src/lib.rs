@@ -5,6 +5,7 @@ pub mod app;
 pub mod articles;
 pub mod auth;
 pub mod authors;
+pub mod cache;
 pub mod categories;
 pub mod config;
 pub mod db;

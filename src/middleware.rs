@@ -15,6 +15,7 @@ use tracing::Instrument;
 
 use crate::{
     app::AppState,
+    cache::CachedResponse,
     error::{ApiError, PROBLEM_JSON},
     etag,
 };
@@ -84,7 +85,8 @@ pub async fn observe(
     Ok(response)
 }
 
-/// Makes every response follow the contract, whichever part of the stack produced it.
+/// Makes every response follow the contract, whichever part of the stack produced it, and
+/// serves anonymous public reads from the cache when it can.
 pub async fn conventions(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -92,13 +94,37 @@ pub async fn conventions(
     let credentialed = req.headers().contains_key(header::AUTHORIZATION);
     let is_get = matches!(*req.method(), Method::GET | Method::HEAD);
     let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let api_path = req.path().starts_with("/api/v1/");
+    let cache_key = (is_get && !credentialed && api_path).then(|| match req.query_string() {
+        "" => req.path().to_owned(),
+        query => format!("{}?{query}", req.path()),
+    });
+    if let (Some(state), Some(key)) = (&state, &cache_key) {
+        if let Some(cached) = state.cache.response(key) {
+            let response = from_cache(&cached);
+            let response = req.into_response(response);
+            return Ok(not_modified_if(response, if_none_match.as_ref()));
+        }
+    }
+    // Writes that succeed change what readers may see; sign-ins do not.
+    let clears_cache = !is_get && api_path && !req.path().starts_with("/api/v1/auth/");
     let response = next.call(req).await?.map_into_boxed_body();
     let status = response.status();
+    if clears_cache && status.is_success() {
+        if let Some(state) = &state {
+            state.cache.clear();
+        }
+    }
 
     let mut response = if status.is_client_error() || status.is_server_error() {
         as_problem(response)
     } else if is_get && status == StatusCode::OK {
-        with_etag(response, if_none_match.as_ref())
+        let response = with_etag(response, if_none_match.as_ref());
+        match (&state, cache_key) {
+            (Some(state), Some(key)) => keep_if_public(state, key, response),
+            _ => response,
+        }
     } else {
         response
     };
@@ -110,6 +136,62 @@ pub async fn conventions(
         );
     }
     Ok(response)
+}
+
+fn from_cache(cached: &CachedResponse) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    response
+        .content_type(cached.content_type.as_str())
+        .insert_header((header::CACHE_CONTROL, cached.cache_control.as_str()))
+        .insert_header((header::ETAG, cached.etag.as_str()));
+    if let Some(link) = &cached.link {
+        response.insert_header((header::LINK, link.as_str()));
+    }
+    response.body(cached.body.clone())
+}
+
+/// Keeps a copy of a response that its handler marked as public.
+fn keep_if_public(
+    state: &AppState,
+    key: String,
+    response: ServiceResponse<BoxBody>,
+) -> ServiceResponse<BoxBody> {
+    let text = |name: header::HeaderName| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let (Some(cache_control), Some(etag), Some(content_type)) = (
+        text(header::CACHE_CONTROL),
+        text(header::ETAG),
+        text(header::CONTENT_TYPE),
+    ) else {
+        return response;
+    };
+    if response.status() != StatusCode::OK || !cache_control.starts_with("public") {
+        return response;
+    }
+    let link = text(header::LINK);
+    let (req, res) = response.into_parts();
+    let (head, body) = res.into_parts();
+    match body.try_into_bytes() {
+        Ok(bytes) => {
+            state.cache.keep_response(
+                key,
+                CachedResponse {
+                    content_type,
+                    cache_control,
+                    etag,
+                    link,
+                    body: bytes.clone(),
+                },
+            );
+            ServiceResponse::new(req, head.set_body(BoxBody::new(bytes)))
+        }
+        Err(body) => ServiceResponse::new(req, head.set_body(body)),
+    }
 }
 
 /// Errors that did not come from `ApiError` (actix's own 404 and 405 among them) get the same body.

@@ -85,6 +85,9 @@ CREATE INDEX articles_title_idx ON articles (title, id) WHERE deleted_at IS NULL
 CREATE INDEX articles_category_idx ON articles (category_id, published_at DESC NULLS LAST, id DESC) WHERE deleted_at IS NULL;
 CREATE INDEX articles_author_ids_idx ON articles USING gin (author_ids);
 CREATE INDEX articles_tag_ids_idx ON articles USING gin (tag_ids);
+CREATE INDEX articles_locale_idx ON articles (locale, published_at DESC NULLS LAST, id DESC) WHERE deleted_at IS NULL;
+CREATE INDEX articles_kind_idx ON articles (kind, published_at DESC NULLS LAST, id DESC) WHERE deleted_at IS NULL;
+CREATE INDEX articles_status_idx ON articles (status, updated_at DESC, id DESC) WHERE deleted_at IS NULL;
 CREATE INDEX articles_featured_idx ON articles (published_at DESC NULLS LAST, id DESC) WHERE featured AND deleted_at IS NULL;
 CREATE INDEX articles_trash_idx ON articles (deleted_at DESC) WHERE deleted_at IS NOT NULL;
 CREATE INDEX articles_scheduled_idx ON articles (published_at) WHERE status = 'scheduled';

@@ -468,8 +468,13 @@ fn ordered(query: Boxed, sort: Sort, after: Option<&Cursor>) -> Boxed {
     }
 }
 
-/// A page of summaries (or whole articles when `with_bodies`) and the total: two statements.
-pub fn list(
+/// How many articles match: the list's total.
+pub fn count(conn: &mut PgConnection, filters: &Filters) -> QueryResult<i64> {
+    filtered(filters).count().get_result(conn)
+}
+
+/// A page of summaries, or of whole articles when `with_bodies`: one statement.
+pub fn page(
     conn: &mut PgConnection,
     filters: &Filters,
     sort: Sort,
@@ -477,22 +482,16 @@ pub fn list(
     limit: i64,
     offset: i64,
     with_bodies: bool,
-) -> QueryResult<(Vec<Article>, Vec<ArticleSummary>, i64)> {
-    let total = filtered(filters).count().get_result(conn)?;
+) -> QueryResult<(Vec<Article>, Vec<ArticleSummary>)> {
     let page = ordered(filtered(filters), sort, after)
         .limit(limit)
         .offset(offset);
     if with_bodies {
-        Ok((
-            page.select(Article::as_select()).load(conn)?,
-            Vec::new(),
-            total,
-        ))
+        Ok((page.select(Article::as_select()).load(conn)?, Vec::new()))
     } else {
         Ok((
             Vec::new(),
             page.select(ArticleSummary::as_select()).load(conn)?,
-            total,
         ))
     }
 }

@@ -16,6 +16,7 @@ pub async fn run(state: web::Data<AppState>) {
         ticks.tick().await;
         match db::run(&state.pool, |conn| Ok(queries::publish_due(conn)?)).await {
             Ok(published) if !published.is_empty() => {
+                state.cache.clear();
                 tracing::info!(count = published.len(), ids = ?published, "published scheduled articles");
             }
             Ok(_) => {}

@@ -117,8 +117,8 @@ fn parse_status(value: &str) -> Result<Option<Status>, ApiError> {
 
 /// List articles: summaries (no bodies unless `fields` names them), newest first by default.
 ///
-/// A list costs the same few statements whatever its length: the page, the total, and one per
-/// included relation. Deep pages are cheaper through `after` (keyset) than through `page`.
+/// A list costs the same few statements whatever its length: the page, the total (skipped when
+/// the first page holds everything, and kept for a few seconds), and one per included relation. Deep pages are cheaper through `after` (keyset) than through `page`.
 #[utoipa::path(
     tag = "articles",
     params(ListParams),
@@ -179,7 +179,9 @@ pub async fn list_articles(
     );
     let offset = if cursor.is_some() { 0 } else { page.offset() };
     let with_bodies = shape.wants_bodies();
+    let cache_state = state.clone();
     let (views, total, next) = db::run(&state.pool, move |conn| {
+        let state = cache_state;
         let (author, category, tag) = references;
         // A filter naming nothing that exists matches nothing.
         let mut nothing = false;
@@ -198,7 +200,7 @@ pub async fn list_articles(
         if nothing {
             return Ok((Vec::new(), 0, None));
         }
-        let (full, summaries, total) = queries::list(
+        let (full, summaries) = queries::page(
             conn,
             &filters,
             sort,
@@ -207,6 +209,22 @@ pub async fn list_articles(
             offset,
             with_bodies,
         )?;
+        let found = i64::try_from(full.len() + summaries.len()).unwrap_or(i64::MAX);
+        // A first page that is not full is the whole list: no count needed. Otherwise the total
+        // is counted once per few seconds for the same filters.
+        let total = if offset == 0 && cursor.is_none() && found < page.limit() {
+            found
+        } else {
+            let key = format!("articles {filters:?}");
+            match state.cache.total(&key) {
+                Some(total) => total,
+                None => {
+                    let total = queries::count(conn, &filters)?;
+                    state.cache.keep_total(key, total);
+                    total
+                }
+            }
+        };
         let rows: Vec<(ArticleSummary, Option<Bodies>)> = if with_bodies {
             full.into_iter()
                 .map(|a| {

@@ -1,0 +1,78 @@
+//! Short-lived caches of what anonymous readers ask for most.
+//!
+//! Public responses (those marked `Cache-Control: public`) are kept for a few seconds, so a hot
+//! article or list costs no database round trip at all; list totals are kept the same way, so a
+//! deep list pays for its `count(*)` once. Any successful write to the API in this process
+//! empties both; other processes see a change within the time to live.
+
+use std::time::Duration;
+
+use actix_web::web::Bytes;
+use moka::sync::Cache;
+
+/// How long a cached answer may be served. Short, because other processes' writes do not
+/// clear this process's cache.
+pub const TIME_TO_LIVE: Duration = Duration::from_secs(5);
+/// The most bytes of responses kept, so memory stays bounded under any traffic.
+const MAX_RESPONSE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// A response as it was sent.
+#[derive(Clone)]
+pub struct CachedResponse {
+    pub content_type: String,
+    pub cache_control: String,
+    pub etag: String,
+    pub link: Option<String>,
+    pub body: Bytes,
+}
+
+pub struct ContentCache {
+    responses: Cache<String, CachedResponse>,
+    totals: Cache<String, i64>,
+}
+
+impl ContentCache {
+    pub fn new() -> Self {
+        Self {
+            responses: Cache::builder()
+                .time_to_live(TIME_TO_LIVE)
+                .max_capacity(MAX_RESPONSE_BYTES)
+                .weigher(|key: &String, value: &CachedResponse| {
+                    u32::try_from(key.len() + value.body.len() + 256).unwrap_or(u32::MAX)
+                })
+                .build(),
+            totals: Cache::builder()
+                .time_to_live(TIME_TO_LIVE)
+                .max_capacity(10_000)
+                .build(),
+        }
+    }
+
+    pub fn response(&self, key: &str) -> Option<CachedResponse> {
+        self.responses.get(key)
+    }
+
+    pub fn keep_response(&self, key: String, response: CachedResponse) {
+        self.responses.insert(key, response);
+    }
+
+    pub fn total(&self, key: &str) -> Option<i64> {
+        self.totals.get(key)
+    }
+
+    pub fn keep_total(&self, key: String, total: i64) {
+        self.totals.insert(key, total);
+    }
+
+    /// Something changed: nothing cached may be served again.
+    pub fn clear(&self) {
+        self.responses.invalidate_all();
+        self.totals.invalidate_all();
+    }
+}
+
+impl Default for ContentCache {
+    fn default() -> Self {
+        Self::new()
+    }
+}
