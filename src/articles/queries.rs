@@ -420,9 +420,18 @@ fn filtered(f: &Filters) -> Boxed {
     query
 }
 
-fn ordered(query: Boxed, sort: Sort, after: Option<&Cursor>) -> Boxed {
+/// `published_at` as an expression no index is ordered by. With a tag or author filter, the GIN
+/// index finds an article's few hundred rows at once, and sorting them is cheap; left to itself
+/// the planner would rather walk the time index and skip tens of thousands of rows (50 ms on
+/// 100,000 articles against 1 ms).
+fn published_unindexed()
+-> diesel::expression::SqlLiteral<diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>> {
+    diesel::dsl::sql("(articles.published_at + interval '0 seconds')")
+}
+
+fn ordered(query: Boxed, sort: Sort, after: Option<&Cursor>, by_array: bool) -> Boxed {
     use articles::{id, published_at as published, title, updated_at as updated};
-    match (sort, after) {
+    let query = match (sort, after) {
         (Sort::PublishedDesc, None) => query.order((published.desc().nulls_last(), id.desc())),
         (Sort::PublishedDesc, Some(Cursor::Time(Some(at), last))) => query
             .filter(
@@ -465,6 +474,16 @@ fn ordered(query: Boxed, sort: Sort, after: Option<&Cursor>) -> Boxed {
         (Sort::Title, _) => query.order((title.asc(), id.asc())),
         // A cursor of another sort's shape is refused before it gets here.
         (_, Some(_)) => query.order(id.desc()),
+    };
+    // `order` replaces the ordering above, keeping its keyset filter.
+    match (sort, by_array) {
+        (Sort::PublishedDesc, true) => {
+            query.order((published_unindexed().desc().nulls_last(), id.desc()))
+        }
+        (Sort::PublishedAsc, true) => {
+            query.order((published_unindexed().asc().nulls_last(), id.asc()))
+        }
+        _ => query,
     }
 }
 
@@ -483,7 +502,8 @@ pub fn page(
     offset: i64,
     with_bodies: bool,
 ) -> QueryResult<(Vec<Article>, Vec<ArticleSummary>)> {
-    let page = ordered(filtered(filters), sort, after)
+    let by_array = filters.author.is_some() || filters.tag.is_some();
+    let page = ordered(filtered(filters), sort, after, by_array)
         .limit(limit)
         .offset(offset);
     if with_bodies {
