@@ -14,7 +14,7 @@ use moka::sync::Cache;
 /// clear this process's cache.
 pub const TIME_TO_LIVE: Duration = Duration::from_secs(5);
 /// The most bytes of responses kept, so memory stays bounded under any traffic.
-const MAX_RESPONSE_BYTES: u64 = 32 * 1024 * 1024;
+const MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
 
 /// A response as it was sent.
 #[derive(Clone)]
