@@ -7,8 +7,10 @@
 
 use std::time::Duration;
 
-use actix_web::web::Bytes;
+use actix_web::{HttpResponse, http::header, web::Bytes};
 use moka::sync::Cache;
+
+use crate::{app::AppState, auth::Reader};
 
 /// How long a cached answer may be served. Short, because other processes' writes do not
 /// clear this process's cache.
@@ -74,5 +76,18 @@ impl ContentCache {
 impl Default for ContentCache {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+/// Marks an anonymous read of public content as cacheable by anyone (this process included) for
+/// the configured time. Credentialed reads get `private, no-store` from the conventions
+/// middleware instead.
+pub fn mark_public(response: &mut HttpResponse, reader: &Reader, state: &AppState) {
+    if reader.credentialed {
+        return;
+    }
+    let value = format!("public, max-age={}", state.config.cache_max_age);
+    if let Ok(value) = header::HeaderValue::from_str(&value) {
+        response.headers_mut().insert(header::CACHE_CONTROL, value);
     }
 }

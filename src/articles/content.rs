@@ -12,9 +12,9 @@ use crate::{
         model::{Content, Kind},
         queries,
     },
-    authors::model::{name, plain_text, slug},
     error::{ApiError, FieldCode, FieldError, Fields},
     slugs, text,
+    text::fields::{name, plain_text, slug, slug_base, website},
 };
 
 pub const MAX_TITLE_CHARS: usize = 300;
@@ -52,24 +52,6 @@ fn optional_text(
     match value.map(str::trim) {
         None | Some("") => Ok(None),
         Some(text) => plain_text(field, text, max).map(Some),
-    }
-}
-
-fn http_url(field: &str, value: Option<&str>) -> Result<Option<String>, FieldError> {
-    match value.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(url)
-            if (url.starts_with("https://") || url.starts_with("http://"))
-                && url.len() <= 2000
-                && !url.chars().any(char::is_whitespace) =>
-        {
-            Ok(Some(url.to_owned()))
-        }
-        Some(_) => Err(FieldError::new(
-            field,
-            FieldCode::Invalid,
-            "must be an http(s) URL",
-        )),
     }
 }
 
@@ -131,7 +113,11 @@ fn seo(value: Option<Seo>) -> Result<Option<Seo>, FieldError> {
             seo.meta_description.as_deref(),
             1000,
         )?,
-        canonical_url: http_url("seo.canonical_url", seo.canonical_url.as_deref())?,
+        canonical_url: seo
+            .canonical_url
+            .as_deref()
+            .map_or(Ok(None), website)
+            .map_err(|e| FieldError::new("seo.canonical_url", e.code, e.message))?,
     }))
 }
 
@@ -373,9 +359,6 @@ pub fn choose_slug(
         }
         return Ok(slug.to_owned());
     }
-    let base = match text::slug::slugify(title) {
-        base if base.is_empty() => "article".to_owned(),
-        base => base,
-    };
+    let base = slug_base(title, "article");
     Ok(slugs::next_free(&base, &queries::taken_slugs(conn, &base)?))
 }

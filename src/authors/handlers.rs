@@ -7,15 +7,16 @@ use crate::{
     auth::{AuthUser, Reader, min},
     authors::{
         dto::{AuthorView, CreateAuthor, UpdateAuthor},
-        model::{self, AuthorChanges, BIO_MAX_CHARS, NAME_MAX_CHARS, NewAuthor},
-        public_cache, queries,
+        model::{AuthorChanges, BIO_MAX_CHARS, NAME_MAX_CHARS, NewAuthor},
+        queries,
     },
-    db,
+    cache, db,
     error::{ApiError, FieldCode, Fields},
     etag::IfMatch,
     extract::Json,
     pagination::{List, Page, PageParams},
     slugs::Key,
+    text::fields,
 };
 
 /// List authors by name, with the number of live articles of each.
@@ -52,7 +53,7 @@ pub async fn list_authors(
     })
     .await?;
     let mut response = List::new(views, page, total).respond(&req);
-    public_cache(&mut response, &reader, &state);
+    cache::mark_public(&mut response, &reader, &state);
     Ok(response)
 }
 
@@ -82,7 +83,7 @@ pub async fn find_author(
     })
     .await?;
     let mut response = HttpResponse::Ok().json(view);
-    public_cache(&mut response, &reader, &state);
+    cache::mark_public(&mut response, &reader, &state);
     Ok(response)
 }
 
@@ -111,14 +112,14 @@ pub async fn create_author(
     Json(body): Json<CreateAuthor>,
 ) -> Result<HttpResponse, ApiError> {
     let (name, slug, bio, website) = (
-        model::name("name", &body.name, NAME_MAX_CHARS),
-        model::slug(body.slug.as_deref()),
-        model::plain_text(
+        fields::name("name", &body.name, NAME_MAX_CHARS),
+        fields::slug(body.slug.as_deref()),
+        fields::plain_text(
             "bio",
             body.bio.as_deref().unwrap_or_default(),
             BIO_MAX_CHARS,
         ),
-        body.website.as_deref().map_or(Ok(None), model::website),
+        body.website.as_deref().map_or(Ok(None), fields::website),
     )
         .parsed()?;
     let (avatar_id, user_id) = (body.avatar, body.user_id);
@@ -129,7 +130,7 @@ pub async fn create_author(
             }
             let slug = match slug {
                 Some(slug) => slug,
-                None => queries::free_slug(conn, &model::slug_base(&name, "author"))?,
+                None => queries::free_slug(conn, &fields::slug_base(&name, "author"))?,
             };
             let new_author = NewAuthor {
                 id: Uuid::now_v7(),
@@ -184,15 +185,15 @@ pub async fn update_author(
     let (name, slug, bio, website) = (
         body.name
             .as_deref()
-            .map(|n| model::name("name", n, NAME_MAX_CHARS))
+            .map(|n| fields::name("name", n, NAME_MAX_CHARS))
             .transpose(),
-        model::slug(body.slug.as_deref()),
+        fields::slug(body.slug.as_deref()),
         body.bio
             .as_deref()
-            .map(|b| model::plain_text("bio", b, BIO_MAX_CHARS))
+            .map(|b| fields::plain_text("bio", b, BIO_MAX_CHARS))
             .transpose(),
         body.website
-            .map(|w| w.as_deref().map_or(Ok(None), model::website))
+            .map(|w| w.as_deref().map_or(Ok(None), fields::website))
             .transpose(),
     )
         .parsed()?;

@@ -5,7 +5,7 @@ use uuid::Uuid;
 use crate::{
     app::AppState,
     auth::{AuthUser, Reader, min},
-    authors::{model as text, public_cache},
+    cache,
     categories::{
         dto::{CategoryFilter, CategoryView, CreateCategory, DeleteCategoryParams, UpdateCategory},
         model::{CategoryChanges, DESCRIPTION_MAX_CHARS, NAME_MAX_CHARS, NewCategory},
@@ -17,6 +17,7 @@ use crate::{
     extract::Json,
     pagination::{List, Page, PageParams},
     slugs::Key,
+    text::fields as text,
 };
 
 /// List categories by position, then name, with the number of live articles in each.
@@ -64,7 +65,7 @@ pub async fn list_categories(
     })
     .await?;
     let mut response = List::new(views, page, total).respond(&req);
-    public_cache(&mut response, &reader, &state);
+    cache::mark_public(&mut response, &reader, &state);
     Ok(response)
 }
 
@@ -94,7 +95,7 @@ pub async fn find_category(
     })
     .await?;
     let mut response = HttpResponse::Ok().json(view);
-    public_cache(&mut response, &reader, &state);
+    cache::mark_public(&mut response, &reader, &state);
     Ok(response)
 }
 

@@ -5,8 +5,7 @@ use uuid::Uuid;
 use crate::{
     app::AppState,
     auth::{AuthUser, Reader, min},
-    authors::{model as text, public_cache},
-    db,
+    cache, db,
     error::{ApiError, Fields},
     etag::IfMatch,
     extract::Json,
@@ -17,6 +16,7 @@ use crate::{
         model::{NAME_MAX_CHARS, NewTag, TagChanges},
         queries,
     },
+    text::fields as text,
 };
 
 /// List tags by name, with the number of live articles of each; `q` filters by name.
@@ -59,7 +59,7 @@ pub async fn list_tags(
     })
     .await?;
     let mut response = List::new(views, page, total).respond(&req);
-    public_cache(&mut response, &reader, &state);
+    cache::mark_public(&mut response, &reader, &state);
     Ok(response)
 }
 
@@ -89,7 +89,7 @@ pub async fn find_tag(
     })
     .await?;
     let mut response = HttpResponse::Ok().json(view);
-    public_cache(&mut response, &reader, &state);
+    cache::mark_public(&mut response, &reader, &state);
     Ok(response)
 }
 

@@ -1,6 +1,7 @@
 //! Pure text work shared by the resources: slugs, Markdown rendering, and the counts and excerpt
 //! derived from an article's plain text. Nothing here touches the database or HTTP.
 
+pub mod fields;
 pub mod markdown;
 pub mod slug;
 pub mod stats;

@@ -1,4 +1,4 @@
-use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
@@ -11,7 +11,7 @@ use crate::{
         shape::Shape,
     },
     auth::Reader,
-    db,
+    cache, db,
     error::ApiError,
     pagination::{List, Page, PageParams},
     slugs::Key,
@@ -261,15 +261,6 @@ pub async fn list_articles(
         list.meta.next_cursor = next;
     }
     let mut response = list.respond(&req);
-    if !reader.credentialed {
-        response.headers_mut().insert(
-            header::CACHE_CONTROL,
-            header::HeaderValue::from_str(&format!(
-                "public, max-age={}",
-                state.config.cache_max_age
-            ))
-            .map_err(ApiError::internal)?,
-        );
-    }
+    cache::mark_public(&mut response, &reader, &state);
     Ok(response)
 }

@@ -9,7 +9,7 @@ use crate::{
         shape::Shape,
     },
     auth::Reader,
-    db,
+    cache, db,
     error::ApiError,
     slugs::Key,
 };
@@ -56,14 +56,9 @@ pub async fn find_article(
     .await?;
     match found {
         Ok(body) => {
-            let mut response = HttpResponse::Ok();
-            if !reader.credentialed {
-                response.insert_header((
-                    header::CACHE_CONTROL,
-                    format!("public, max-age={}", state.config.cache_max_age),
-                ));
-            }
-            Ok(response.json(body))
+            let mut response = HttpResponse::Ok().json(body);
+            cache::mark_public(&mut response, &reader, &state);
+            Ok(response)
         }
         Err(current_slug) => {
             let query = req.query_string();

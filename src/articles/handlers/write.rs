@@ -33,10 +33,7 @@ fn own_author(conn: &mut diesel::PgConnection, user: Uuid) -> Result<Uuid, ApiEr
         return Ok(author);
     }
     let account = users::queries::find(conn, user)?;
-    let base = match text::slug::slugify(&account.name) {
-        base if base.is_empty() => "author".to_owned(),
-        base => base,
-    };
+    let base = text::fields::slug_base(&account.name, "author");
     let slug = slugs::next_free(&base, &queries::author_slugs_like(conn, &base)?);
     Ok(queries::create_author_for_user(
         conn,

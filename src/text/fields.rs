@@ -1,0 +1,198 @@
+//! Checks on the plain-text fields every resource shares: names, slugs, URLs.
+
+use uuid::Uuid;
+
+use crate::error::{FieldCode, FieldError};
+
+const WEBSITE_MAX_CHARS: usize = 2000;
+
+/// Text shown as is by every frontend: trimmed, at most `max_chars` characters, and free of
+/// HTML tags, which a frontend rendering it as HTML would otherwise execute.
+///
+/// A `<` followed by a letter, `/`, `!` or `?` starts a tag, a comment or a processing
+/// instruction in HTML; any other `<` (`a < b`, `<3`) is ordinary text.
+pub fn plain_text(field: &str, value: &str, max_chars: usize) -> Result<String, FieldError> {
+    let value = value.trim();
+    if value.chars().count() > max_chars {
+        return Err(FieldError::new(
+            field,
+            FieldCode::TooLong,
+            format!("must be at most {max_chars} characters"),
+        ));
+    }
+    let starts_tag = value.as_bytes().windows(2).any(|pair| {
+        pair[0] == b'<' && (pair[1].is_ascii_alphabetic() || matches!(pair[1], b'/' | b'!' | b'?'))
+    });
+    if starts_tag {
+        return Err(FieldError::new(
+            field,
+            FieldCode::Invalid,
+            "must be plain text, without HTML tags",
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// A name: plain text of 1 to `max_chars` characters on one line.
+pub fn name(field: &str, value: &str, max_chars: usize) -> Result<String, FieldError> {
+    let value = plain_text(field, value, max_chars)?;
+    if value.is_empty() {
+        Err(FieldError::new(
+            field,
+            FieldCode::Required,
+            "must not be empty",
+        ))
+    } else if value.chars().any(char::is_control) {
+        Err(FieldError::new(
+            field,
+            FieldCode::Invalid,
+            "must be one line, without control characters",
+        ))
+    } else {
+        Ok(value)
+    }
+}
+
+/// A client-given slug, checked; `None` when the client left it out.
+pub fn slug(value: Option<&str>) -> Result<Option<String>, FieldError> {
+    value
+        .map(|s| {
+            let slug = crate::text::slug::parse(s)
+                .map_err(|message| FieldError::new("slug", FieldCode::Invalid, message))?;
+            // A slug that parses as an id could never be reached through `/{id}`.
+            if Uuid::parse_str(&slug).is_ok() {
+                return Err(FieldError::new(
+                    "slug",
+                    FieldCode::Invalid,
+                    "must not have the form of an id",
+                ));
+            }
+            Ok(slug)
+        })
+        .transpose()
+}
+
+/// The slug made from a name, or `fallback` when the name has no letters or digits to use.
+pub fn slug_base(name: &str, fallback: &str) -> String {
+    let base = crate::text::slug::slugify(name);
+    if base.is_empty() {
+        fallback.to_owned()
+    } else {
+        base
+    }
+}
+
+/// An `http` or `https` URL with a host, or `None` for an empty value.
+pub fn website(value: &str) -> Result<Option<String>, FieldError> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Ok(None);
+    }
+    let invalid = || {
+        FieldError::new(
+            "website",
+            FieldCode::Invalid,
+            "must be an http or https URL",
+        )
+    };
+    if value.chars().count() > WEBSITE_MAX_CHARS {
+        return Err(FieldError::new(
+            "website",
+            FieldCode::TooLong,
+            format!("must be at most {WEBSITE_MAX_CHARS} characters"),
+        ));
+    }
+    let lower = value.to_ascii_lowercase();
+    let rest = ["https://", "http://"]
+        .iter()
+        .find_map(|scheme| lower.strip_prefix(scheme))
+        .ok_or_else(invalid)?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority.rsplit('@').next().unwrap_or_default();
+    let host = host.split(':').next().unwrap_or_default();
+    let well_formed = !host.is_empty()
+        && !host.starts_with('.')
+        && !host.ends_with('.')
+        && !value
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | '"'));
+    if well_formed {
+        Ok(Some(value.to_owned()))
+    } else {
+        Err(invalid())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_refuses_tags_but_not_angle_brackets() {
+        for good in ["a < b", "<3", "1<2", "朝鲁门", "<", "a <= b", "<<"] {
+            assert!(plain_text("name", good, 100).is_ok(), "{good:?}");
+        }
+        for bad in [
+            "<b>x</b>",
+            "x</p>",
+            "<!-- c -->",
+            "<?php",
+            "<script>",
+            "a<img src=x>",
+        ] {
+            assert_eq!(
+                plain_text("name", bad, 100).map_err(|e| e.code),
+                Err(FieldCode::Invalid),
+                "{bad:?}"
+            );
+        }
+        assert_eq!(
+            plain_text("bio", &"字".repeat(6), 5).map_err(|e| e.code),
+            Err(FieldCode::TooLong)
+        );
+        assert_eq!(plain_text("bio", "  x  ", 5).ok().as_deref(), Some("x"));
+    }
+
+    #[test]
+    fn names_are_required_and_one_line() {
+        assert_eq!(
+            name("name", "   ", 100).map_err(|e| e.code),
+            Err(FieldCode::Required)
+        );
+        assert_eq!(
+            name("name", "a\nb", 100).map_err(|e| e.code),
+            Err(FieldCode::Invalid)
+        );
+        assert_eq!(
+            name("name", " 朝鲁门 ", 100).ok().as_deref(),
+            Some("朝鲁门")
+        );
+    }
+
+    #[test]
+    fn websites_are_http_urls() {
+        for good in [
+            "https://example.com",
+            "http://example.com/path?q=1#x",
+            "HTTPS://Example.com:8443/",
+            "https://user@例子.中国/",
+        ] {
+            assert!(
+                matches!(website(good), Ok(Some(_))),
+                "{good:?} should be accepted"
+            );
+        }
+        assert_eq!(website("  "), Ok(None));
+        for bad in [
+            "example.com",
+            "ftp://example.com",
+            "javascript:alert(1)",
+            "https://",
+            "https:///path",
+            "https://exa mple.com",
+            "https://.com",
+        ] {
+            assert!(website(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+}
