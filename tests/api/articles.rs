@@ -845,3 +845,102 @@ async fn hot_anonymous_reads_cost_no_statement_and_writes_show_at_once() {
     );
     assert_ne!(after.header("etag"), Some(etag.as_str()));
 }
+
+#[actix_web::test]
+async fn a_private_site_needs_a_content_key_to_read_articles() {
+    let app = TestApp::spawn_with(|c| c.public_read = false).await;
+    let admin = app.admin().await;
+    let article = create(&app, &admin, json!({"title": "内部"})).await;
+    let id = id_of(&article);
+    publish(&app, &admin, &id).await;
+    app.get(&format!("/api/v1/articles/{id}"))
+        .send()
+        .await
+        .problem(401);
+    app.get("/api/v1/articles").send().await.problem(401);
+    let key = app
+        .post("/api/v1/api-keys")
+        .as_user(&admin)
+        .json(&json!({"name": "frontend", "scope": "content"}))
+        .send()
+        .await
+        .json()["key"]
+        .as_str()
+        .expect("a key")
+        .to_owned();
+    let read = app
+        .get(&format!("/api/v1/articles/{id}"))
+        .bearer(&key)
+        .send()
+        .await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert_eq!(read.header("cache-control"), Some("private, no-store"));
+    let drafts = create(&app, &admin, json!({"title": "草稿"})).await;
+    app.get(&format!("/api/v1/articles/{}", id_of(&drafts)))
+        .bearer(&key)
+        .send()
+        .await
+        .problem(404);
+    app.post("/api/v1/articles")
+        .bearer(&key)
+        .json(&json!({"title": "写"}))
+        .send()
+        .await
+        .problem(403);
+}
+
+#[actix_web::test]
+async fn translations_name_an_existing_other_article() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let original = create(&app, &admin, json!({"title": "通辽新闻"})).await;
+    let id = id_of(&original);
+    let english = create(
+        &app,
+        &admin,
+        json!({"title": "Tongliao News", "locale": "en", "translation_of": id}),
+    )
+    .await;
+    assert_eq!(english["translation_of"], id.as_str());
+    assert_eq!(english["locale"], "en");
+    assert_eq!(english["slug"], "tongliao-news");
+    let mongolian = create(
+        &app,
+        &admin,
+        json!({"title": "ᠲᠦᠩᠯᠢᠶᠣᠣ", "locale": "mn-Mong", "translation_of": id}),
+    )
+    .await;
+    assert_eq!(
+        mongolian["slug"], "article",
+        "a title with no letters to use falls back"
+    );
+
+    let missing = app
+        .post("/api/v1/articles")
+        .as_user(&admin)
+        .json(&json!({"title": "x", "translation_of": uuid::Uuid::now_v7()}))
+        .send()
+        .await;
+    assert_eq!(
+        missing.field_errors(),
+        [("translation_of".into(), "not_found".into())]
+    );
+    let itself = app
+        .patch(&format!("/api/v1/articles/{id}"))
+        .as_user(&admin)
+        .json(&json!({"translation_of": id}))
+        .send()
+        .await;
+    assert_eq!(
+        itself.field_errors(),
+        [("translation_of".into(), "invalid".into())]
+    );
+    let cleared = app
+        .patch(&format!("/api/v1/articles/{}", id_of(&english)))
+        .as_user(&admin)
+        .json(&json!({"translation_of": null, "subtitle": "A subtitle"}))
+        .send()
+        .await;
+    assert_eq!(cleared.json()["translation_of"], Value::Null);
+    assert_eq!(cleared.json()["subtitle"], "A subtitle");
+}
