@@ -5,7 +5,10 @@
 //! deep list pays for its `count(*)` once. Any successful write to the API in this process
 //! empties both; other processes see a change within the time to live.
 
-use std::time::Duration;
+use std::{
+    sync::atomic::{AtomicU64, Ordering},
+    time::Duration,
+};
 
 use actix_web::{HttpResponse, http::header, web::Bytes};
 use moka::sync::Cache;
@@ -31,6 +34,8 @@ pub struct CachedResponse {
 pub struct ContentCache {
     responses: Cache<String, CachedResponse>,
     totals: Cache<String, i64>,
+    /// Bumped by every `clear`. A value computed before a clear must not be kept after it.
+    generation: AtomicU64,
 }
 
 impl ContentCache {
@@ -47,27 +52,48 @@ impl ContentCache {
                 .time_to_live(TIME_TO_LIVE)
                 .max_capacity(10_000)
                 .build(),
+            generation: AtomicU64::new(0),
         }
+    }
+
+    /// Read before computing something to keep; pass it back when keeping it.
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
     }
 
     pub fn response(&self, key: &str) -> Option<CachedResponse> {
         self.responses.get(key)
     }
 
-    pub fn keep_response(&self, key: String, response: CachedResponse) {
-        self.responses.insert(key, response);
+    /// Keeps a response computed since `generation`, unless a write cleared the cache meanwhile.
+    /// Checking again after the insert closes the gap between the check and the insert.
+    pub fn keep_response(&self, key: String, response: CachedResponse, generation: u64) {
+        if self.generation() != generation {
+            return;
+        }
+        self.responses.insert(key.clone(), response);
+        if self.generation() != generation {
+            self.responses.invalidate(&key);
+        }
     }
 
     pub fn total(&self, key: &str) -> Option<i64> {
         self.totals.get(key)
     }
 
-    pub fn keep_total(&self, key: String, total: i64) {
-        self.totals.insert(key, total);
+    pub fn keep_total(&self, key: String, total: i64, generation: u64) {
+        if self.generation() != generation {
+            return;
+        }
+        self.totals.insert(key.clone(), total);
+        if self.generation() != generation {
+            self.totals.invalidate(&key);
+        }
     }
 
     /// Something changed: nothing cached may be served again.
     pub fn clear(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
         self.responses.invalidate_all();
         self.totals.invalidate_all();
     }

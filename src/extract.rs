@@ -125,6 +125,8 @@ pub fn parse<T: DeserializeOwned + PartialSchema>(body: &[u8]) -> Result<T, ApiE
         // A value of the right type outside an enumeration (a role that does not exist, say).
         let code = if message.starts_with("unknown variant") {
             FieldCode::Invalid
+        } else if message.starts_with("unknown field") {
+            FieldCode::UnknownField
         } else {
             FieldCode::InvalidType
         };

@@ -107,6 +107,7 @@ pub async fn conventions(
             return Ok(not_modified_if(response, if_none_match.as_ref()));
         }
     }
+    let generation = state.as_ref().map_or(0, |s| s.cache.generation());
     // Writes that succeed change what readers may see; sign-ins do not.
     let clears_cache = !is_get && api_path && !req.path().starts_with("/api/v1/auth/");
     let response = next.call(req).await?.map_into_boxed_body();
@@ -122,7 +123,7 @@ pub async fn conventions(
     } else if is_get && status == StatusCode::OK {
         let response = with_etag(response, if_none_match.as_ref());
         match (&state, cache_key) {
-            (Some(state), Some(key)) => keep_if_public(state, key, response),
+            (Some(state), Some(key)) => keep_if_public(state, key, generation, response),
             _ => response,
         }
     } else {
@@ -154,6 +155,7 @@ fn from_cache(cached: &CachedResponse) -> HttpResponse {
 fn keep_if_public(
     state: &AppState,
     key: String,
+    generation: u64,
     response: ServiceResponse<BoxBody>,
 ) -> ServiceResponse<BoxBody> {
     let text = |name: header::HeaderName| {
@@ -187,6 +189,7 @@ fn keep_if_public(
                     link,
                     body: bytes.clone(),
                 },
+                generation,
             );
             ServiceResponse::new(req, head.set_body(BoxBody::new(bytes)))
         }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::{
     articles::{
-        dto::{CreateArticle, Seo, UpdateArticle},
+        dto::{CreateArticle, Seo, UpdateArticle, UpdateSeo},
         model::{Content, Kind},
         queries,
     },
@@ -23,6 +23,12 @@ pub const MAX_BODY_BYTES: usize = 1_000_000;
 const MAX_AUTHORS: usize = 20;
 const MAX_TAGS: usize = 50;
 pub const DEFAULT_LOCALE: &str = "zh-CN";
+
+/// Whether PostgreSQL can store the time: chrono parses years far outside `timestamptz`'s range.
+pub fn storable(time: chrono::DateTime<chrono::Utc>) -> bool {
+    use chrono::Datelike;
+    (1..=9999).contains(&time.year())
+}
 
 /// Fields of a request, checked; `None` means "not sent".
 #[derive(Debug, Default)]
@@ -41,7 +47,7 @@ pub struct Checked {
     pub source: Option<Option<String>>,
     pub locale: Option<String>,
     pub translation_of: Option<Option<Uuid>>,
-    pub seo: Option<Seo>,
+    pub seo: SeoChanges,
 }
 
 fn optional_text(
@@ -104,21 +110,41 @@ fn body(value: Option<String>) -> Result<Option<String>, ApiError> {
     }
 }
 
-fn seo(value: Option<Seo>) -> Result<Option<Seo>, FieldError> {
-    let Some(seo) = value else { return Ok(None) };
-    Ok(Some(Seo {
-        meta_title: optional_text("seo.meta_title", seo.meta_title.as_deref(), MAX_TITLE_CHARS)?,
-        meta_description: optional_text(
-            "seo.meta_description",
-            seo.meta_description.as_deref(),
-            1000,
-        )?,
-        canonical_url: seo
-            .canonical_url
-            .as_deref()
+/// Each SEO field: `None` keeps it, `Some(None)` clears it.
+#[derive(Debug, Default)]
+pub struct SeoChanges {
+    pub meta_title: Option<Option<String>>,
+    pub meta_description: Option<Option<String>>,
+    pub canonical_url: Option<Option<String>>,
+}
+
+fn seo_changes(value: UpdateSeo) -> Result<SeoChanges, FieldError> {
+    let canonical = |url: Option<String>| {
+        url.as_deref()
             .map_or(Ok(None), website)
-            .map_err(|e| FieldError::new("seo.canonical_url", e.code, e.message))?,
-    }))
+            .map_err(|e| FieldError::new("seo.canonical_url", e.code, e.message))
+    };
+    Ok(SeoChanges {
+        meta_title: value
+            .meta_title
+            .map(|t| optional_text("seo.meta_title", t.as_deref(), MAX_TITLE_CHARS))
+            .transpose()?,
+        meta_description: value
+            .meta_description
+            .map(|d| optional_text("seo.meta_description", d.as_deref(), 1000))
+            .transpose()?,
+        canonical_url: value.canonical_url.map(canonical).transpose()?,
+    })
+}
+
+/// On create, every SEO field is set: to what was sent, or to nothing.
+fn seo(value: Option<Seo>) -> Result<SeoChanges, FieldError> {
+    let seo = value.unwrap_or_default();
+    seo_changes(UpdateSeo {
+        meta_title: Some(seo.meta_title),
+        meta_description: Some(seo.meta_description),
+        canonical_url: Some(seo.canonical_url),
+    })
 }
 
 impl Checked {
@@ -157,7 +183,7 @@ impl Checked {
             source: Some(source),
             locale: Some(locale.unwrap_or_else(|| DEFAULT_LOCALE.to_owned())),
             translation_of: Some(input.translation_of),
-            seo: Some(seo.unwrap_or_default()),
+            seo,
         })
     }
 
@@ -183,7 +209,7 @@ impl Checked {
                 .map(|s| optional_text("source", s.as_deref(), 200))
                 .transpose(),
             input.locale.as_deref().map(locale).transpose(),
-            seo(input.seo),
+            input.seo.map(seo_changes).transpose(),
             input
                 .authors
                 .map(|a| distinct("authors", a, MAX_AUTHORS))
@@ -210,7 +236,7 @@ impl Checked {
             source,
             locale,
             translation_of: input.translation_of,
-            seo,
+            seo: seo.unwrap_or_default(),
         })
     }
 
@@ -280,11 +306,20 @@ impl Checked {
                 .filter(|c| c.excerpt_is_custom)
                 .map(|c| c.excerpt.clone()),
         };
-        let seo = self.seo.unwrap_or_else(|| Seo {
-            meta_title: base.as_ref().and_then(|c| c.meta_title.clone()),
-            meta_description: base.as_ref().and_then(|c| c.meta_description.clone()),
-            canonical_url: base.as_ref().and_then(|c| c.canonical_url.clone()),
-        });
+        let seo = Seo {
+            meta_title: self
+                .seo
+                .meta_title
+                .unwrap_or_else(|| base.as_ref().and_then(|c| c.meta_title.clone())),
+            meta_description: self
+                .seo
+                .meta_description
+                .unwrap_or_else(|| base.as_ref().and_then(|c| c.meta_description.clone())),
+            canonical_url: self
+                .seo
+                .canonical_url
+                .unwrap_or_else(|| base.as_ref().and_then(|c| c.canonical_url.clone())),
+        };
         Content {
             slug,
             title: pick(self.title, base.as_ref().map(|c| &c.title)),

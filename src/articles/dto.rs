@@ -9,6 +9,7 @@ use crate::articles::model::{ArticleSummary, Content, Kind, Revision, Status};
 
 /// SEO overrides; each falls back to the article's own title, excerpt and URL when null.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Seo {
     #[schema(example = "用民生温度标注幸福刻度 - 通辽")]
     pub meta_title: Option<String>,
@@ -170,6 +171,21 @@ where
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
+/// SEO fields to change; absent ones stay, `null` clears one.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateSeo {
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub meta_title: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub meta_description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub canonical_url: Option<Option<String>>,
+}
+
 /// The fields to change; absent fields stay as they are, `null` clears a nullable one.
 #[derive(Debug, Default, Deserialize, ToSchema)]
 pub struct UpdateArticle {
@@ -201,7 +217,7 @@ pub struct UpdateArticle {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Uuid>)]
     pub translation_of: Option<Option<Uuid>>,
-    pub seo: Option<Seo>,
+    pub seo: Option<UpdateSeo>,
     /// The version last read; a stale one gives 412 (like a stale `If-Match`).
     pub version: Option<i32>,
 }

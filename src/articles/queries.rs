@@ -13,8 +13,8 @@ use crate::{
 /// An article found by a path segment.
 pub enum Lookup {
     Found(Box<Article>),
-    /// The segment is an old slug of the article that now has this one.
-    Moved(String),
+    /// The segment is an old slug of this article, which now has another.
+    Moved(Box<Article>),
     Missing,
 }
 
@@ -36,13 +36,13 @@ pub fn find(conn: &mut PgConnection, key: &slugs::Key) -> QueryResult<Lookup> {
     let slugs::Key::Slug(slug) = key else {
         return Ok(Lookup::Missing);
     };
-    let current: Option<String> = article_slug_history::table
+    let moved: Option<Article> = article_slug_history::table
         .inner_join(articles::table)
         .filter(article_slug_history::slug.eq(slug))
-        .select(articles::slug)
+        .select(Article::as_select())
         .first(conn)
         .optional()?;
-    Ok(current.map_or(Lookup::Missing, Lookup::Moved))
+    Ok(moved.map_or(Lookup::Missing, |article| Lookup::Moved(Box::new(article))))
 }
 
 /// The row locked for a read-check-write.
@@ -231,9 +231,11 @@ pub fn author_slugs_like(conn: &mut PgConnection, base: &str) -> QueryResult<Vec
 
 /// Which of `ids` name no row: one query per kind of reference.
 pub fn missing_authors(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Uuid>> {
+    // Locked against a concurrent delete until the article naming them is written.
     let found: Vec<Uuid> = authors::table
         .filter(authors::id.eq_any(ids))
         .select(authors::id)
+        .for_key_share()
         .load(conn)?;
     Ok(ids
         .iter()
@@ -246,6 +248,7 @@ pub fn missing_tags(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Uu
     let found: Vec<Uuid> = tags::table
         .filter(tags::id.eq_any(ids))
         .select(tags::id)
+        .for_key_share()
         .load(conn)?;
     Ok(ids
         .iter()

@@ -140,7 +140,7 @@ pub async fn register(
     }
     state
         .throttle
-        .attempt(&body.email, req.peer_addr().map(|a| a.ip()))?;
+        .attempt(body.email.trim(), req.peer_addr().map(|a| a.ip()))?;
     let member = new_account(body, Role::Member).await?;
     let tokens = db::run(&state.pool.clone(), move |conn| {
         conn.transaction(|conn| {
@@ -177,7 +177,7 @@ pub async fn login(
 ) -> Result<HttpResponse, ApiError> {
     state
         .throttle
-        .attempt(&body.email, req.peer_addr().map(|a| a.ip()))?;
+        .attempt(body.email.trim(), req.peer_addr().map(|a| a.ip()))?;
     let email = body.email.trim().to_lowercase();
     let account = db::run(&state.pool, move |conn| {
         Ok(users::queries::find_by_email(conn, &email).optional()?)
@@ -323,8 +323,16 @@ pub async fn find_me(me: AuthUser, state: web::Data<AppState>) -> Result<HttpRes
 pub async fn update_me(
     me: AuthUser,
     state: web::Data<AppState>,
+    req: HttpRequest,
     Json(body): Json<UpdateMe>,
 ) -> Result<HttpResponse, ApiError> {
+    if body.password.is_some() {
+        // A stolen access token must not become unlimited guesses at the current password.
+        state.throttle.attempt(
+            &format!("password-change:{}", me.id),
+            req.peer_addr().map(|a| a.ip()),
+        )?;
+    }
     let (name, new_password) = (
         body.name
             .as_deref()

@@ -19,12 +19,14 @@ pub fn active_role(conn: &mut PgConnection, id: Uuid) -> QueryResult<Role> {
     Ok(role.parse().unwrap_or(Role::Member))
 }
 
-/// Who an API key acts as. A key of a deactivated admin stops working with its owner.
+/// Who an API key acts as. A key stops working when its owner is deactivated, and an `admin`
+/// key also when its owner is no longer an admin.
 pub fn api_key_identity(conn: &mut PgConnection, key: &str) -> QueryResult<Identity> {
     let (scope, owner): (String, Uuid) = api_keys::table
         .inner_join(users::table)
         .filter(api_keys::key_hash.eq(tokens::digest(key)))
         .filter(users::active.eq(true))
+        .filter(api_keys::scope.ne("admin").or(users::role.eq("admin")))
         .select((api_keys::scope, api_keys::created_by))
         .first(conn)?;
     Ok(match scope.as_str() {

@@ -167,13 +167,21 @@ pub async fn update_user(
     };
     let user = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
+            // Admins are locked before the target row, in the same order for every request, so
+            // two concurrent demotions wait for each other instead of deadlocking.
+            let may_lose_admin = changes.role.is_some() || changes.active == Some(false);
+            let active_admins = if may_lose_admin {
+                queries::lock_active_admins(conn)?.len()
+            } else {
+                0
+            };
             let current = queries::find_for_update(conn, id).map_err(|e| not_found_or(e, id))?;
             if_match.check(&UserView::from(current.clone()))?;
             let loses_admin = current.role() == Role::Admin
                 && current.active
                 && (changes.role.as_deref().is_some_and(|r| r != "admin")
                     || changes.active == Some(false));
-            if loses_admin && queries::lock_active_admins(conn)?.len() <= 1 {
+            if loses_admin && active_admins <= 1 {
                 return Err(ApiError::Conflict(
                     "this is the last active admin; make another admin first".into(),
                 ));

@@ -170,3 +170,37 @@ async fn a_deactivated_admins_keys_stop_working() {
         .await
         .problem(401);
 }
+
+#[actix_web::test]
+async fn an_admin_key_stops_working_when_its_owner_is_demoted() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let second = app.user(&admin, "admin").await;
+    let created = app
+        .post("/api/v1/api-keys")
+        .as_user(&second)
+        .json(&json!({"name": "theirs", "scope": "admin"}))
+        .send()
+        .await;
+    let key = created.json()["key"].as_str().expect("key").to_owned();
+    assert_eq!(
+        app.get("/api/v1/users").bearer(&key).send().await.status,
+        StatusCode::OK
+    );
+    app.patch(&format!("/api/v1/users/{}", second.user_id))
+        .as_user(&admin)
+        .json(&json!({"role": "editor"}))
+        .send()
+        .await;
+    app.get("/api/v1/users")
+        .bearer(&key)
+        .send()
+        .await
+        .problem(401);
+    app.post("/api/v1/users")
+        .bearer(&key)
+        .json(&json!({"email": "x@example.com", "password": "a long passphrase", "name": "x", "role": "admin"}))
+        .send()
+        .await
+        .problem(401);
+}

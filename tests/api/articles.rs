@@ -944,3 +944,100 @@ async fn translations_name_an_existing_other_article() {
     assert_eq!(cleared.json()["translation_of"], Value::Null);
     assert_eq!(cleared.json()["subtitle"], "A subtitle");
 }
+
+#[actix_web::test]
+async fn old_slugs_of_drafts_do_not_redirect_anonymous_readers() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let article = create(&app, &admin, json!({"title": "旧名"})).await;
+    let id = id_of(&article);
+    publish(&app, &admin, &id).await;
+    app.patch(&format!("/api/v1/articles/{id}"))
+        .as_user(&admin)
+        .json(&json!({"slug": "secret-new-name"}))
+        .send()
+        .await;
+    app.post(&format!("/api/v1/articles/{id}/unpublish"))
+        .as_user(&admin)
+        .send()
+        .await;
+    let anonymous = app.get("/api/v1/articles/jiu-ming").send().await;
+    anonymous.problem(404);
+    assert!(!anonymous.text().contains("secret-new-name"));
+    let staff = app
+        .get("/api/v1/articles/jiu-ming")
+        .as_user(&admin)
+        .send()
+        .await;
+    assert_eq!(staff.status, StatusCode::MOVED_PERMANENTLY);
+}
+
+#[actix_web::test]
+async fn seo_fields_change_one_at_a_time_and_misspelt_ones_are_refused() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let article = create(
+        &app,
+        &admin,
+        json!({"title": "SEO", "seo": {"meta_title": "标题", "meta_description": "描述"}}),
+    )
+    .await;
+    let path = format!("/api/v1/articles/{}", id_of(&article));
+    let changed = app
+        .patch(&path)
+        .as_user(&admin)
+        .json(&json!({"seo": {"meta_title": "新标题"}}))
+        .send()
+        .await
+        .json();
+    assert_eq!(changed["seo"]["meta_title"], "新标题");
+    assert_eq!(
+        changed["seo"]["meta_description"], "描述",
+        "untouched fields stay"
+    );
+    let cleared = app
+        .patch(&path)
+        .as_user(&admin)
+        .json(&json!({"seo": {"meta_description": null}}))
+        .send()
+        .await
+        .json();
+    assert_eq!(cleared["seo"]["meta_description"], Value::Null);
+    assert_eq!(cleared["seo"]["meta_title"], "新标题");
+    let typo = app
+        .patch(&path)
+        .as_user(&admin)
+        .json(&json!({"seo": {"meta_titel": "x"}}))
+        .send()
+        .await;
+    assert_eq!(
+        typo.field_errors(),
+        [("seo.meta_titel".into(), "unknown_field".into())]
+    );
+}
+
+#[actix_web::test]
+async fn times_outside_what_can_be_stored_are_client_errors() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let article = create(&app, &admin, json!({"title": "时间"})).await;
+    let publish = app
+        .post(&format!("/api/v1/articles/{}/publish", id_of(&article)))
+        .as_user(&admin)
+        .json(&json!({"published_at": "-5000-01-01T00:00:00Z"}))
+        .send()
+        .await;
+    assert_eq!(
+        publish.field_errors(),
+        [("published_at".into(), "invalid".into())]
+    );
+    let cursor = format!("p.-100000000000000000.{}", uuid::Uuid::now_v7().simple());
+    app.get(&format!("/api/v1/articles?after={cursor}"))
+        .send()
+        .await
+        .problem(400);
+    app.get("/api/v1/articles?published_after=%2B275760-09-13T00:00:00Z")
+        .send()
+        .await
+        .problem(400);
+}

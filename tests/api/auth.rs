@@ -356,3 +356,47 @@ async fn me_needs_credentials() {
     response.problem(401);
     assert_eq!(response.header("www-authenticate"), Some("Bearer"));
 }
+
+#[actix_web::test]
+async fn spaces_around_the_email_do_not_buy_more_attempts() {
+    let app = TestApp::spawn().await;
+    app.admin().await;
+    for email in [
+        "admin@example.com",
+        " admin@example.com",
+        "admin@example.com ",
+        "  admin@example.com",
+        "ADMIN@example.com  ",
+    ] {
+        app.post("/api/v1/auth/login")
+            .json(&json!({"email": email, "password": "wrong password!"}))
+            .send()
+            .await
+            .problem(401);
+    }
+    app.post("/api/v1/auth/login")
+        .json(&json!({"email": "   admin@example.com   ", "password": "wrong password!"}))
+        .send()
+        .await
+        .problem(429);
+}
+
+#[actix_web::test]
+async fn guessing_the_current_password_is_throttled() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    for _ in 0..5 {
+        app.patch("/api/v1/auth/me")
+            .as_user(&admin)
+            .json(&json!({"password": "a brand new passphrase", "current_password": "guess guess"}))
+            .send()
+            .await
+            .problem(422);
+    }
+    app.patch("/api/v1/auth/me")
+        .as_user(&admin)
+        .json(&json!({"password": "a brand new passphrase", "current_password": PASSWORD}))
+        .send()
+        .await
+        .problem(429);
+}

@@ -654,7 +654,8 @@ async fn a_list_of_authors_costs_the_same_queries_whatever_its_length() {
             .insert(&app);
         }
         let before = app.statements();
-        let list = app.get("/api/v1/authors").send().await;
+        // Another query string than the loop's, so the answer cannot come from the cache.
+        let list = app.get("/api/v1/authors?per_page=50").send().await;
         cost.push(app.statements() - before);
         assert!(
             list.json()["data"]
@@ -665,8 +666,8 @@ async fn a_list_of_authors_costs_the_same_queries_whatever_its_length() {
         );
     }
     assert_eq!(cost[0], cost[1], "{cost:?}");
-    assert!(
-        cost[0] <= 3,
+    assert_eq!(
+        cost[0], 3,
         "a page, a count and the article counts: {cost:?}"
     );
 }

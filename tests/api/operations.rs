@@ -2,7 +2,7 @@ use std::time::Duration;
 
 use actix_web::http::StatusCode;
 
-use crate::helpers::{TestApp, database, proxy::Proxy};
+use crate::helpers::TestApp;
 
 #[actix_web::test]
 async fn health_and_readiness_answer() {
@@ -43,23 +43,11 @@ async fn metrics_count_requests_by_route_and_status_and_show_the_pool() {
 
 #[actix_web::test]
 async fn the_database_going_away_gives_503_and_recovery_follows() {
-    let proxy = Proxy::start("127.0.0.1:5432");
-    let app = TestApp::spawn_with(|config| {
-        let name = config
-            .database_url
-            .rsplit('/')
-            .next()
-            .expect("a name")
-            .to_owned();
-        config.database_url =
-            database::url_of(&name).replace("127.0.0.1:5432", &format!("127.0.0.1:{}", proxy.port));
-        config.db_timeout = Duration::from_secs(1);
-    })
-    .await;
+    let app = TestApp::spawn_with(|config| config.db_timeout = Duration::from_secs(1)).await;
     let admin = app.admin().await;
     assert_eq!(app.get("/readyz").send().await.status, StatusCode::OK);
 
-    proxy.cut();
+    app.db.go_away();
     for path in ["/readyz", "/api/v1/auth/me", "/api/v1/users"] {
         let response = app.get(path).as_user(&admin).send().await;
         response.problem(503);
@@ -71,7 +59,7 @@ async fn the_database_going_away_gives_503_and_recovery_follows() {
         "liveness stays up"
     );
 
-    proxy.restore();
+    app.db.come_back();
     let mut recovered = false;
     for _ in 0..20 {
         if app.get("/readyz").send().await.status == StatusCode::OK {

@@ -5,6 +5,7 @@ use uuid::Uuid;
 use crate::{
     app::AppState,
     articles::{
+        content,
         dto::{ArticleView, Bodies, ListParams},
         model::{ArticleSummary, Kind, Status},
         queries::{self, Cursor, Filters, Sort},
@@ -37,7 +38,13 @@ fn parse_time(name: &str, value: Option<&str>) -> Result<Option<DateTime<Utc>>, 
         .map(|v| {
             DateTime::parse_from_rfc3339(v)
                 .map(|t| t.with_timezone(&Utc))
-                .map_err(|_| ApiError::BadRequest(format!("{name}: {v:?} is not an RFC 3339 time")))
+                .ok()
+                .filter(|t| content::storable(*t))
+                .ok_or_else(|| {
+                    ApiError::BadRequest(format!(
+                        "{name}: {v:?} is not an RFC 3339 time of years 1 to 9999"
+                    ))
+                })
         })
         .transpose()
 }
@@ -75,6 +82,7 @@ fn decode_cursor(sort: Sort, value: &str) -> Result<Cursor, ApiError> {
         }
         let micros: i64 = v.parse().map_err(|_| bad())?;
         DateTime::from_timestamp_micros(micros)
+            .filter(|t| content::storable(*t))
             .map(Some)
             .ok_or_else(bad)
     };
@@ -182,6 +190,7 @@ pub async fn list_articles(
     let cache_state = state.clone();
     let (views, total, next) = db::run(&state.pool, move |conn| {
         let state = cache_state;
+        let generation = state.cache.generation();
         let (author, category, tag) = references;
         // A filter naming nothing that exists matches nothing.
         let mut nothing = false;
@@ -220,7 +229,7 @@ pub async fn list_articles(
                 Some(total) => total,
                 None => {
                     let total = queries::count(conn, &filters)?;
-                    state.cache.keep_total(key, total);
+                    state.cache.keep_total(key, total, generation);
                     total
                 }
             }

@@ -31,15 +31,10 @@ const FOLD_SECONDS: i64 = 60;
 
 /// The article named by a path segment, locked for writing. Old slugs name it too.
 pub(crate) fn lock_by_key(conn: &mut PgConnection, key: &Key) -> Result<Article, ApiError> {
-    let id = match queries::find(conn, key)? {
-        Lookup::Found(article) => article.id,
-        Lookup::Moved(slug) => match queries::find(conn, &Key::Slug(slug))? {
-            Lookup::Found(article) => article.id,
-            _ => return Err(ApiError::not_found("article")),
-        },
-        Lookup::Missing => return Err(ApiError::not_found("article")),
-    };
-    Ok(queries::lock(conn, id)?)
+    match queries::find(conn, key)? {
+        Lookup::Found(article) | Lookup::Moved(article) => Ok(queries::lock(conn, article.id)?),
+        Lookup::Missing => Err(ApiError::not_found("article")),
+    }
 }
 
 /// Writes the article's content as a revision: a new one, or folded into the caller's last one

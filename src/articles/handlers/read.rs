@@ -44,7 +44,11 @@ pub async fn find_article(
     let found = db::run(&state.pool, move |conn| {
         let article = match queries::find(conn, &key)? {
             Lookup::Found(article) => *article,
-            Lookup::Moved(slug) => return Ok(Err(slug)),
+            // The redirect names the current slug, so it is only for those who may read it.
+            Lookup::Moved(article) => {
+                access::check_readable(&reader, &article)?;
+                return Ok(Err(article.slug));
+            }
             Lookup::Missing => return Err(ApiError::not_found("article")),
         };
         access::check_readable(&reader, &article)?;

@@ -18,11 +18,7 @@ use crate::{
 
 fn article_id(conn: &mut diesel::PgConnection, key: &Key) -> Result<uuid::Uuid, ApiError> {
     match queries::find(conn, key)? {
-        Lookup::Found(article) => Ok(article.id),
-        Lookup::Moved(slug) => match queries::find(conn, &Key::Slug(slug))? {
-            Lookup::Found(article) => Ok(article.id),
-            _ => Err(ApiError::not_found("article")),
-        },
+        Lookup::Found(article) | Lookup::Moved(article) => Ok(article.id),
         Lookup::Missing => Err(ApiError::not_found("article")),
     }
 }

@@ -5,7 +5,7 @@ use diesel::Connection;
 use crate::{
     app::AppState,
     articles::{
-        access,
+        access, content,
         dto::{ArticleView, PublishArticle},
         handlers::lock_by_key,
         model::{Article, Status},
@@ -13,7 +13,7 @@ use crate::{
     },
     auth::{AuthUser, min},
     db,
-    error::ApiError,
+    error::{ApiError, FieldCode},
     extract,
     slugs::Key,
 };
@@ -77,6 +77,16 @@ pub async fn publish_article(
     } else {
         extract::parse(&body)?
     };
+    if request
+        .published_at
+        .is_some_and(|at| !content::storable(at))
+    {
+        return Err(ApiError::field(
+            "published_at",
+            FieldCode::Invalid,
+            "must be a time between the years 1 and 9999",
+        ));
+    }
     change_status(&state, user, &id, move |_| {
         let at = request.published_at.unwrap_or_else(Utc::now);
         let status = if at > Utc::now() {

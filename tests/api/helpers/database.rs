@@ -142,6 +142,32 @@ impl TestDatabase {
         }
     }
 
+    /// The database goes away, as in a failover: every session is ended and none can start.
+    pub fn go_away(&self) {
+        let mut conn = maintenance();
+        sql_query(format!(
+            "ALTER DATABASE {} ALLOW_CONNECTIONS false",
+            self.name
+        ))
+        .execute(&mut conn)
+        .expect("refuse connections");
+        sql_query(format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{}'",
+            self.name
+        ))
+        .execute(&mut conn)
+        .expect("end the sessions");
+    }
+
+    pub fn come_back(&self) {
+        sql_query(format!(
+            "ALTER DATABASE {} ALLOW_CONNECTIONS true",
+            self.name
+        ))
+        .execute(&mut maintenance())
+        .expect("accept connections");
+    }
+
     pub fn connect(&self) -> PgConnection {
         PgConnection::establish(&self.url).expect("connect to the test database")
     }

@@ -1,7 +1,6 @@
 //! Helpers that read like the API: `app.post("/api/v1/users").json(&body).as_user(&admin).send()`.
 
 pub mod database;
-pub mod proxy;
 
 use std::net::SocketAddr;
 
