@@ -74,15 +74,10 @@ pub async fn create(app: &TestApp, user: &Session, path: &str, body: Value) -> V
     response.json()
 }
 
-async fn editor(app: &TestApp) -> Session {
-    let admin = app.admin().await;
-    app.user(&admin, "editor").await
-}
-
 #[actix_web::test]
 async fn editors_create_read_list_update_and_delete_authors() {
     let app = TestApp::spawn().await;
-    let editor = editor(&app).await;
+    let editor = app.editor().await;
     let response = app
         .post("/api/v1/authors")
         .as_user(&editor)
@@ -174,7 +169,7 @@ async fn editors_create_read_list_update_and_delete_authors() {
 #[actix_web::test]
 async fn slugs_come_from_names_in_pinyin_and_clashes_get_numbers() {
     let app = TestApp::spawn().await;
-    let editor = editor(&app).await;
+    let editor = app.editor().await;
     let mut slugs = Vec::new();
     for name in [
         "用民生温度",
@@ -201,7 +196,7 @@ async fn slugs_come_from_names_in_pinyin_and_clashes_get_numbers() {
 #[actix_web::test]
 async fn a_taken_slug_given_explicitly_is_a_conflict() {
     let app = TestApp::spawn().await;
-    let editor = editor(&app).await;
+    let editor = app.editor().await;
     create(
         &app,
         &editor,
@@ -319,7 +314,7 @@ async fn reads_need_credentials_when_the_site_is_not_public() {
 #[actix_web::test]
 async fn bad_author_input_is_refused_with_every_field_named() {
     let app = TestApp::spawn().await;
-    let editor = editor(&app).await;
+    let editor = app.editor().await;
     let cases = [
         (json!({"name": "<b>王小明</b>"}), vec![("name", "invalid")]),
         (
@@ -487,7 +482,7 @@ async fn user_id_must_name_an_account_without_another_profile() {
 #[actix_web::test]
 async fn a_stale_if_match_changes_nothing() {
     let app = TestApp::spawn().await;
-    let editor = editor(&app).await;
+    let editor = app.editor().await;
     let author = create(&app, &editor, "/api/v1/authors", json!({"name": "朝鲁门"})).await;
     let path = format!("/api/v1/authors/{}", id_of(&author));
     let etag = app
@@ -527,7 +522,7 @@ async fn a_stale_if_match_changes_nothing() {
 #[actix_web::test]
 async fn article_count_counts_only_live_published_articles() {
     let app = TestApp::spawn().await;
-    let editor = editor(&app).await;
+    let editor = app.editor().await;
     let author = create(&app, &editor, "/api/v1/authors", json!({"name": "朝鲁门"})).await;
     let other = create(&app, &editor, "/api/v1/authors", json!({"name": "李华"})).await;
     let (id, other_id) = (id_of(&author), id_of(&other));
@@ -599,7 +594,7 @@ async fn article_count_counts_only_live_published_articles() {
 #[actix_web::test]
 async fn an_author_named_by_any_article_cannot_be_deleted() {
     let app = TestApp::spawn().await;
-    let editor = editor(&app).await;
+    let editor = app.editor().await;
     let author = create(&app, &editor, "/api/v1/authors", json!({"name": "朝鲁门"})).await;
     let id = id_of(&author);
     let article = Article {
@@ -642,7 +637,7 @@ async fn an_author_named_by_any_article_cannot_be_deleted() {
 #[actix_web::test]
 async fn a_list_of_authors_costs_the_same_queries_whatever_its_length() {
     let app = TestApp::spawn().await;
-    let editor = editor(&app).await;
+    let editor = app.editor().await;
     let mut cost = Vec::new();
     for count in [1, 8] {
         while app.get("/api/v1/authors").send().await.json()["meta"]["total"] != count {
@@ -675,7 +670,7 @@ async fn a_list_of_authors_costs_the_same_queries_whatever_its_length() {
 #[actix_web::test]
 async fn unknown_authors_are_404() {
     let app = TestApp::spawn().await;
-    let editor = editor(&app).await;
+    let editor = app.editor().await;
     app.get(&format!("/api/v1/authors/{}", Uuid::now_v7()))
         .send()
         .await

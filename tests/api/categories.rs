@@ -6,13 +6,8 @@ use uuid::Uuid;
 
 use crate::{
     authors::{Article, create, id_of},
-    helpers::{Session, TestApp},
+    helpers::{Session, TestApp, names},
 };
-
-async fn editor(app: &TestApp) -> Session {
-    let admin = app.admin().await;
-    app.user(&admin, "editor").await
-}
 
 async fn category(app: &TestApp, editor: &Session, body: Value) -> Value {
     create(app, editor, "/api/v1/categories", body).await
@@ -26,19 +21,10 @@ fn category_of(app: &TestApp, article: Uuid) -> Option<Uuid> {
         .expect("the article exists")
 }
 
-fn names(list: &Value) -> Vec<&str> {
-    list["data"]
-        .as_array()
-        .expect("a list")
-        .iter()
-        .map(|c| c["name"].as_str().expect("a name"))
-        .collect()
-}
-
 #[actix_web::test]
 async fn editors_create_read_list_update_and_delete_categories() {
     let app = TestApp::spawn().await;
-    let editor = editor(&app).await;
+    let editor = app.editor().await;
     let response = app
         .post("/api/v1/categories")
         .as_user(&editor)
@@ -112,7 +98,7 @@ async fn editors_create_read_list_update_and_delete_categories() {
 #[actix_web::test]
 async fn slugs_come_from_names_and_a_taken_explicit_slug_is_a_conflict() {
     let app = TestApp::spawn().await;
-    let editor = editor(&app).await;
+    let editor = app.editor().await;
     let first = category(&app, &editor, json!({"name": "医疗卫生"})).await;
     let second = category(&app, &editor, json!({"name": "医疗卫生"})).await;
     let third = category(&app, &editor, json!({"name": "——"})).await;
@@ -143,7 +129,7 @@ async fn slugs_come_from_names_and_a_taken_explicit_slug_is_a_conflict() {
 #[actix_web::test]
 async fn subcategories_nest_and_list_by_position_then_name() {
     let app = TestApp::spawn().await;
-    let editor = editor(&app).await;
+    let editor = app.editor().await;
     let news = category(&app, &editor, json!({"name": "新闻", "position": 1})).await;
     let society = category(&app, &editor, json!({"name": "社会", "position": 0})).await;
     let news_id = id_of(&news);
@@ -220,7 +206,7 @@ async fn subcategories_nest_and_list_by_position_then_name() {
 #[actix_web::test]
 async fn a_parent_must_exist_and_must_not_make_a_cycle() {
     let app = TestApp::spawn().await;
-    let editor = editor(&app).await;
+    let editor = app.editor().await;
     let response = app
         .post("/api/v1/categories")
         .as_user(&editor)
@@ -293,7 +279,7 @@ async fn a_parent_must_exist_and_must_not_make_a_cycle() {
 #[actix_web::test]
 async fn a_category_with_subcategories_or_articles_is_not_deleted_without_move_to() {
     let app = TestApp::spawn().await;
-    let editor = editor(&app).await;
+    let editor = app.editor().await;
     let news = category(&app, &editor, json!({"name": "新闻"})).await;
     let local = category(
         &app,
@@ -435,7 +421,7 @@ async fn only_editors_write_categories_and_anyone_reads_them() {
 #[actix_web::test]
 async fn bad_category_input_is_refused_with_every_field_named() {
     let app = TestApp::spawn().await;
-    let editor = editor(&app).await;
+    let editor = app.editor().await;
     let cases = [
         (json!({"name": "<em>医疗</em>"}), vec![("name", "invalid")]),
         (
@@ -492,7 +478,7 @@ async fn bad_category_input_is_refused_with_every_field_named() {
 #[actix_web::test]
 async fn a_stale_if_match_changes_nothing() {
     let app = TestApp::spawn().await;
-    let editor = editor(&app).await;
+    let editor = app.editor().await;
     let created = category(&app, &editor, json!({"name": "医疗卫生"})).await;
     let path = format!("/api/v1/categories/{}", id_of(&created));
     let etag = app
@@ -531,7 +517,7 @@ async fn a_stale_if_match_changes_nothing() {
 #[actix_web::test]
 async fn a_list_of_categories_costs_the_same_queries_whatever_its_length() {
     let app = TestApp::spawn().await;
-    let editor = editor(&app).await;
+    let editor = app.editor().await;
     let mut cost = Vec::new();
     for count in [1, 8] {
         while app.get("/api/v1/categories").send().await.json()["meta"]["total"] != count {

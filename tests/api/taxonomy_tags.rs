@@ -6,13 +6,8 @@ use uuid::Uuid;
 
 use crate::{
     authors::{Article, create, id_of},
-    helpers::{Session, TestApp},
+    helpers::{Session, TestApp, names},
 };
-
-async fn editor(app: &TestApp) -> Session {
-    let admin = app.admin().await;
-    app.user(&admin, "editor").await
-}
 
 async fn tag(app: &TestApp, editor: &Session, name: &str) -> Value {
     create(app, editor, "/api/v1/tags", json!({"name": name})).await
@@ -27,19 +22,10 @@ fn tags_of(app: &TestApp, article: Uuid) -> Vec<Uuid> {
     ids.into_iter().flatten().collect()
 }
 
-fn names(list: &Value) -> Vec<&str> {
-    list["data"]
-        .as_array()
-        .expect("a list")
-        .iter()
-        .map(|t| t["name"].as_str().expect("a name"))
-        .collect()
-}
-
 #[actix_web::test]
 async fn editors_create_read_list_update_and_delete_tags() {
     let app = TestApp::spawn().await;
-    let editor = editor(&app).await;
+    let editor = app.editor().await;
     let response = app
         .post("/api/v1/tags")
         .as_user(&editor)
@@ -108,7 +94,7 @@ async fn editors_create_read_list_update_and_delete_tags() {
 #[actix_web::test]
 async fn slugs_come_from_names_and_a_taken_explicit_slug_is_a_conflict() {
     let app = TestApp::spawn().await;
-    let editor = editor(&app).await;
+    let editor = app.editor().await;
     let slugs: Vec<Value> = [
         tag(&app, &editor, "养老").await,
         tag(&app, &editor, "养老").await,
@@ -139,7 +125,7 @@ async fn slugs_come_from_names_and_a_taken_explicit_slug_is_a_conflict() {
 #[actix_web::test]
 async fn q_finds_tags_by_part_of_their_name_prefixes_first() {
     let app = TestApp::spawn().await;
-    let editor = editor(&app).await;
+    let editor = app.editor().await;
     for name in [
         "居家养老",
         "养老服务",
@@ -171,7 +157,7 @@ async fn q_finds_tags_by_part_of_their_name_prefixes_first() {
 #[actix_web::test]
 async fn deleting_a_tag_takes_it_off_every_article() {
     let app = TestApp::spawn().await;
-    let editor = editor(&app).await;
+    let editor = app.editor().await;
     let (old_age, education) = (
         id_of(&tag(&app, &editor, "养老").await),
         id_of(&tag(&app, &editor, "教育").await),
@@ -225,7 +211,7 @@ async fn deleting_a_tag_takes_it_off_every_article() {
 #[actix_web::test]
 async fn article_count_counts_only_live_published_articles() {
     let app = TestApp::spawn().await;
-    let editor = editor(&app).await;
+    let editor = app.editor().await;
     let id = id_of(&tag(&app, &editor, "养老").await);
     let hour = chrono::Duration::hours(1);
     for article in [
@@ -300,7 +286,7 @@ async fn only_editors_write_tags_and_anyone_reads_them() {
 #[actix_web::test]
 async fn bad_tag_input_is_refused_with_every_field_named() {
     let app = TestApp::spawn().await;
-    let editor = editor(&app).await;
+    let editor = app.editor().await;
     let cases = [
         (json!({"name": "<b>养老</b>"}), vec![("name", "invalid")]),
         (json!({"name": "养老</b>"}), vec![("name", "invalid")]),
@@ -344,7 +330,7 @@ async fn bad_tag_input_is_refused_with_every_field_named() {
 #[actix_web::test]
 async fn a_stale_if_match_changes_nothing() {
     let app = TestApp::spawn().await;
-    let editor = editor(&app).await;
+    let editor = app.editor().await;
     let created = tag(&app, &editor, "养老").await;
     let path = format!("/api/v1/tags/{}", id_of(&created));
     let etag = app
@@ -383,7 +369,7 @@ async fn a_stale_if_match_changes_nothing() {
 #[actix_web::test]
 async fn a_list_of_tags_costs_the_same_queries_whatever_its_length() {
     let app = TestApp::spawn().await;
-    let editor = editor(&app).await;
+    let editor = app.editor().await;
     let mut cost = Vec::new();
     for count in [1, 8] {
         while app.get("/api/v1/tags").send().await.json()["meta"]["total"] != count {

@@ -112,6 +112,12 @@ impl TestApp {
         self.login(&email, PASSWORD).await
     }
 
+    /// An editor, with the admin made on the way.
+    pub async fn editor(&self) -> Session {
+        let admin = self.admin().await;
+        self.user(&admin, "editor").await
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> Session {
         let response = self
             .post("/api/v1/auth/login")
@@ -133,6 +139,16 @@ impl Session {
             email: text(&body["user"]["email"]),
         }
     }
+}
+
+/// The `name` of every item of a list response, in order.
+pub fn names(list: &Value) -> Vec<&str> {
+    list["data"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|item| item["name"].as_str().expect("a name"))
+        .collect()
 }
 
 pub struct RequestBuilder<'a> {
