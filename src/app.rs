@@ -1,6 +1,6 @@
 //! The shared state and the app builder used by `serve` and by the tests.
 
-use std::sync::Arc;
+use std::sync::{Arc, atomic::AtomicUsize};
 
 use actix_web::{
     App, Error, HttpResponse,
@@ -31,6 +31,8 @@ pub struct AppState {
     pub metrics: Metrics,
     pub statements: db::StatementCounter,
     pub cache: ContentCache,
+    /// Requests between the first middleware and their response; shutdown waits for them.
+    pub in_flight: AtomicUsize,
 }
 
 impl AppState {
@@ -46,6 +48,7 @@ impl AppState {
             ),
             statements,
             cache: ContentCache::new(),
+            in_flight: AtomicUsize::new(0),
             tokens: TokenKeys::new(&config.jwt_secret),
             throttle: LoginThrottle::new(),
             metrics: Metrics::new(),

@@ -3,6 +3,8 @@
 use std::{
     io::{BufRead, IsTerminal},
     process::ExitCode,
+    sync::atomic::Ordering,
+    time::{Duration, Instant},
 };
 
 use actix_web::{HttpServer, web};
@@ -116,15 +118,50 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     let state = web::Data::new(AppState::new(config));
     actix_web::rt::System::new().block_on(async move {
         actix_web::rt::spawn(articles::scheduler::run(state.clone()));
-        let server = HttpServer::new(move || app::build(state.clone()))
+        let app_state = state.clone();
+        let server = HttpServer::new(move || app::build(app_state.clone()))
+            .disable_signals()
             .bind(&bind)
             .map_err(|e| format!("cannot listen on {bind}: {e}"))?;
         for address in server.addrs() {
             tracing::info!(%address, "Masthead is listening");
         }
-        // actix finishes in-flight requests on SIGTERM/SIGINT before it stops (30 s at most).
-        server.run().await.map_err(|e| e.to_string())
+        let server = server.run();
+        actix_web::rt::spawn(stop_on_signal(server.handle(), state));
+        server.await.map_err(|e| e.to_string())
     })
+}
+
+/// How long requests in flight may take to finish once a stop is asked for.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// On SIGTERM or Ctrl-C: stop accepting, wait for the requests in flight, then stop.
+///
+/// actix-server's own graceful stop closes the workers' connection channels while it asks them
+/// to finish, and a worker that sees the channel close first exits at once, dropping its
+/// requests in flight (actix-server 2.6, `worker.rs`). Pausing, then waiting on our own count of
+/// requests in flight, then stopping avoids that race.
+async fn stop_on_signal(server: actix_web::dev::ServerHandle, state: web::Data<AppState>) {
+    use actix_web::rt::signal::{ctrl_c, unix};
+    let terminate = async {
+        match unix::signal(unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot listen for SIGTERM; stop with Ctrl-C");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    futures_util::future::select(Box::pin(ctrl_c()), Box::pin(terminate)).await;
+    tracing::info!("stopping: no new connections; finishing the requests in flight");
+    server.pause().await;
+    let started = Instant::now();
+    while state.in_flight.load(Ordering::SeqCst) > 0 && started.elapsed() < DRAIN_TIMEOUT {
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.stop(true).await;
 }
 
 fn read_password(from_stdin: bool) -> Result<String, String> {

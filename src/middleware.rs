@@ -1,7 +1,7 @@
 //! What every response gets: a request id, an access log line, metrics, and the API's conventions
 //! (problem+json errors, strong ETags with 304, cache headers for credentialed reads).
 
-use std::time::Instant;
+use std::{sync::atomic::Ordering, time::Instant};
 
 use actix_web::{
     Error, HttpMessage, HttpResponse,
@@ -33,6 +33,22 @@ fn acceptable_request_id(value: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b':'))
 }
 
+/// Counts a request as in flight until it is dropped, answered or not.
+struct InFlight(web::Data<AppState>);
+
+impl InFlight {
+    fn start(state: web::Data<AppState>) -> Self {
+        state.in_flight.fetch_add(1, Ordering::SeqCst);
+        Self(state)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.in_flight.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
 pub async fn observe(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
@@ -51,6 +67,7 @@ pub async fn observe(
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
     let state = req.app_data::<web::Data<AppState>>().cloned();
+    let _in_flight = state.clone().map(InFlight::start);
     let span = tracing::info_span!("request", id = %request_id);
 
     // Handlers' errors arrive here as responses; an `Err` means the service itself failed.

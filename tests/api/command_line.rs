@@ -8,7 +8,7 @@ use std::{
 };
 
 use actix_web::http::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use crate::helpers::{SECRET, TestApp, TestDatabase, database};
 
@@ -72,6 +72,17 @@ fn http(address: &str, request: &str) -> String {
     response
 }
 
+/// Reads a response head, up to the blank line, leaving the connection open.
+fn read_head(stream: &mut TcpStream) -> String {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        stream.read_exact(&mut byte).expect("read the head");
+        head.push(byte[0]);
+    }
+    String::from_utf8_lossy(&head).into_owned()
+}
+
 fn terminate(child: &Child) {
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -113,7 +124,7 @@ fn serve_refuses_to_start_without_a_good_secret() {
 }
 
 #[test]
-fn serve_answers_over_a_socket_logs_json_and_stops_on_sigterm() {
+fn serve_answers_over_a_socket_logs_json_and_drains_on_sigterm() {
     let db = TestDatabase::new();
     let (mut child, address, mut logs) = serve(&db, &[("MASTHEAD_LOG_FORMAT", "json")]);
 
@@ -133,8 +144,36 @@ fn serve_answers_over_a_socket_logs_json_and_stops_on_sigterm() {
     assert_eq!(access_line["status"], 200);
     assert_eq!(access_line["method"], "GET");
 
-    // SIGTERM stops the server cleanly: it stops accepting and exits with success.
+    // A request in flight when SIGTERM arrives is still answered. `Expect: 100-continue` makes
+    // the server say when it has taken the request up; the body follows the signal.
+    let mut stream = TcpStream::connect(&address).expect("connect");
+    let body = json!({"email": "nobody@example.com", "password": "wrong password!"}).to_string();
+    let head = format!(
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).expect("send the head");
+    let interim = read_head(&mut stream);
+    assert!(interim.starts_with("HTTP/1.1 100"), "{interim}");
     terminate(&child);
+    std::thread::sleep(Duration::from_millis(300));
+    // Stopping: a new connection is not served (it may be refused or left waiting).
+    let refused = TcpStream::connect(&address).map(|mut late| {
+        let _ = late.set_read_timeout(Some(Duration::from_millis(300)));
+        let _ = late.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        let mut reply = String::new();
+        let _ = late.read_to_string(&mut reply);
+        reply
+    });
+    assert!(
+        refused.is_err() || refused.as_deref().is_ok_and(str::is_empty),
+        "{refused:?}"
+    );
+    stream.write_all(body.as_bytes()).expect("send the body");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("read the answer");
+    assert!(answer.starts_with("HTTP/1.1 401"), "{answer}");
     assert!(wait_for_exit(&mut child).success());
 }
 
