@@ -16,9 +16,11 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::{
     auth::{throttle::LoginThrottle, tokens::TokenKeys},
     cache::ContentCache,
-    config::Config,
+    config::{Config, StorageSettings},
     db::{self, Pool},
-    extract, health, metrics,
+    extract, health,
+    images::{media::Media, storage::Storage},
+    metrics,
     metrics::Metrics,
     middleware, openapi,
 };
@@ -31,15 +33,22 @@ pub struct AppState {
     pub metrics: Metrics,
     pub statements: db::StatementCounter,
     pub cache: ContentCache,
+    pub media: Arc<Media>,
     /// Requests between the first middleware and their response; shutdown waits for them.
     pub in_flight: AtomicUsize,
 }
 
 impl AppState {
-    /// Builds the state without touching the database: connections open on first use.
-    pub fn new(config: Config) -> Self {
+    /// Builds the state without touching the database: connections open on first use. Fails
+    /// only on unusable storage settings.
+    pub fn new(config: Config) -> Result<Self, String> {
         let statements = db::StatementCounter::default();
-        Self {
+        let storage = match &config.storage {
+            StorageSettings::Local => Storage::local(&config.media_dir),
+            StorageSettings::S3(settings) => Storage::s3(settings)?,
+        };
+        Ok(Self {
+            media: Arc::new(Media::new(storage, config.max_image_pixels)),
             pool: db::pool(
                 &config.database_url,
                 config.db_pool_size,
@@ -53,7 +62,7 @@ impl AppState {
             throttle: LoginThrottle::new(),
             metrics: Metrics::new(),
             config: Arc::new(config),
-        }
+        })
     }
 }
 
@@ -80,6 +89,11 @@ pub fn build(
     app.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(metrics::metrics))
+        .service(
+            web::resource("/media/{sha256}/{name}")
+                .route(web::get().to(crate::images::media::serve))
+                .route(web::head().to(crate::images::media::serve)),
+        )
         .route(
             "/docs",
             web::get().to(|| async {

@@ -33,6 +33,30 @@ pub enum LogFormat {
     Json,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StorageKind {
+    Local,
+    S3,
+}
+
+/// An S3-compatible object store (AWS S3, MinIO, Cloudflare R2, …).
+#[derive(Debug, Clone)]
+pub struct S3Settings {
+    pub endpoint: String,
+    pub bucket: String,
+    pub region: String,
+    pub access_key: String,
+    pub secret_key: Secret,
+    /// `https://host/bucket/key` rather than `https://bucket.host/key`; MinIO wants this.
+    pub path_style: bool,
+}
+
+#[derive(Debug, Clone)]
+pub enum StorageSettings {
+    Local,
+    S3(S3Settings),
+}
+
 /// Where the database is; shared by every subcommand.
 #[derive(Debug, Clone, Args)]
 pub struct DatabaseArgs {
@@ -65,6 +89,41 @@ pub struct ServeArgs {
     /// Where uploaded files live with local storage.
     #[arg(long, env = "MASTHEAD_MEDIA_DIR", default_value = "./data/media")]
     pub media_dir: String,
+    /// The base URL image URLs are built on: this server's `/media`, or a CDN in front of it.
+    #[arg(long, env = "MASTHEAD_MEDIA_URL", default_value = "/media")]
+    pub media_url: String,
+    /// Where image files are kept.
+    #[arg(long, env = "MASTHEAD_STORAGE", value_enum, default_value_t = StorageKind::Local)]
+    pub storage: StorageKind,
+    /// S3 endpoint, e.g. `https://s3.eu-west-1.amazonaws.com` or `http://127.0.0.1:9000`.
+    #[arg(long, env = "MASTHEAD_S3_ENDPOINT", required_if_eq("storage", "s3"))]
+    pub s3_endpoint: Option<String>,
+    /// S3 bucket.
+    #[arg(long, env = "MASTHEAD_S3_BUCKET", required_if_eq("storage", "s3"))]
+    pub s3_bucket: Option<String>,
+    /// S3 region.
+    #[arg(long, env = "MASTHEAD_S3_REGION", default_value = "us-east-1")]
+    pub s3_region: String,
+    /// S3 access key id.
+    #[arg(long, env = "MASTHEAD_S3_ACCESS_KEY", required_if_eq("storage", "s3"))]
+    pub s3_access_key: Option<String>,
+    /// S3 secret access key.
+    #[arg(
+        long,
+        env = "MASTHEAD_S3_SECRET_KEY",
+        hide_env_values = true,
+        required_if_eq("storage", "s3")
+    )]
+    pub s3_secret_key: Option<String>,
+    /// Address the bucket in the path (MinIO and most self-hosted stores) instead of the host name.
+    #[arg(long, env = "MASTHEAD_S3_PATH_STYLE", default_value_t = true, action = clap::ArgAction::Set)]
+    pub s3_path_style: bool,
+    /// Largest image upload, in bytes.
+    #[arg(long, env = "MASTHEAD_MAX_UPLOAD_BYTES", default_value_t = 20 * 1024 * 1024)]
+    pub max_upload_bytes: u64,
+    /// Largest picture accepted, in pixels (width × height), checked before decoding.
+    #[arg(long, env = "MASTHEAD_MAX_IMAGE_PIXELS", default_value_t = 50_000_000)]
+    pub max_image_pixels: u64,
     /// Let anyone sign up as a `member`.
     #[arg(long, env = "MASTHEAD_OPEN_REGISTRATION", default_value_t = false)]
     pub open_registration: bool,
@@ -101,6 +160,10 @@ pub struct Config {
     pub jwt_secret: Secret,
     pub public_url: String,
     pub media_dir: String,
+    pub media_url: String,
+    pub storage: StorageSettings,
+    pub max_upload_bytes: u64,
+    pub max_image_pixels: u64,
     pub open_registration: bool,
     pub public_read: bool,
     pub access_token_ttl: Duration,
@@ -131,6 +194,10 @@ impl Config {
             jwt_secret,
             public_url: "http://localhost:3000".into(),
             media_dir: "./data/media".into(),
+            media_url: "/media".into(),
+            storage: StorageSettings::Local,
+            max_upload_bytes: 20 * 1024 * 1024,
+            max_image_pixels: 50_000_000,
             open_registration: false,
             public_read: true,
             access_token_ttl: Duration::from_secs(900),
@@ -157,12 +224,27 @@ impl Config {
             }
             None => return Err(ConfigError::MissingSecret),
         };
+        let storage = match args.storage {
+            StorageKind::Local => StorageSettings::Local,
+            StorageKind::S3 => StorageSettings::S3(S3Settings {
+                endpoint: args.s3_endpoint.unwrap_or_default(),
+                bucket: args.s3_bucket.unwrap_or_default(),
+                region: args.s3_region,
+                access_key: args.s3_access_key.unwrap_or_default(),
+                secret_key: Secret::new(args.s3_secret_key.unwrap_or_default()),
+                path_style: args.s3_path_style,
+            }),
+        };
         Ok(Self {
             database_url: args.database.database_url,
             bind: args.bind,
             jwt_secret: secret,
             public_url: args.public_url.trim_end_matches('/').to_owned(),
             media_dir: args.media_dir,
+            media_url: args.media_url.trim_end_matches('/').to_owned(),
+            storage,
+            max_upload_bytes: args.max_upload_bytes,
+            max_image_pixels: args.max_image_pixels.max(1),
             open_registration: args.open_registration,
             public_read: args.public_read,
             access_token_ttl: Duration::from_secs(args.access_token_ttl),

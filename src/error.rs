@@ -91,6 +91,8 @@ pub enum ApiError {
     PayloadTooLarge(String),
     /// 415: the body is not of a type this endpoint takes.
     UnsupportedMediaType(String),
+    /// 416: the `Range` asked for lies outside the file, which has this many bytes.
+    RangeNotSatisfiable(u64),
     /// 422: the body parsed but some of its fields are not acceptable.
     Validation(Vec<FieldError>),
     /// 429: too many attempts; try again after the given number of seconds.
@@ -125,6 +127,7 @@ impl ApiError {
             Self::PreconditionFailed(_) => ("precondition-failed", "Precondition failed"),
             Self::PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
             Self::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
+            Self::RangeNotSatisfiable(_) => ("range-not-satisfiable", "Range not satisfiable"),
             Self::Validation(_) => ("validation-failed", "Validation failed"),
             Self::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
             Self::Unavailable => ("service-unavailable", "Service unavailable"),
@@ -143,6 +146,9 @@ impl ApiError {
             | Self::PayloadTooLarge(d)
             | Self::UnsupportedMediaType(d) => d.clone(),
             Self::MethodNotAllowed => "this path does not take that method".into(),
+            Self::RangeNotSatisfiable(size) => {
+                format!("the range asked for is not within the file's {size} bytes")
+            }
             Self::Validation(errors) if errors.len() == 1 => {
                 format!("{}: {}", errors[0].field, errors[0].message)
             }
@@ -202,6 +208,7 @@ impl ResponseError for ApiError {
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::RangeNotSatisfiable(_) => StatusCode::RANGE_NOT_SATISFIABLE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
@@ -226,6 +233,9 @@ impl ResponseError for ApiError {
             }
             Self::Unavailable => {
                 response.insert_header((header::RETRY_AFTER, UNAVAILABLE_RETRY_AFTER.to_string()));
+            }
+            Self::RangeNotSatisfiable(size) => {
+                response.insert_header((header::CONTENT_RANGE, format!("bytes */{size}")));
             }
             _ => {}
         }

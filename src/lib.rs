@@ -13,6 +13,7 @@ pub mod error;
 pub mod etag;
 pub mod extract;
 pub mod health;
+pub mod images;
 pub mod metrics;
 pub mod middleware;
 pub mod openapi;

@@ -115,7 +115,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     let config = Config::from_args(args).map_err(|e| e.to_string())?;
     migrate(&config.database_url)?;
     let bind = config.bind.clone();
-    let state = web::Data::new(AppState::new(config));
+    let state = web::Data::new(AppState::new(config)?);
     actix_web::rt::System::new().block_on(async move {
         actix_web::rt::spawn(articles::scheduler::run(state.clone()));
         let app_state = state.clone();

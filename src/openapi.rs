@@ -69,6 +69,8 @@ problem_responses! {
         (name = "authors", description = "Bylines, optionally linked to accounts"),
         (name = "categories", description = "A tree of sections"),
         (name = "tags", description = "Free keywords"),
+        (name = "images", description = "Uploads, responsive variants and the media library. \
+            Files are served under `/media/{sha256}/{name}` with immutable caching, `ETag` and `Range`"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
 )]

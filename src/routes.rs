@@ -2,7 +2,7 @@
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
-use crate::{api_keys, articles, auth, authors, categories, tags, users};
+use crate::{api_keys, articles, auth, authors, categories, images, tags, users};
 
 /// The documented API under `/api/v1`. Operations routes (`/healthz`, `/metrics`, …) are added
 /// by the app builder, outside the document.
@@ -14,6 +14,7 @@ pub fn api(cfg: &mut ServiceConfig) {
             .configure(api_keys::routes)
             .configure(articles::routes)
             .configure(authors::routes)
+            .configure(images::routes)
             .configure(categories::routes)
             .configure(tags::routes),
     );

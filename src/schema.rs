@@ -64,6 +64,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         version -> Int4,
         deleted_at -> Nullable<Timestamptz>,
+        body_image_ids -> Array<Nullable<Uuid>>,
     }
 }
 
@@ -90,6 +91,26 @@ diesel::table! {
         description -> Text,
         parent_id -> Nullable<Uuid>,
         position -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    images (id) {
+        id -> Uuid,
+        sha256 -> Text,
+        mime -> Text,
+        width -> Int4,
+        height -> Int4,
+        size_bytes -> Int8,
+        blurhash -> Text,
+        title -> Nullable<Text>,
+        alt -> Text,
+        caption -> Nullable<Text>,
+        credit -> Nullable<Text>,
+        created_by -> Nullable<Uuid>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
@@ -139,8 +160,11 @@ diesel::joinable!(article_revisions -> articles (article_id));
 diesel::joinable!(article_revisions -> users (created_by));
 diesel::joinable!(article_slug_history -> articles (article_id));
 diesel::joinable!(articles -> categories (category_id));
+diesel::joinable!(articles -> images (cover_image_id));
 diesel::joinable!(articles -> users (created_by));
+diesel::joinable!(authors -> images (avatar_id));
 diesel::joinable!(authors -> users (user_id));
+diesel::joinable!(images -> users (created_by));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -150,6 +174,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     articles,
     authors,
     categories,
+    images,
     refresh_tokens,
     tags,
     users,

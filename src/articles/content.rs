@@ -9,12 +9,16 @@ use uuid::Uuid;
 use crate::{
     articles::{
         dto::{CreateArticle, Seo, UpdateArticle, UpdateSeo},
-        model::{Content, Kind},
+        figures,
+        model::{Article, Content, Kind},
         queries,
     },
     error::{ApiError, FieldCode, FieldError, Fields},
-    slugs, text,
-    text::fields::{name, plain_text, slug, slug_base, website},
+    images, slugs, text,
+    text::{
+        fields::{name, plain_text, slug, slug_base, website},
+        markdown::InlineImage,
+    },
 };
 
 pub const MAX_TITLE_CHARS: usize = 300;
@@ -48,6 +52,8 @@ pub struct Checked {
     pub locale: Option<String>,
     pub translation_of: Option<Option<Uuid>>,
     pub seo: SeoChanges,
+    /// The images the new body shows, fetched by [`Checked::check_references`].
+    pub figures: HashMap<Uuid, InlineImage>,
 }
 
 fn optional_text(
@@ -184,6 +190,7 @@ impl Checked {
             locale: Some(locale.unwrap_or_else(|| DEFAULT_LOCALE.to_owned())),
             translation_of: Some(input.translation_of),
             seo,
+            figures: HashMap::new(),
         })
     }
 
@@ -237,17 +244,41 @@ impl Checked {
             locale,
             translation_of: input.translation_of,
             seo: seo.unwrap_or_default(),
+            figures: HashMap::new(),
         })
     }
 
     /// Checks that every id the request names exists: one statement per kind, all failures in
     /// one 422.
+    ///
+    /// Images a new body refers to must exist, except those the current body already showed:
+    /// an image deleted with `force` leaves a reference behind that must not block every later
+    /// edit (it renders as nothing).
     pub fn check_references(
-        &self,
+        &mut self,
         conn: &mut PgConnection,
-        article: Option<Uuid>,
+        current: Option<&Article>,
+        media_url: &str,
     ) -> Result<(), ApiError> {
+        let article = current.map(|a| a.id);
         let mut errors = Vec::new();
+        if let Some(Some(cover)) = self.cover_image {
+            if images::queries::by_ids(conn, &[cover])?.is_empty() {
+                errors.push(not_found("cover_image", "image", &[cover]));
+            }
+        }
+        if let Some(body) = &self.body {
+            self.figures =
+                figures::inline_images(conn, &text::markdown::image_ids(body), media_url)?;
+            let shown_before = current.map_or(&[][..], |a| a.body_image_ids.as_slice());
+            let missing: Vec<Uuid> = text::markdown::image_ids(body)
+                .into_iter()
+                .filter(|id| !self.figures.contains_key(id) && !shown_before.contains(id))
+                .collect();
+            if !missing.is_empty() {
+                errors.push(not_found("body", "image", &missing));
+            }
+        }
         if let Some(authors) = self.authors.as_deref().filter(|a| !a.is_empty()) {
             let missing = queries::missing_authors(conn, authors)?;
             if !missing.is_empty() {
@@ -295,9 +326,16 @@ impl Checked {
         let (body_html, body_text) = match (&base, body_changed) {
             (Some(c), false) => (c.body_html.clone(), c.body_text.clone()),
             _ => {
-                let rendered = text::markdown::render(&body, &HashMap::new());
+                let rendered = text::markdown::render(&body, &self.figures);
                 (rendered.html, rendered.text)
             }
+        };
+        let body_image_ids = match (&base, body_changed) {
+            (Some(c), false) => c.body_image_ids.clone(),
+            _ => text::markdown::image_ids(&body)
+                .into_iter()
+                .filter(|id| self.figures.contains_key(id))
+                .collect(),
         };
         let custom_excerpt = match self.excerpt {
             Some(excerpt) => excerpt,
@@ -333,6 +371,7 @@ impl Checked {
             body,
             body_html,
             body_text,
+            body_image_ids,
             cover_image_id: self
                 .cover_image
                 .unwrap_or_else(|| base.as_ref().and_then(|c| c.cover_image_id)),

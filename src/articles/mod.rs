@@ -3,6 +3,7 @@
 mod access;
 mod content;
 pub mod dto;
+pub mod figures;
 mod handlers;
 pub mod model;
 pub mod queries;

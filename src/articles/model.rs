@@ -126,6 +126,8 @@ pub struct Article {
     pub updated_at: DateTime<Utc>,
     pub version: i32,
     pub deleted_at: Option<DateTime<Utc>>,
+    #[diesel(deserialize_as = IdList)]
+    pub body_image_ids: Vec<Uuid>,
 }
 
 /// Every column but the three bodies: what lists read unless `fields` asks for a body.
@@ -203,6 +205,9 @@ pub struct Content {
     pub body: String,
     pub body_html: String,
     pub body_text: String,
+    /// The images the body shows, in order.
+    #[serde(default)]
+    pub body_image_ids: Vec<Uuid>,
     pub cover_image_id: Option<Uuid>,
     pub category_id: Option<Uuid>,
     pub author_ids: Vec<Uuid>,
@@ -230,6 +235,7 @@ impl From<&Article> for Content {
             body: a.body.clone(),
             body_html: a.body_html.clone(),
             body_text: a.body_text.clone(),
+            body_image_ids: a.body_image_ids.clone(),
             cover_image_id: a.cover_image_id,
             category_id: a.category_id,
             author_ids: a.author_ids.clone(),

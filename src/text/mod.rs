@@ -6,6 +6,16 @@ pub mod markdown;
 pub mod slug;
 pub mod stats;
 
+/// A `LIKE`/`ILIKE` pattern matching text that contains `needle` as it is: its `%`, `_` and
+/// `\` match only themselves.
+pub fn like_contains(needle: &str) -> String {
+    let escaped = needle
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
 /// Whether `c` is a CJK letter or ideograph (Han, Hiragana, Katakana, Hangul), each of which
 /// counts as a word of its own. CJK punctuation is not.
 fn is_cjk_letter(c: char) -> bool {

@@ -71,9 +71,10 @@ pub async fn create_article(
     Json(body): Json<CreateArticle>,
 ) -> Result<HttpResponse, ApiError> {
     let mut checked = Checked::from_create(body)?;
+    let media_url = state.config.media_url.clone();
     let article = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            checked.check_references(conn, None)?;
+            checked.check_references(conn, None, &media_url)?;
             if checked.authors.is_none() {
                 checked.authors = Some(if user.role < Role::Editor {
                     vec![own_author(conn, user.id)?]
@@ -131,8 +132,9 @@ pub async fn update_article(
     Json(body): Json<UpdateArticle>,
 ) -> Result<HttpResponse, ApiError> {
     let expected_version = body.version;
-    let checked = Checked::from_update(body)?;
+    let mut checked = Checked::from_update(body)?;
     let key = Key::parse(&id);
+    let media_url = state.config.media_url.clone();
     let article = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let current = lock_by_key(conn, &key)?;
@@ -145,7 +147,7 @@ pub async fn update_article(
                     current.version
                 )));
             }
-            checked.check_references(conn, Some(current.id))?;
+            checked.check_references(conn, Some(&current), &media_url)?;
             let slug = match checked.slug.as_deref() {
                 Some(asked) if asked != current.slug => {
                     let slug = content::choose_slug(conn, Some(asked), "", Some(current.id))?;

@@ -51,7 +51,8 @@ impl TestApp {
         let mut config = Config::new(db.url.clone(), Secret::new(SECRET));
         config.db_pool_size = 4;
         adjust(&mut config);
-        let state = web::Data::new(AppState::new(config));
+        let state =
+            web::Data::new(AppState::new(config).expect("test storage settings are usable"));
         let service = actix_web::test::init_service(app::build(state.clone())).await;
         Self {
             service: actix_service::boxed::rc_service(service),

@@ -1,0 +1,50 @@
+//! Images in article bodies: fetched in one query before a body is rendered, and bodies
+//! rendered again when an image they show changes or goes.
+
+use std::collections::HashMap;
+
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::{
+    images::{self, dto::ImageView},
+    schema::articles,
+    text::markdown::{self, InlineImage},
+};
+
+/// What the figures of the images with these ids need; missing ids are simply absent.
+pub fn inline_images(
+    conn: &mut PgConnection,
+    ids: &[Uuid],
+    media_url: &str,
+) -> QueryResult<HashMap<Uuid, InlineImage>> {
+    Ok(images::queries::by_ids(conn, ids)?
+        .into_iter()
+        .map(|image| (image.id, ImageView::new(image, media_url).inline()))
+        .collect())
+}
+
+/// Renders again the bodies showing `image`, after its caption or credit changed or it was
+/// deleted (its figures then leave the bodies). Revisions keep what they were.
+pub fn refresh(conn: &mut PgConnection, image: Uuid, media_url: &str) -> QueryResult<()> {
+    let bodies: Vec<(Uuid, String)> = articles::table
+        .filter(articles::body_image_ids.contains(vec![image]))
+        .select((articles::id, articles::body))
+        .for_update()
+        .load(conn)?;
+    for (id, body) in bodies {
+        let figures = inline_images(conn, &markdown::image_ids(&body), media_url)?;
+        let shown: Vec<Uuid> = markdown::image_ids(&body)
+            .into_iter()
+            .filter(|id| figures.contains_key(id))
+            .collect();
+        let rendered = markdown::render(&body, &figures);
+        diesel::update(articles::table.find(id))
+            .set((
+                articles::body_html.eq(rendered.html),
+                articles::body_image_ids.eq(shown),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,146 @@
+//! Every query on `images`.
+
+use chrono::Utc;
+use diesel::{pg::Pg, prelude::*};
+use uuid::Uuid;
+
+use crate::{
+    images::model::{Image, ImageChanges, NewImage},
+    pagination::Page,
+    schema::{articles, authors, images},
+};
+
+pub fn insert(conn: &mut PgConnection, new: &NewImage) -> QueryResult<Image> {
+    diesel::insert_into(images::table)
+        .values(new)
+        .returning(Image::as_returning())
+        .get_result(conn)
+}
+
+pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Image> {
+    images::table
+        .find(id)
+        .select(Image::as_select())
+        .first(conn)
+}
+
+pub fn find_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Image> {
+    images::table
+        .find(id)
+        .select(Image::as_select())
+        .for_update()
+        .first(conn)
+}
+
+/// The images with these ids, in no particular order; missing ones are simply absent.
+pub fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Image>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    images::table
+        .filter(images::id.eq_any(ids))
+        .select(Image::as_select())
+        .load(conn)
+}
+
+/// An earlier upload of the same bytes, whose files and measurements a new upload can share.
+pub fn same_file(conn: &mut PgConnection, sha256: &str) -> QueryResult<Option<Image>> {
+    images::table
+        .filter(images::sha256.eq(sha256))
+        .select(Image::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn file_users(conn: &mut PgConnection, sha256: &str) -> QueryResult<i64> {
+    images::table
+        .filter(images::sha256.eq(sha256))
+        .count()
+        .get_result(conn)
+}
+
+#[derive(Debug, Default)]
+pub struct Filters {
+    pub q: Option<String>,
+    pub mime: Option<String>,
+}
+
+type Boxed = images::BoxedQuery<'static, Pg>;
+
+fn filtered(filters: &Filters) -> Boxed {
+    let mut query = images::table.into_boxed();
+    if let Some(mime) = &filters.mime {
+        query = query.filter(images::mime.eq(mime.clone()));
+    }
+    if let Some(q) = &filters.q {
+        let pattern = crate::text::like_contains(q);
+        query = query.filter(
+            images::title
+                .ilike(pattern.clone())
+                .or(images::alt.ilike(pattern.clone()))
+                .or(images::caption.ilike(pattern.clone()))
+                .or(images::credit.ilike(pattern)),
+        );
+    }
+    query
+}
+
+/// Newest first.
+pub fn list(
+    conn: &mut PgConnection,
+    filters: &Filters,
+    page: Page,
+) -> QueryResult<(Vec<Image>, i64)> {
+    let rows = filtered(filters)
+        .select(Image::as_select())
+        .order((images::created_at.desc(), images::id.desc()))
+        .limit(page.limit())
+        .offset(page.offset())
+        .load(conn)?;
+    let total = filtered(filters).count().get_result(conn)?;
+    Ok((rows, total))
+}
+
+pub fn update(conn: &mut PgConnection, id: Uuid, changes: &ImageChanges) -> QueryResult<Image> {
+    diesel::update(images::table.find(id))
+        .set((
+            changes,
+            images::updated_at.eq(Utc::now()),
+            images::version.eq(images::version + 1),
+        ))
+        .returning(Image::as_returning())
+        .get_result(conn)
+}
+
+pub fn delete(conn: &mut PgConnection, id: Uuid) -> QueryResult<usize> {
+    diesel::delete(images::table.find(id)).execute(conn)
+}
+
+/// What uses an image: articles (as cover or in the body, the trash included) and authors.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Usage {
+    pub articles: i64,
+    pub authors: i64,
+}
+
+impl Usage {
+    pub fn any(&self) -> bool {
+        self.articles > 0 || self.authors > 0
+    }
+}
+
+pub fn usage(conn: &mut PgConnection, id: Uuid) -> QueryResult<Usage> {
+    let articles = articles::table
+        .filter(
+            articles::cover_image_id
+                .eq(id)
+                .or(articles::body_image_ids.contains(vec![id])),
+        )
+        .count()
+        .get_result(conn)?;
+    let authors = authors::table
+        .filter(authors::avatar_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    Ok(Usage { articles, authors })
+}
