@@ -332,10 +332,8 @@ impl Checked {
         };
         let body_image_ids = match (&base, body_changed) {
             (Some(c), false) => c.body_image_ids.clone(),
-            _ => text::markdown::image_ids(&body)
-                .into_iter()
-                .filter(|id| self.figures.contains_key(id))
-                .collect(),
+            // Every reference, a dangling one too: it was checked when it was written.
+            _ => text::markdown::image_ids(&body),
         };
         let custom_excerpt = match self.excerpt {
             Some(excerpt) => excerpt,

@@ -49,8 +49,8 @@ pub struct ArticleView {
     /// The body as plain text.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body_text: Option<String>,
-    /// An image id.
-    pub cover_image: Option<Uuid>,
+    /// An image id, or the image with its variants with `include=cover_image`.
+    pub cover_image: Option<Embedded<serde_json::Value>>,
     /// In byline order; author objects with `include=authors`.
     pub authors: Vec<Embedded<serde_json::Value>>,
     /// A category id, or the category with `include=category`.
@@ -100,7 +100,7 @@ impl ArticleView {
             body,
             body_html,
             body_text,
-            cover_image: a.cover_image_id,
+            cover_image: a.cover_image_id.map(Embedded::Id),
             authors: a.author_ids.into_iter().map(Embedded::Id).collect(),
             category: a.category_id.map(Embedded::Id),
             tags: a.tag_ids.into_iter().map(Embedded::Id).collect(),

@@ -34,16 +34,9 @@ pub fn refresh(conn: &mut PgConnection, image: Uuid, media_url: &str) -> QueryRe
         .load(conn)?;
     for (id, body) in bodies {
         let figures = inline_images(conn, &markdown::image_ids(&body), media_url)?;
-        let shown: Vec<Uuid> = markdown::image_ids(&body)
-            .into_iter()
-            .filter(|id| figures.contains_key(id))
-            .collect();
         let rendered = markdown::render(&body, &figures);
         diesel::update(articles::table.find(id))
-            .set((
-                articles::body_html.eq(rendered.html),
-                articles::body_image_ids.eq(shown),
-            ))
+            .set(articles::body_html.eq(rendered.html))
             .execute(conn)?;
     }
     Ok(())

@@ -13,6 +13,7 @@ use crate::{
         queries,
     },
     error::ApiError,
+    images::{self, dto::ImageView},
 };
 
 const FIELDS: &[&str] = &[
@@ -50,6 +51,7 @@ pub struct Shape {
     pub authors: bool,
     pub tags: bool,
     pub category: bool,
+    pub cover_image: bool,
 }
 
 impl Shape {
@@ -80,9 +82,10 @@ impl Shape {
                 "authors" => shape.authors = true,
                 "tags" => shape.tags = true,
                 "category" => shape.category = true,
+                "cover_image" => shape.cover_image = true,
                 other => {
                     return Err(ApiError::BadRequest(format!(
-                        "include: {other:?} cannot be included; use authors, tags or category"
+                        "include: {other:?} cannot be included; use authors, tags, category or cover_image"
                     )));
                 }
             }
@@ -103,6 +106,7 @@ impl Shape {
         &self,
         conn: &mut PgConnection,
         views: &mut [ArticleView],
+        media_url: &str,
     ) -> Result<(), ApiError> {
         let ids_of = |list: &[Embedded<Value>]| -> Vec<Uuid> {
             list.iter()
@@ -136,27 +140,26 @@ impl Shape {
             }
         }
         if self.category {
-            let ids: Vec<Uuid> = views
-                .iter()
-                .filter_map(|v| match v.category {
-                    Some(Embedded::Id(id)) => Some(id),
-                    _ => None,
-                })
+            let ids = single_ids(views.iter().map(|v| &v.category));
+            let found: HashMap<Uuid, Value> = queries::embeddable_categories(conn, &ids)?
+                .into_iter()
                 .collect();
-            let found: HashMap<Uuid, Value> = queries::embeddable_categories(
-                conn,
-                &distinct_ids(std::iter::once(ids.as_slice())),
-            )?
-            .into_iter()
-            .collect();
             for view in views.iter_mut() {
-                if let Some(Embedded::Id(id)) = view.category {
-                    view.category = found
-                        .get(&id)
-                        .cloned()
-                        .map(Embedded::Object)
-                        .or(Some(Embedded::Id(id)));
-                }
+                view.category = replace_one(view.category.take(), &found);
+            }
+        }
+        if self.cover_image {
+            let ids = single_ids(views.iter().map(|v| &v.cover_image));
+            let found: HashMap<Uuid, Value> = images::queries::by_ids(conn, &ids)?
+                .into_iter()
+                .map(|image| {
+                    let id = image.id;
+                    serde_json::to_value(ImageView::new(image, media_url)).map(|v| (id, v))
+                })
+                .collect::<Result<_, _>>()
+                .map_err(ApiError::internal)?;
+            for view in views.iter_mut() {
+                view.cover_image = replace_one(view.cover_image.take(), &found);
             }
         }
         Ok(())
@@ -173,6 +176,32 @@ impl Shape {
         };
         object.retain(|key, _| fields.iter().any(|f| f == key));
         Ok(Value::Object(object))
+    }
+}
+
+/// The distinct ids of a to-one relation across views.
+fn single_ids<'a>(relations: impl Iterator<Item = &'a Option<Embedded<Value>>>) -> Vec<Uuid> {
+    let ids: Vec<Uuid> = relations
+        .filter_map(|r| match r {
+            Some(Embedded::Id(id)) => Some(*id),
+            _ => None,
+        })
+        .collect();
+    distinct_ids(std::iter::once(ids.as_slice()))
+}
+
+fn replace_one(
+    relation: Option<Embedded<Value>>,
+    found: &HashMap<Uuid, Value>,
+) -> Option<Embedded<Value>> {
+    match relation {
+        Some(Embedded::Id(id)) => Some(
+            found
+                .get(&id)
+                .cloned()
+                .map_or(Embedded::Id(id), Embedded::Object),
+        ),
+        other => other,
     }
 }
 

@@ -128,6 +128,9 @@ pub async fn create_author(
             if let Some(user) = user_id {
                 check_user(conn, user)?;
             }
+            if let Some(avatar) = avatar_id {
+                check_avatar(conn, avatar)?;
+            }
             let slug = match slug {
                 Some(slug) => slug,
                 None => queries::free_slug(conn, &fields::slug_base(&name, "author"))?,
@@ -213,6 +216,9 @@ pub async fn update_author(
             if let Some(Some(user)) = changes.user_id {
                 check_user(conn, user)?;
             }
+            if let Some(Some(avatar)) = changes.avatar_id {
+                check_avatar(conn, avatar)?;
+            }
             let author = queries::update(conn, current.id, &changes)?;
             Ok(AuthorView::new(author, count))
         })
@@ -274,6 +280,18 @@ fn check_user(conn: &mut diesel::PgConnection, user: Uuid) -> Result<(), ApiErro
             FieldCode::NotFound,
             format!("no account has id {user}"),
         ))
+    }
+}
+
+fn check_avatar(conn: &mut diesel::PgConnection, image: Uuid) -> Result<(), ApiError> {
+    if crate::images::queries::by_ids(conn, &[image])?.is_empty() {
+        Err(ApiError::field(
+            "avatar",
+            FieldCode::NotFound,
+            format!("no image has id {image}"),
+        ))
+    } else {
+        Ok(())
     }
 }
 

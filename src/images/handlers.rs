@@ -386,17 +386,11 @@ pub async fn delete_image(
     .await?;
     if last_user {
         if let Some(format) = Format::from_mime(&image.mime) {
-            let media = state.media.clone();
-            web::block(move || {
-                media.remove_files(
-                    &image.sha256,
-                    format,
-                    image.width.unsigned_abs(),
-                    image.height.unsigned_abs(),
-                );
-            })
-            .await
-            .map_err(ApiError::internal)?;
+            let (width, height) = (image.width.unsigned_abs(), image.height.unsigned_abs());
+            state
+                .media
+                .remove_files(&image.sha256, format, width, height)
+                .await?;
         }
     }
     Ok(HttpResponse::NoContent().finish())

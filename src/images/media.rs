@@ -274,17 +274,38 @@ impl Media {
             .is_some())
     }
 
-    /// Removes every file of `sha256`; called once no image record names it.
-    pub fn remove_files(&self, sha256: &str, format: Format, width: u32, height: u32) {
-        let keys = public_names(format, width, height)
+    /// Removes every file of `sha256`; called once no image record names it. The upload goes
+    /// first, so no new job can start from it, and a job under way is waited for, so that it
+    /// does not write variants after they were removed.
+    pub async fn remove_files(
+        self: &Arc<Self>,
+        sha256: &str,
+        format: Format,
+        width: u32,
+        height: u32,
+    ) -> Result<(), ApiError> {
+        let keys: Vec<String> = public_names(format, width, height)
             .into_iter()
             .map(|name| public_key(sha256, &name))
-            .chain([original_key(sha256)]);
-        for key in keys {
-            if let Err(error) = self.storage.delete(&key) {
-                tracing::error!(%error, key, "could not remove an image file");
-            }
+            .collect();
+        self.remove(vec![original_key(sha256)]).await?;
+        if let Some(job) = self.job(sha256) {
+            let _ = job.await;
         }
+        self.remove(keys).await
+    }
+
+    async fn remove(self: &Arc<Self>, keys: Vec<String>) -> Result<(), ApiError> {
+        let media = Arc::clone(self);
+        web::block(move || {
+            for key in keys {
+                if let Err(error) = media.storage.delete(&key) {
+                    tracing::error!(%error, key, "could not remove an image file");
+                }
+            }
+        })
+        .await
+        .map_err(ApiError::internal)
     }
 }
 

@@ -250,7 +250,8 @@ pub fn variants(image: &DynamicImage, format: Format) -> Vec<(u32, Format, Vec<u
     let mut source = None::<DynamicImage>;
     for width in widths {
         let from = source.as_ref().unwrap_or(image);
-        let height = scaled_height(from.width(), from.height(), width);
+        // From the original's proportions, so that every variant's height is the one listed.
+        let height = scaled_height(image.width(), image.height(), width);
         let resized = from.resize_exact(width, height, FilterType::CatmullRom);
         out.push((width, format, encode(&resized, format)));
         out.push((width, Format::WebP, encode(&resized, Format::WebP)));

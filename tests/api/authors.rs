@@ -121,7 +121,7 @@ async fn editors_create_read_list_update_and_delete_authors() {
         json!({"page": 1, "per_page": 20, "total": 1, "total_pages": 1})
     );
 
-    let avatar = Uuid::now_v7();
+    let avatar = crate::images::uploaded(&app, &editor).await;
     let updated = app
         .patch("/api/v1/authors/wang-xiao-ming")
         .as_user(&editor)

@@ -9,6 +9,7 @@ mod authors;
 mod categories;
 mod command_line;
 mod errors;
+mod images;
 mod openapi;
 mod operations;
 mod taxonomy_tags;

@@ -188,6 +188,7 @@ pub async fn list_articles(
     let offset = if cursor.is_some() { 0 } else { page.offset() };
     let with_bodies = shape.wants_bodies();
     let cache_state = state.clone();
+    let media_url = state.config.media_url.clone();
     let (views, total, next) = db::run(&state.pool, move |conn| {
         let state = cache_state;
         let generation = state.cache.generation();
@@ -255,7 +256,7 @@ pub async fn list_articles(
             .into_iter()
             .map(|(s, b)| ArticleView::new(s, b))
             .collect();
-        shape.embed(conn, &mut views)?;
+        shape.embed(conn, &mut views, &media_url)?;
         let projected = views
             .iter()
             .map(|v| shape.project(v))

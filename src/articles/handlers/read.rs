@@ -41,6 +41,7 @@ pub async fn find_article(
 ) -> Result<HttpResponse, ApiError> {
     let shape = Shape::parse(params.fields.as_deref(), params.include.as_deref())?;
     let key = Key::parse(&id);
+    let media_url = state.config.media_url.clone();
     let found = db::run(&state.pool, move |conn| {
         let article = match queries::find(conn, &key)? {
             Lookup::Found(article) => *article,
@@ -53,7 +54,7 @@ pub async fn find_article(
         };
         access::check_readable(&reader, &article)?;
         let mut views = [ArticleView::full(article)];
-        shape.embed(conn, &mut views)?;
+        shape.embed(conn, &mut views, &media_url)?;
         let [view] = views;
         Ok(Ok(shape.project(&view)?))
     })

@@ -29,6 +29,8 @@ pub struct TestApp {
     service: AppService,
     state: web::Data<AppState>,
     pub db: TestDatabase,
+    /// The app's media directory, removed with the app.
+    pub media: tempfile::TempDir,
 }
 
 /// The tokens of a signed-in account.
@@ -48,8 +50,10 @@ impl TestApp {
     /// An app on a fresh database, with `adjust` applied to the default test configuration.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
         let db = TestDatabase::new();
+        let media = tempfile::tempdir().expect("a media directory");
         let mut config = Config::new(db.url.clone(), Secret::new(SECRET));
         config.db_pool_size = 4;
+        config.media_dir = media.path().to_string_lossy().into_owned();
         adjust(&mut config);
         let state =
             web::Data::new(AppState::new(config).expect("test storage settings are usable"));
@@ -58,6 +62,7 @@ impl TestApp {
             service: actix_service::boxed::rc_service(service),
             state,
             db,
+            media,
         }
     }
 
@@ -152,6 +157,32 @@ pub fn names(list: &Value) -> Vec<&str> {
         .collect()
 }
 
+/// One part of a multipart form.
+pub struct Part {
+    name: String,
+    /// File name and content type, for file parts.
+    file: Option<(String, String)>,
+    bytes: Vec<u8>,
+}
+
+impl Part {
+    pub fn text(name: &str, value: &str) -> Self {
+        Self {
+            name: name.into(),
+            file: None,
+            bytes: value.as_bytes().to_vec(),
+        }
+    }
+
+    pub fn file(name: &str, filename: &str, content_type: &str, bytes: &[u8]) -> Self {
+        Self {
+            name: name.into(),
+            file: Some((filename.into(), content_type.into())),
+            bytes: bytes.to_vec(),
+        }
+    }
+}
+
 pub struct RequestBuilder<'a> {
     app: &'a TestApp,
     request: TestRequest,
@@ -170,6 +201,32 @@ impl RequestBuilder<'_> {
             .insert_header(("content-type", content_type))
             .set_payload(body.into());
         self
+    }
+
+    /// A `multipart/form-data` body of these parts.
+    pub fn multipart(self, parts: &[Part]) -> Self {
+        const BOUNDARY: &str = "masthead-test-boundary-7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for part in parts {
+            body.extend_from_slice(format!("--{BOUNDARY}\r\n").as_bytes());
+            match &part.file {
+                Some((filename, content_type)) => body.extend_from_slice(
+                    format!(
+                        "Content-Disposition: form-data; name=\"{}\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n",
+                        part.name
+                    )
+                    .as_bytes(),
+                ),
+                None => body.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{}\"\r\n\r\n", part.name)
+                        .as_bytes(),
+                ),
+            }
+            body.extend_from_slice(&part.bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        self.body(&format!("multipart/form-data; boundary={BOUNDARY}"), body)
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Self {
