@@ -13,8 +13,11 @@ RUN apt-get update \
  && mkdir -p /data/media && chown -R 65534:65534 /data
 COPY --from=build /src/target/release/masthead /usr/local/bin/masthead
 USER 65534:65534
+# Two malloc arenas: image processing on the blocking threads otherwise leaves each thread's
+# arena holding its freed pictures (peak 356 MiB against 196 MiB in benches/uploads.rs).
 ENV MASTHEAD_BIND=0.0.0.0:8080 \
-    MASTHEAD_MEDIA_DIR=/data/media
+    MASTHEAD_MEDIA_DIR=/data/media \
+    MALLOC_ARENA_MAX=2
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s CMD ["/bin/sh", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080"]
 ENTRYPOINT ["masthead"]

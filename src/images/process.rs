@@ -252,7 +252,14 @@ pub fn variants(image: &DynamicImage, format: Format) -> Vec<(u32, Format, Vec<u
         let from = source.as_ref().unwrap_or(image);
         // From the original's proportions, so that every variant's height is the one listed.
         let height = scaled_height(image.width(), image.height(), width);
-        let resized = from.resize_exact(width, height, FilterType::CatmullRom);
+        // Area averaging where it shrinks by half or more: as sharp there, far quicker, and
+        // without the float copy of the whole picture a filter needs. A filter for the small
+        // steps, where averaging would alias.
+        let resized = if from.width() >= width * 2 {
+            from.thumbnail_exact(width, height)
+        } else {
+            from.resize_exact(width, height, FilterType::CatmullRom)
+        };
         out.push((width, format, encode(&resized, format)));
         out.push((width, Format::WebP, encode(&resized, Format::WebP)));
         source = Some(resized);
