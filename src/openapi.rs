@@ -71,6 +71,8 @@ problem_responses! {
         (name = "tags", description = "Free keywords"),
         (name = "images", description = "Uploads, responsive variants and the media library. \
             Files are served under `/media/{sha256}/{name}` with immutable caching, `ETag` and `Range`"),
+        (name = "carousels", description = "Hero banners and ad slots: slides with time windows, a fallback, click counts"),
+        (name = "links", description = "Friend links (友情链接) and applications for a link exchange"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
 )]

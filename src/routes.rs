@@ -2,7 +2,7 @@
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
-use crate::{api_keys, articles, auth, authors, categories, images, tags, users};
+use crate::{api_keys, articles, auth, authors, carousels, categories, images, links, tags, users};
 
 /// The documented API under `/api/v1`. Operations routes (`/healthz`, `/metrics`, …) are added
 /// by the app builder, outside the document.
@@ -15,6 +15,8 @@ pub fn api(cfg: &mut ServiceConfig) {
             .configure(articles::routes)
             .configure(authors::routes)
             .configure(images::routes)
+            .configure(carousels::routes)
+            .configure(links::routes)
             .configure(categories::routes)
             .configure(tags::routes),
     );

@@ -84,6 +84,45 @@ diesel::table! {
 }
 
 diesel::table! {
+    carousel_clicks (slide_id, idempotency_key) {
+        slide_id -> Uuid,
+        idempotency_key -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    carousel_slides (id) {
+        id -> Uuid,
+        carousel_id -> Uuid,
+        image_id -> Uuid,
+        title -> Nullable<Text>,
+        caption -> Nullable<Text>,
+        link_url -> Nullable<Text>,
+        article_id -> Nullable<Uuid>,
+        position -> Int4,
+        starts_at -> Nullable<Timestamptz>,
+        ends_at -> Nullable<Timestamptz>,
+        clicks -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    carousels (id) {
+        id -> Uuid,
+        key -> Text,
+        name -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+        fallback_slide_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
     categories (id) {
         id -> Uuid,
         slug -> Text,
@@ -111,6 +150,23 @@ diesel::table! {
         caption -> Nullable<Text>,
         credit -> Nullable<Text>,
         created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    links (id) {
+        id -> Uuid,
+        name -> Text,
+        url -> Text,
+        logo_id -> Nullable<Uuid>,
+        group -> Text,
+        position -> Int4,
+        approved -> Bool,
+        contact_email -> Nullable<Text>,
+        note -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
@@ -164,7 +220,11 @@ diesel::joinable!(articles -> images (cover_image_id));
 diesel::joinable!(articles -> users (created_by));
 diesel::joinable!(authors -> images (avatar_id));
 diesel::joinable!(authors -> users (user_id));
+diesel::joinable!(carousel_clicks -> carousel_slides (slide_id));
+diesel::joinable!(carousel_slides -> articles (article_id));
+diesel::joinable!(carousel_slides -> images (image_id));
 diesel::joinable!(images -> users (created_by));
+diesel::joinable!(links -> images (logo_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -173,8 +233,12 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_slug_history,
     articles,
     authors,
+    carousel_clicks,
+    carousel_slides,
+    carousels,
     categories,
     images,
+    links,
     refresh_tokens,
     tags,
     users,
