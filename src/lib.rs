@@ -11,6 +11,7 @@ pub mod categories;
 pub mod clock;
 pub mod config;
 pub mod db;
+pub mod demo;
 pub mod error;
 pub mod etag;
 pub mod extract;

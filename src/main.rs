@@ -42,6 +42,10 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Load a demo news portal (the article of the seed page with its photos, a dozen more,
+    /// carousels, recommendations, links, site settings, an admin and an editor) into an empty
+    /// database. Takes the same storage and database flags as `serve`.
+    Demo(Box<ServeArgs>),
     /// Print the OpenAPI document as JSON.
     Openapi,
 }
@@ -93,6 +97,7 @@ fn main() -> ExitCode {
             init_logging(LogFormat::Plain);
             create_user(&database.database_url, &email, role, name, password_stdin)
         }
+        Command::Demo(args) => demo(*args),
         Command::Openapi => print_openapi(),
     };
     match result {
@@ -102,6 +107,25 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn demo(mut args: ServeArgs) -> Result<(), String> {
+    init_logging(LogFormat::Plain);
+    // The demo signs in only to load itself; its tokens die with it.
+    args.jwt_secret = Some(masthead::auth::tokens::random_token(48));
+    let config = Config::from_args(args).map_err(|e| e.to_string())?;
+    let database = config.database_url.clone();
+    let loaded = masthead::demo::load(config)?;
+    println!("The demo portal is loaded into {database}:");
+    println!(
+        "  {} articles and pages, {} images, carousels home-hero and sidebar-ad, friend links, site settings.",
+        loaded.articles, loaded.images
+    );
+    println!("Sign in with these (shown only now):");
+    println!("  admin   {}  {}", loaded.admin_email, loaded.admin_password);
+    println!("  editor  {}  {}", loaded.editor_email, loaded.editor_password);
+    println!("Then: masthead serve --dev, and open http://127.0.0.1:8080/api/v1/articles");
+    Ok(())
 }
 
 fn migrate(url: &str) -> Result<(), String> {
