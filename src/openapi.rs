@@ -69,6 +69,10 @@ problem_responses! {
         (name = "authors", description = "Bylines, optionally linked to accounts"),
         (name = "categories", description = "A tree of sections"),
         (name = "tags", description = "Free keywords"),
+        (name = "search", description = "Full-text search that understands Chinese: ranked \
+            articles with highlighted snippets"),
+        (name = "recommendations", description = "Curated picks (the `related` slot of an \
+            article, site-wide slots such as `editors-picks`) and automatic related articles"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
 )]

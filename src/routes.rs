@@ -2,7 +2,7 @@
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
-use crate::{api_keys, articles, auth, authors, categories, tags, users};
+use crate::{api_keys, articles, auth, authors, categories, recommendations, search, tags, users};
 
 /// The documented API under `/api/v1`. Operations routes (`/healthz`, `/metrics`, …) are added
 /// by the app builder, outside the document.
@@ -15,6 +15,8 @@ pub fn api(cfg: &mut ServiceConfig) {
             .configure(articles::routes)
             .configure(authors::routes)
             .configure(categories::routes)
-            .configure(tags::routes),
+            .configure(tags::routes)
+            .configure(search::routes)
+            .configure(recommendations::routes),
     );
 }
