@@ -125,7 +125,8 @@ pub struct RelatedParams {
 pub struct RelatedItem {
     /// The related article's summary.
     pub article: ArticleView,
-    /// Why: `curated`, `tags: …`, `keywords: …` or `category`.
+    /// Why: `curated`; `tags: …` (the tags both have); `keywords: …` (the article's keywords
+    /// that the related one mentions); or `category`.
     #[schema(example = "keywords: 养老, 服务")]
     pub reason: String,
     /// Higher is more related; curated picks come first whatever their score.

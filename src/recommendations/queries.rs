@@ -244,35 +244,49 @@ pub struct Scored {
     pub score: f32,
 }
 
+/// Articles whose text merely mentions a keyword that are considered, whichever the index
+/// finds first: enough for short keyword lists to fill a page, bounded for common words.
+const TEXT_CANDIDATES: i64 = 300;
+
 /// Most recent articles of the same category considered; a category holds thousands.
 const CATEGORY_CANDIDATES: i64 = 200;
 
 /// The live articles most related to `to`, in one statement. Candidates are found through the
-/// GIN indexes (`&&` on tags and keywords) and the category index, then scored: 3 per shared
-/// tag, 1 per shared keyword, 1 for the same category, times up to 1.25 for recent ones
-/// (the bonus halving every 90 days) — a gentle preference that never outweighs a shared tag.
+/// GIN indexes (`&&` on tags and keywords, `@@` of any keyword on the text) and the category
+/// index, then scored: 3 per shared tag; 1 per keyword both articles have among their top
+/// keywords, and 1 per source keyword the candidate's text mentions at all; 1 for the same
+/// category; up to 5 for how prominently the candidate's text holds the source's keywords
+/// (`ts_rank`, title words weighing most: "more like this"); all times up to 1.25 for recent
+/// ones (the bonus halving every 90 days), a gentle preference that never outweighs a tag.
 pub fn automatic(conn: &mut PgConnection, to: &RelatedTo, limit: i64) -> QueryResult<Vec<Scored>> {
     sql_query(format!(
         "WITH candidates AS ( \
              SELECT a.id FROM articles a WHERE a.tag_ids && $2 \
              UNION SELECT s.article_id FROM article_search s WHERE s.keywords && $4 \
+             UNION (SELECT s.article_id FROM article_search s \
+                    WHERE s.document @@ to_tsquery('simple', $7) LIMIT {TEXT_CANDIDATES}) \
              UNION (SELECT a.id FROM articles a WHERE a.category_id = $3 AND {LIVE} \
                     ORDER BY a.published_at DESC LIMIT {CATEGORY_CANDIDATES}) \
          ), scored AS ( \
              SELECT a.id, \
                  ARRAY(SELECT t.name FROM tags t WHERE t.id = ANY(a.tag_ids) AND t.id = ANY($2) \
                        ORDER BY t.name) AS shared_tags, \
+                 cardinality(ARRAY(SELECT k FROM unnest($4::text[]) AS k(k) \
+                       WHERE k = ANY(s.keywords))) AS both_keywords, \
                  ARRAY(SELECT k FROM unnest($4::text[]) WITH ORDINALITY AS k(k, n) \
-                       WHERE k = ANY(s.keywords) ORDER BY n) AS shared_keywords, \
+                       WHERE s.document @@ to_tsquery('simple', quote_literal(k)) \
+                       ORDER BY n) AS shared_keywords, \
                  coalesce(a.category_id = $3, false) AS same_category, \
+                 coalesce(ts_rank('{{0.1, 0.2, 0.4, 1.0}}', s.document, \
+                     to_tsquery('simple', $7), 32), 0) AS text_rank, \
                  a.published_at \
              FROM candidates c JOIN articles a ON a.id = c.id \
                  LEFT JOIN article_search s ON s.article_id = a.id \
              WHERE a.id <> $1 AND NOT a.id = ANY($5) AND {LIVE} \
          ) \
          SELECT {SUMMARY_COLUMNS}, x.shared_tags, x.shared_keywords, x.same_category, \
-             ((3 * cardinality(x.shared_tags) + cardinality(x.shared_keywords) \
-               + CASE WHEN x.same_category THEN 1 ELSE 0 END) \
+             ((3 * cardinality(x.shared_tags) + x.both_keywords + cardinality(x.shared_keywords) \
+               + CASE WHEN x.same_category THEN 1 ELSE 0 END + 5 * x.text_rank) \
               * (1 + 0.25 * exp(greatest(-40, \
                   -extract(epoch FROM now() - x.published_at) / 86400 / 90 * ln(2)))) \
              )::real AS score \
@@ -286,5 +300,19 @@ pub fn automatic(conn: &mut PgConnection, to: &RelatedTo, limit: i64) -> QueryRe
     .bind::<Array<Text>, _>(&to.keywords)
     .bind::<Array<SqlUuid>, _>(&to.exclude)
     .bind::<BigInt, _>(limit)
+    .bind::<Text, _>(any_keyword(&to.keywords))
     .load(conn)
+}
+
+/// A `tsquery` matching any of `keywords` (which are letters and digits only).
+fn any_keyword(keywords: &[String]) -> String {
+    if keywords.is_empty() {
+        // Matches nothing: the text part of the score is then 0.
+        return String::new();
+    }
+    keywords
+        .iter()
+        .map(|k| format!("'{k}'"))
+        .collect::<Vec<_>>()
+        .join(" | ")
 }

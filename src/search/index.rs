@@ -96,3 +96,25 @@ pub fn refresh_many(conn: &mut PgConnection, sources: &[Source]) -> diesel::Quer
 pub fn refresh(conn: &mut PgConnection, article: &Article) -> diesel::QueryResult<()> {
     refresh_many(conn, &[Source::from(article)]).map(|_| ())
 }
+
+/// Re-indexes every article in batches of `batch`, in id order, each batch in its own
+/// transaction; `progress` is told how many articles each batch held. Returns the number done.
+pub fn rebuild(
+    conn: &mut PgConnection,
+    batch: i64,
+    mut progress: impl FnMut(usize),
+) -> diesel::QueryResult<usize> {
+    use diesel::Connection;
+    let mut after = None;
+    let mut done = 0;
+    loop {
+        let sources = queries::sources_after(conn, after, batch)?;
+        let Some(last) = sources.last() else {
+            return Ok(done);
+        };
+        after = Some(last.id);
+        conn.transaction(|conn| refresh_many(conn, &sources))?;
+        done += sources.len();
+        progress(sources.len());
+    }
+}

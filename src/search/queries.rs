@@ -166,19 +166,19 @@ pub fn page(
     let (tsquery, raw) = matching.binds();
     sql_query(format!(
         "SELECT {SUMMARY_COLUMNS}, \
-             left(CASE WHEN a.body_text = '' THEN a.excerpt ELSE a.body_text END, $3) AS body_start, \
+             left(CASE WHEN a.body_text = '' THEN a.excerpt ELSE a.body_text END, {SNIPPET_SOURCE_CHARS}) \
+                 AS body_start, \
              ({score})::real AS score \
          FROM article_search s JOIN articles a ON a.id = s.article_id \
          WHERE {condition} AND {visible} \
          ORDER BY score DESC, a.published_at DESC NULLS LAST, a.id DESC \
-         LIMIT $4 OFFSET $5",
+         LIMIT $3 OFFSET $4",
         score = matching.score(),
         condition = matching.condition(),
         visible = visible.condition(),
     ))
     .bind::<Text, _>(tsquery)
     .bind::<Text, _>(raw)
-    .bind::<BigInt, _>(SNIPPET_SOURCE_CHARS)
     .bind::<BigInt, _>(limit)
     .bind::<BigInt, _>(offset)
     .load(conn)
