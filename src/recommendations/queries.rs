@@ -244,16 +244,16 @@ pub struct Scored {
     pub score: f32,
 }
 
-/// Articles whose text merely mentions a keyword that are considered, whichever the index
-/// finds first: enough for short keyword lists to fill a page, bounded for common words.
-const TEXT_CANDIDATES: i64 = 300;
+/// Candidates taken from each of tags, keywords and text: the newest that share one (ids are
+/// time-ordered), so that a common tag or keyword costs no more than a rare one.
+const PER_SOURCE: i64 = 300;
 
 /// Most recent articles of the same category considered; a category holds thousands.
 const CATEGORY_CANDIDATES: i64 = 200;
 
 /// The live articles most related to `to`, in one statement. Candidates are found through the
 /// GIN indexes (`&&` on tags and keywords, `@@` of any keyword on the text) and the category
-/// index, then scored: 3 per shared tag; 1 per keyword both articles have among their top
+/// index, at most a few hundred from each, then scored: 3 per shared tag; 1 per keyword both articles have among their top
 /// keywords, and 1 per source keyword the candidate's text mentions at all; 1 for the same
 /// category; up to 5 for how prominently the candidate's text holds the source's keywords
 /// (`ts_rank`, title words weighing most: "more like this"); all times up to 1.25 for recent
@@ -261,12 +261,15 @@ const CATEGORY_CANDIDATES: i64 = 200;
 pub fn automatic(conn: &mut PgConnection, to: &RelatedTo, limit: i64) -> QueryResult<Vec<Scored>> {
     sql_query(format!(
         "WITH candidates AS ( \
-             SELECT a.id FROM articles a WHERE a.tag_ids && $2 \
-             UNION SELECT s.article_id FROM article_search s WHERE s.keywords && $4 \
+             (SELECT a.id FROM articles a WHERE a.tag_ids && $2 AND {LIVE} \
+                 ORDER BY a.published_at DESC LIMIT {PER_SOURCE}) \
+             UNION (SELECT s.article_id FROM article_search s WHERE s.keywords && $4 \
+                 ORDER BY s.article_id DESC LIMIT {PER_SOURCE}) \
              UNION (SELECT s.article_id FROM article_search s \
-                    WHERE s.document @@ to_tsquery('simple', $7) LIMIT {TEXT_CANDIDATES}) \
+                 WHERE s.document @@ to_tsquery('simple', $7) \
+                 ORDER BY s.article_id DESC LIMIT {PER_SOURCE}) \
              UNION (SELECT a.id FROM articles a WHERE a.category_id = $3 AND {LIVE} \
-                    ORDER BY a.published_at DESC LIMIT {CATEGORY_CANDIDATES}) \
+                 ORDER BY a.published_at DESC LIMIT {CATEGORY_CANDIDATES}) \
          ), scored AS ( \
              SELECT a.id, \
                  ARRAY(SELECT t.name FROM tags t WHERE t.id = ANY(a.tag_ids) AND t.id = ANY($2) \
@@ -274,7 +277,7 @@ pub fn automatic(conn: &mut PgConnection, to: &RelatedTo, limit: i64) -> QueryRe
                  cardinality(ARRAY(SELECT k FROM unnest($4::text[]) AS k(k) \
                        WHERE k = ANY(s.keywords))) AS both_keywords, \
                  ARRAY(SELECT k FROM unnest($4::text[]) WITH ORDINALITY AS k(k, n) \
-                       WHERE s.document @@ to_tsquery('simple', quote_literal(k)) \
+                       WHERE k = ANY(l.lexemes) \
                        ORDER BY n) AS shared_keywords, \
                  coalesce(a.category_id = $3, false) AS same_category, \
                  coalesce(ts_rank('{{0.1, 0.2, 0.4, 1.0}}', s.document, \
@@ -282,6 +285,8 @@ pub fn automatic(conn: &mut PgConnection, to: &RelatedTo, limit: i64) -> QueryRe
                  a.published_at \
              FROM candidates c JOIN articles a ON a.id = c.id \
                  LEFT JOIN article_search s ON s.article_id = a.id \
+                 LEFT JOIN LATERAL (SELECT tsvector_to_array(s.document) AS lexemes OFFSET 0) l \
+                     ON true \
              WHERE a.id <> $1 AND NOT a.id = ANY($5) AND {LIVE} \
          ) \
          SELECT {SUMMARY_COLUMNS}, x.shared_tags, x.shared_keywords, x.same_category, \

@@ -25,8 +25,8 @@ pub struct SearchParams {
 pub struct SearchHit {
     /// The article's summary, as the article list shows it.
     pub article: ArticleView,
-    /// A piece of the text around the first match, HTML-escaped, with `<mark>` around the
-    /// words that matched.
+    /// A piece of the body (or else the excerpt, or the title) around the first match,
+    /// HTML-escaped, with `<mark>` around the words that matched.
     #[schema(example = "……全市新建社区<mark>养老</mark><mark>服务</mark>中心12家……")]
     pub snippet: String,
     /// Relevance from 0 to 1; title matches weigh most.

@@ -37,6 +37,16 @@ fn parse_status(reader: &Reader, value: Option<&str>) -> Result<Visible, ApiErro
     }
 }
 
+/// The snippet of the first text with a match, body first: a hit found by its title or tags
+/// alone shows its title marked; one matched by trigrams alone, the start of its body.
+fn snippet(hit: &queries::Hit, words: &[String]) -> String {
+    [&hit.body_start, &hit.article.excerpt, &hit.article.title]
+        .into_iter()
+        .map(|text| text::snippet(text, words))
+        .find(|snippet| snippet.contains("<mark>"))
+        .unwrap_or_else(|| text::snippet(&hit.body_start, words))
+}
+
 /// Search articles: ranked by relevance, with a highlighted snippet each.
 ///
 /// Chinese is segmented into words with jieba's dictionary, in the articles (at write time) and
@@ -78,27 +88,27 @@ pub async fn search_articles(
         let strict = Matching::Words {
             tsquery: text::strict_query(&terms),
         };
-        let mut total = queries::count(conn, &strict, visible)?;
-        let mut matching = strict;
-        if total == 0 {
-            matching = Matching::Similar {
-                tsquery: text::loose_query(&terms),
-                raw: raw.to_lowercase(),
-            };
-            total = queries::count(conn, &matching, visible)?;
+        let found = queries::search(conn, &strict, visible, page.limit(), page.offset())?;
+        if found.1 > 0 {
+            return Ok(found);
         }
-        let hits = if total > page.offset() {
-            queries::page(conn, &matching, visible, page.limit(), page.offset())?
-        } else {
-            Vec::new()
+        let similar = Matching::Similar {
+            tsquery: text::loose_query(&terms),
+            raw: raw.to_lowercase(),
         };
-        Ok((hits, total))
+        Ok(queries::search(
+            conn,
+            &similar,
+            visible,
+            page.limit(),
+            page.offset(),
+        )?)
     })
     .await?;
     let hits = hits
         .into_iter()
         .map(|hit| SearchHit {
-            snippet: text::snippet(&hit.body_start, &words),
+            snippet: snippet(&hit, &words),
             score: (hit.score * 1000.0).round() / 1000.0,
             article: ArticleView::new(hit.article, None),
         })

@@ -160,6 +160,10 @@ async fn a_title_match_ranks_above_a_body_match_and_snippets_are_escaped() {
     let list = search(&app, &format!("q={}", encode("贸易"))).await;
     assert_eq!(titles(&list), ["贸易数据发布", "今日要闻"]);
     assert_eq!(list["meta"]["total"], 2);
+    assert_eq!(
+        list["data"][0]["snippet"], "<mark>贸易</mark>数据发布",
+        "a title match shows the title"
+    );
     let snippet = list["data"][1]["snippet"].as_str().expect("a snippet");
     assert!(snippet.contains("&lt; b &amp; c"), "{snippet}");
     assert!(snippet.contains("<mark>贸易</mark>"), "{snippet}");
