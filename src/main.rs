@@ -1,4 +1,4 @@
-//! The `masthead` command line: serve, migrate, user, openapi.
+//! The `masthead` command line: serve, migrate, user, openapi, search reindex.
 
 use std::{
     io::{BufRead, IsTerminal},
@@ -10,12 +10,13 @@ use std::{
 use actix_web::{HttpServer, web};
 use clap::{Parser, Subcommand};
 use diesel::{Connection, PgConnection};
+use indicatif::{ProgressBar, ProgressStyle};
 use masthead::{
     app::{self, AppState},
     articles,
     auth::{Role, password},
     config::{Config, DatabaseArgs, LogFormat, ServeArgs},
-    db, openapi,
+    db, openapi, search,
     users::{
         self,
         model::{Email, NewUser, Password},
@@ -48,6 +49,23 @@ enum Command {
     Demo(Box<ServeArgs>),
     /// Print the OpenAPI document as JSON.
     Openapi,
+    /// Maintain the search index.
+    #[command(subcommand)]
+    Search(SearchCommand),
+}
+
+#[derive(Subcommand)]
+enum SearchCommand {
+    /// Rebuild the search index and keywords of every article, with a progress bar. Needed after
+    /// a change to the dictionary, the stop-words or the weights; article writes keep it current
+    /// otherwise.
+    Reindex {
+        /// Articles per transaction.
+        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(i64).range(1..=10_000))]
+        batch: i64,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -99,6 +117,10 @@ fn main() -> ExitCode {
         }
         Command::Demo(args) => demo(*args),
         Command::Openapi => print_openapi(),
+        Command::Search(SearchCommand::Reindex { batch, database }) => {
+            init_logging(LogFormat::Plain);
+            reindex(&database.database_url, batch)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -122,8 +144,14 @@ fn demo(mut args: ServeArgs) -> Result<(), String> {
         loaded.articles, loaded.images
     );
     println!("Sign in with these (shown only now):");
-    println!("  admin   {}  {}", loaded.admin_email, loaded.admin_password);
-    println!("  editor  {}  {}", loaded.editor_email, loaded.editor_password);
+    println!(
+        "  admin   {}  {}",
+        loaded.admin_email, loaded.admin_password
+    );
+    println!(
+        "  editor  {}  {}",
+        loaded.editor_email, loaded.editor_password
+    );
     println!("Then: masthead serve --dev, and open http://127.0.0.1:8080/api/v1/articles");
     Ok(())
 }
@@ -240,6 +268,27 @@ fn create_user(
     println!(
         "created {} {} ({})",
         created.role, created.email, created.id
+    );
+    Ok(())
+}
+
+fn reindex(url: &str, batch: i64) -> Result<(), String> {
+    db::prepare(url).map_err(|e| e.to_string())?;
+    let mut conn = PgConnection::establish(url).map_err(|e| e.to_string())?;
+    let total = search::queries::count_articles(&mut conn).map_err(|e| e.to_string())?;
+    let bar = ProgressBar::new(u64::try_from(total).unwrap_or(0));
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} articles, {per_sec}, {eta} left")
+            .map_err(|e| e.to_string())?,
+    );
+    let started = Instant::now();
+    let done = search::index::rebuild(&mut conn, batch, |n| bar.inc(n as u64))
+        .map_err(|e| e.to_string())?;
+    bar.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "re-indexed {done} articles in {seconds:.1} s ({:.0} articles/s)",
+        done as f64 / seconds.max(0.001)
     );
     Ok(())
 }

@@ -73,6 +73,10 @@ problem_responses! {
             Files are served under `/media/{sha256}/{name}` with immutable caching, `ETag` and `Range`"),
         (name = "carousels", description = "Hero banners and ad slots: slides with time windows, a fallback, click counts"),
         (name = "links", description = "Friend links (友情链接) and applications for a link exchange"),
+        (name = "search", description = "Full-text search that understands Chinese: ranked \
+            articles with highlighted snippets"),
+        (name = "recommendations", description = "Curated picks (the `related` slot of an \
+            article, site-wide slots such as `editors-picks`) and automatic related articles"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
 )]

@@ -2,7 +2,10 @@
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
-use crate::{api_keys, articles, auth, authors, carousels, categories, images, links, tags, users};
+use crate::{
+    api_keys, articles, auth, authors, carousels, categories, images, links, recommendations,
+    search, tags, users,
+};
 
 /// The documented API under `/api/v1`. Operations routes (`/healthz`, `/metrics`, …) are added
 /// by the app builder, outside the document.
@@ -18,6 +21,8 @@ pub fn api(cfg: &mut ServiceConfig) {
             .configure(carousels::routes)
             .configure(links::routes)
             .configure(categories::routes)
-            .configure(tags::routes),
+            .configure(tags::routes)
+            .configure(search::routes)
+            .configure(recommendations::routes),
     );
 }

@@ -1,5 +1,11 @@
 // @generated automatically by Diesel CLI.
 
+pub mod sql_types {
+    #[derive(diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "tsvector", schema = "pg_catalog"))]
+    pub struct Tsvector;
+}
+
 diesel::table! {
     api_keys (id) {
         id -> Uuid,
@@ -21,6 +27,20 @@ diesel::table! {
         updated_at -> Timestamptz,
         created_by -> Nullable<Uuid>,
         content -> Jsonb,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
+    article_search (article_id) {
+        article_id -> Uuid,
+        document -> Tsvector,
+        head -> Tsvector,
+        keywords -> Array<Nullable<Text>>,
+        plain -> Text,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -174,6 +194,20 @@ diesel::table! {
 }
 
 diesel::table! {
+    recommendations (id) {
+        id -> Uuid,
+        slot -> Text,
+        source_article_id -> Nullable<Uuid>,
+        target_article_id -> Uuid,
+        position -> Int4,
+        note -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
     refresh_tokens (id) {
         id -> Uuid,
         user_id -> Uuid,
@@ -214,6 +248,7 @@ diesel::table! {
 diesel::joinable!(api_keys -> users (created_by));
 diesel::joinable!(article_revisions -> articles (article_id));
 diesel::joinable!(article_revisions -> users (created_by));
+diesel::joinable!(article_search -> articles (article_id));
 diesel::joinable!(article_slug_history -> articles (article_id));
 diesel::joinable!(articles -> categories (category_id));
 diesel::joinable!(articles -> images (cover_image_id));
@@ -230,6 +265,7 @@ diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
     article_revisions,
+    article_search,
     article_slug_history,
     articles,
     authors,
@@ -239,6 +275,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     categories,
     images,
     links,
+    recommendations,
     refresh_tokens,
     tags,
     users,

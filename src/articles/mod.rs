@@ -1,6 +1,6 @@
 //! Articles and pages: writing, the editorial workflow, revisions, the trash, and reading.
 
-mod access;
+pub mod access;
 pub mod content;
 pub mod dto;
 pub mod figures;

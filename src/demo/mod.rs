@@ -224,7 +224,10 @@ fn fill(api: &str) -> Result<Loaded, String> {
     )?;
     let mut image_count = 0;
 
-    let logo = client.upload(&picture([200, 40, 40], 1)?, &[("title", "三牛平台标志"), ("alt", "三牛平台")])?;
+    let logo = client.upload(
+        &picture([200, 40, 40], 1)?,
+        &[("title", "三牛平台标志"), ("alt", "三牛平台")],
+    )?;
     image_count += 1;
     client.send(
         "PATCH",
@@ -269,12 +272,20 @@ fn fill(api: &str) -> Result<Loaded, String> {
     for (n, photo) in content::SEED_PHOTOS.iter().enumerate() {
         let uploaded = client.upload(
             &picture(photo.hue, n as u32)?,
-            &[("alt", photo.alt), ("caption", photo.caption), ("credit", photo.credit), ("title", photo.key)],
+            &[
+                ("alt", photo.alt),
+                ("caption", photo.caption),
+                ("credit", photo.credit),
+                ("title", photo.key),
+            ],
         )?;
         image_count += 1;
         figures.push_str(&format!("![{}](image:{})\n\n", photo.alt, id(&uploaded)?));
     }
-    let seed_tags: Vec<&String> = content::SEED_TAGS.iter().filter_map(|t| tags.get(t)).collect();
+    let seed_tags: Vec<&String> = content::SEED_TAGS
+        .iter()
+        .filter_map(|t| tags.get(t))
+        .collect();
     let seed = client.post(
         "/articles",
         json!({
@@ -296,7 +307,10 @@ fn fill(api: &str) -> Result<Loaded, String> {
 
     let mut article_ids = Vec::new();
     for (n, article) in content::ARTICLES.iter().enumerate() {
-        let cover = client.upload(&picture(article.hue, 10 + n as u32)?, &[("alt", article.title)])?;
+        let cover = client.upload(
+            &picture(article.hue, 10 + n as u32)?,
+            &[("alt", article.title)],
+        )?;
         image_count += 1;
         let article_tags: Vec<&String> = article.tags.iter().filter_map(|t| tags.get(t)).collect();
         let made = client.post(
@@ -326,7 +340,10 @@ fn fill(api: &str) -> Result<Loaded, String> {
     client.post(&format!("/articles/{}/publish", id(&page)?), json!({}))?;
 
     // The carousel at the top and the ad beside the article.
-    client.post("/carousels", json!({"key": "home-hero", "name": "首页轮播图"}))?;
+    client.post(
+        "/carousels",
+        json!({"key": "home-hero", "name": "首页轮播图"}),
+    )?;
     for (n, slide) in content::HERO_SLIDES.iter().enumerate() {
         let image = client.upload(&picture(slide.hue, 40 + n as u32)?, &[("alt", slide.title)])?;
         image_count += 1;
@@ -339,8 +356,14 @@ fn fill(api: &str) -> Result<Loaded, String> {
             json!({"image": id(&image)?, "title": slide.title, "article": article}),
         )?;
     }
-    client.post("/carousels", json!({"key": "sidebar-ad", "name": "广告图片"}))?;
-    let ad_image = client.upload(&picture([40, 120, 200], 50)?, &[("alt", "重点扶持项目招商")])?;
+    client.post(
+        "/carousels",
+        json!({"key": "sidebar-ad", "name": "广告图片"}),
+    )?;
+    let ad_image = client.upload(
+        &picture([40, 120, 200], 50)?,
+        &[("alt", "重点扶持项目招商")],
+    )?;
     let house_image = client.upload(&picture([120, 120, 120], 51)?, &[("alt", "在此投放广告")])?;
     image_count += 2;
     client.post(
