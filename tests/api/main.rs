@@ -8,6 +8,7 @@ mod auth;
 mod authors;
 mod carousels;
 mod categories;
+mod demo;
 mod command_line;
 mod corpus;
 mod errors;
