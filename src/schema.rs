@@ -131,6 +131,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    site_settings (id) {
+        id -> Bool,
+        title -> Text,
+        description -> Text,
+        logo_id -> Nullable<Uuid>,
+        copyright -> Text,
+        footer -> Text,
+        icp_record -> Text,
+        locale -> Text,
+        timezone -> Text,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
     tags (id) {
         id -> Uuid,
         slug -> Text,
@@ -166,6 +182,7 @@ diesel::joinable!(authors -> images (avatar_id));
 diesel::joinable!(authors -> users (user_id));
 diesel::joinable!(images -> users (created_by));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(site_settings -> images (logo_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
@@ -176,6 +193,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     categories,
     images,
     refresh_tokens,
+    site_settings,
     tags,
     users,
 );
