@@ -20,6 +20,7 @@ pub mod openapi;
 pub mod pagination;
 pub mod routes;
 pub mod schema;
+pub mod site;
 pub mod slugs;
 pub mod tags;
 pub mod text;

@@ -71,6 +71,7 @@ problem_responses! {
         (name = "tags", description = "Free keywords"),
         (name = "images", description = "Uploads, responsive variants and the media library. \
             Files are served under `/media/{sha256}/{name}` with immutable caching, `ETag` and `Range`"),
+        (name = "site", description = "The site's settings: title, logo, footer, ICP record number, locale, timezone"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
 )]

@@ -2,7 +2,7 @@
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
-use crate::{api_keys, articles, auth, authors, categories, images, tags, users};
+use crate::{api_keys, articles, auth, authors, categories, images, site, tags, users};
 
 /// The documented API under `/api/v1`. Operations routes (`/healthz`, `/metrics`, …) are added
 /// by the app builder, outside the document.
@@ -16,6 +16,7 @@ pub fn api(cfg: &mut ServiceConfig) {
             .configure(authors::routes)
             .configure(images::routes)
             .configure(categories::routes)
-            .configure(tags::routes),
+            .configure(tags::routes)
+            .configure(site::routes),
     );
 }

@@ -12,5 +12,6 @@ mod errors;
 mod images;
 mod openapi;
 mod operations;
+mod site;
 mod taxonomy_tags;
 mod users;
