@@ -21,6 +21,7 @@ pub mod pagination;
 pub mod routes;
 pub mod schema;
 pub mod site;
+pub mod sitefiles;
 pub mod slugs;
 pub mod tags;
 pub mod text;

@@ -72,6 +72,10 @@ problem_responses! {
         (name = "images", description = "Uploads, responsive variants and the media library. \
             Files are served under `/media/{sha256}/{name}` with immutable caching, `ETag` and `Range`"),
         (name = "site", description = "The site's settings: title, logo, footer, ICP record number, locale, timezone"),
+        (name = "site-files", description = "Files at the root for search engines and feed \
+            readers: `/sitemap.xml` (an index of `/sitemap-{n}.xml` past 50,000 URLs), \
+            `/sitemap.txt` and `/feed.xml` (RSS 2.0). URLs are built from `MASTHEAD_PUBLIC_URL`, \
+            `MASTHEAD_ARTICLE_PATH` and `MASTHEAD_PAGE_PATH`; only live content appears"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
 )]

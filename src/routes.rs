@@ -2,10 +2,11 @@
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
-use crate::{api_keys, articles, auth, authors, categories, images, site, tags, users};
+use crate::{api_keys, articles, auth, authors, categories, images, site, sitefiles, tags, users};
 
-/// The documented API under `/api/v1`. Operations routes (`/healthz`, `/metrics`, …) are added
-/// by the app builder, outside the document.
+/// The documented API under `/api/v1`, and the site files at the root (`/sitemap.xml`, …).
+/// Operations routes (`/healthz`, `/metrics`, …) are added by the app builder, outside the
+/// document.
 pub fn api(cfg: &mut ServiceConfig) {
     cfg.service(
         scope::scope("/api/v1")
@@ -18,5 +19,6 @@ pub fn api(cfg: &mut ServiceConfig) {
             .configure(categories::routes)
             .configure(tags::routes)
             .configure(site::routes),
-    );
+    )
+    .configure(sitefiles::routes);
 }

@@ -13,5 +13,6 @@ mod images;
 mod openapi;
 mod operations;
 mod site;
+mod site_files;
 mod taxonomy_tags;
 mod users;
