@@ -35,7 +35,7 @@ pub struct Fingerprint {
 pub fn fingerprint(conn: &mut PgConnection) -> QueryResult<Fingerprint> {
     sql_query(
         "SELECT count(*) AS live, max(a.updated_at) AS last_change, \
-                coalesce(sum(hashtext(a.id::text)::bigint), 0)::bigint AS members, \
+                coalesce(sum(uuid_hash(a.id)::bigint), 0)::bigint AS members, \
                 (SELECT version FROM site_settings) AS site_version, \
                 greatest((SELECT max(updated_at) FROM categories), \
                          (SELECT max(updated_at) FROM authors)) AS names_changed \
