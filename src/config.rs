@@ -86,6 +86,17 @@ pub struct ServeArgs {
         default_value = "http://localhost:3000"
     )]
     pub public_url: String,
+    /// The frontend's path of an article (kind `post`) in site maps and the feed; `{slug}` is
+    /// replaced by the article's slug.
+    #[arg(
+        long,
+        env = "MASTHEAD_ARTICLE_PATH",
+        default_value = "/articles/{slug}"
+    )]
+    pub article_path: String,
+    /// The frontend's path of a page (kind `page`) in site maps; `{slug}` is replaced.
+    #[arg(long, env = "MASTHEAD_PAGE_PATH", default_value = "/{slug}")]
+    pub page_path: String,
     /// Where uploaded files live with local storage.
     #[arg(long, env = "MASTHEAD_MEDIA_DIR", default_value = "./data/media")]
     pub media_dir: String,
@@ -159,6 +170,13 @@ pub struct Config {
     pub bind: String,
     pub jwt_secret: Secret,
     pub public_url: String,
+    /// `{slug}` in it is replaced by an article's slug.
+    pub article_path: String,
+    /// `{slug}` in it is replaced by a page's slug.
+    pub page_path: String,
+    /// URLs per sitemap file; past it `/sitemap.xml` becomes an index of numbered parts. The
+    /// sitemaps.org limit; tests make it small.
+    pub sitemap_max_urls: u32,
     pub media_dir: String,
     pub media_url: String,
     pub storage: StorageSettings,
@@ -183,6 +201,22 @@ pub enum ConfigError {
     MissingSecret,
     #[error("MASTHEAD_JWT_SECRET is {0} bytes long; it must be at least {MIN_SECRET_BYTES} bytes.")]
     ShortSecret(usize),
+    #[error(
+        "{0} is {1:?}; it must start with `/` and contain `{{slug}}`, like `/articles/{{slug}}`."
+    )]
+    BadPath(&'static str, String),
+}
+
+/// The sitemaps.org limit of URLs in one sitemap file.
+pub const SITEMAP_MAX_URLS: u32 = 50_000;
+
+/// A frontend path with `{slug}` in it, so every article gets a URL of its own.
+fn content_path(name: &'static str, value: String) -> Result<String, ConfigError> {
+    if value.starts_with('/') && value.contains("{slug}") {
+        Ok(value)
+    } else {
+        Err(ConfigError::BadPath(name, value))
+    }
 }
 
 impl Config {
@@ -193,6 +227,9 @@ impl Config {
             bind: "127.0.0.1:8080".into(),
             jwt_secret,
             public_url: "http://localhost:3000".into(),
+            article_path: "/articles/{slug}".into(),
+            page_path: "/{slug}".into(),
+            sitemap_max_urls: SITEMAP_MAX_URLS,
             media_dir: "./data/media".into(),
             media_url: "/media".into(),
             storage: StorageSettings::Local,
@@ -240,6 +277,9 @@ impl Config {
             bind: args.bind,
             jwt_secret: secret,
             public_url: args.public_url.trim_end_matches('/').to_owned(),
+            article_path: content_path("MASTHEAD_ARTICLE_PATH", args.article_path)?,
+            page_path: content_path("MASTHEAD_PAGE_PATH", args.page_path)?,
+            sitemap_max_urls: SITEMAP_MAX_URLS,
             media_dir: args.media_dir,
             media_url: args.media_url.trim_end_matches('/').to_owned(),
             storage,

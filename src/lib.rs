@@ -26,6 +26,8 @@ pub mod recommendations;
 pub mod routes;
 pub mod schema;
 pub mod search;
+pub mod site;
+pub mod sitefiles;
 pub mod slugs;
 pub mod tags;
 pub mod text;

@@ -77,6 +77,11 @@ problem_responses! {
             articles with highlighted snippets"),
         (name = "recommendations", description = "Curated picks (the `related` slot of an \
             article, site-wide slots such as `editors-picks`) and automatic related articles"),
+        (name = "site", description = "The site's settings: title, logo, footer, ICP record number, locale, timezone"),
+        (name = "site-files", description = "Files at the root for search engines and feed \
+            readers: `/sitemap.xml` (an index of `/sitemap-{n}.xml` past 50,000 URLs), \
+            `/sitemap.txt` and `/feed.xml` (RSS 2.0). URLs are built from `MASTHEAD_PUBLIC_URL`, \
+            `MASTHEAD_ARTICLE_PATH` and `MASTHEAD_PAGE_PATH`; only live content appears"),
         (name = "operations", description = "Health, readiness and metrics"),
     ),
 )]

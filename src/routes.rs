@@ -4,11 +4,12 @@ use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
 use crate::{
     api_keys, articles, auth, authors, carousels, categories, images, links, recommendations,
-    search, tags, users,
+    search, site, sitefiles, tags, users,
 };
 
-/// The documented API under `/api/v1`. Operations routes (`/healthz`, `/metrics`, …) are added
-/// by the app builder, outside the document.
+/// The documented API under `/api/v1`, and the site files at the root (`/sitemap.xml`, …).
+/// Operations routes (`/healthz`, `/metrics`, …) are added by the app builder, outside the
+/// document.
 pub fn api(cfg: &mut ServiceConfig) {
     cfg.service(
         scope::scope("/api/v1")
@@ -23,6 +24,8 @@ pub fn api(cfg: &mut ServiceConfig) {
             .configure(categories::routes)
             .configure(tags::routes)
             .configure(search::routes)
-            .configure(recommendations::routes),
-    );
+            .configure(recommendations::routes)
+            .configure(site::routes),
+    )
+    .configure(sitefiles::routes);
 }

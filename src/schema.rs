@@ -221,6 +221,22 @@ diesel::table! {
 }
 
 diesel::table! {
+    site_settings (id) {
+        id -> Bool,
+        title -> Text,
+        description -> Text,
+        logo_id -> Nullable<Uuid>,
+        copyright -> Text,
+        footer -> Text,
+        icp_record -> Text,
+        locale -> Text,
+        timezone -> Text,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
     tags (id) {
         id -> Uuid,
         slug -> Text,
@@ -261,6 +277,7 @@ diesel::joinable!(carousel_slides -> images (image_id));
 diesel::joinable!(images -> users (created_by));
 diesel::joinable!(links -> images (logo_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
+diesel::joinable!(site_settings -> images (logo_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
@@ -277,6 +294,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     links,
     recommendations,
     refresh_tokens,
+    site_settings,
     tags,
     users,
 );

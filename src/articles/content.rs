@@ -16,7 +16,7 @@ use crate::{
     error::{ApiError, FieldCode, FieldError, Fields},
     images, slugs, text,
     text::{
-        fields::{name, plain_text, slug, slug_base, website},
+        fields::{locale, name, plain_text, slug, slug_base, website},
         markdown::InlineImage,
     },
 };
@@ -64,24 +64,6 @@ fn optional_text(
     match value.map(str::trim) {
         None | Some("") => Ok(None),
         Some(text) => plain_text(field, text, max).map(Some),
-    }
-}
-
-fn locale(value: &str) -> Result<String, FieldError> {
-    let mut parts = value.split('-');
-    let language_ok = parts
-        .next()
-        .is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()));
-    let rest_ok =
-        parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
-    if language_ok && rest_ok && value.len() <= 35 {
-        Ok(value.to_owned())
-    } else {
-        Err(FieldError::new(
-            "locale",
-            FieldCode::Invalid,
-            "must be a language tag such as zh-CN or en",
-        ))
     }
 }
 

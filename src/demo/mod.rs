@@ -269,6 +269,7 @@ fn fill(api: &str) -> Result<Loaded, String> {
 
     // The seed article: four photos with captions and credits, then the text.
     let mut figures = String::new();
+    let mut cover = None;
     for (n, photo) in content::SEED_PHOTOS.iter().enumerate() {
         let uploaded = client.upload(
             &picture(photo.hue, n as u32)?,
@@ -280,7 +281,9 @@ fn fill(api: &str) -> Result<Loaded, String> {
             ],
         )?;
         image_count += 1;
-        figures.push_str(&format!("![{}](image:{})\n\n", photo.alt, id(&uploaded)?));
+        let photo_id = id(&uploaded)?;
+        figures.push_str(&format!("![{}](image:{photo_id})\n\n", photo.alt));
+        cover.get_or_insert(photo_id);
     }
     let seed_tags: Vec<&String> = content::SEED_TAGS
         .iter()
@@ -292,6 +295,7 @@ fn fill(api: &str) -> Result<Loaded, String> {
             "title": content::SEED_TITLE,
             "excerpt": content::SEED_EXCERPT,
             "body": format!("{figures}{}", content::SEED_BODY),
+            "cover_image": cover,
             "category": categories.get("min-sheng"),
             "tags": seed_tags,
             "authors": [authors.get("admin")],

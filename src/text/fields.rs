@@ -122,6 +122,25 @@ pub fn http_url(field: &str, value: &str) -> Result<Option<String>, FieldError> 
     }
 }
 
+/// A BCP 47 language tag such as `zh-CN` or `en`: a 2–3 letter language and optional subtags.
+pub fn locale(value: &str) -> Result<String, FieldError> {
+    let mut parts = value.split('-');
+    let language_ok = parts
+        .next()
+        .is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()));
+    let rest_ok =
+        parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    if language_ok && rest_ok && value.len() <= 35 {
+        Ok(value.to_owned())
+    } else {
+        Err(FieldError::new(
+            "locale",
+            FieldCode::Invalid,
+            "must be a language tag such as zh-CN or en",
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -124,6 +124,24 @@ fn serve_refuses_to_start_without_a_good_secret() {
 }
 
 #[test]
+fn serve_refuses_an_article_path_without_a_slug() {
+    let db = TestDatabase::new();
+    let refused = masthead()
+        .args(["serve"])
+        .env("DATABASE_URL", &db.url)
+        .env("MASTHEAD_JWT_SECRET", SECRET)
+        .env("MASTHEAD_ARTICLE_PATH", "/articles/")
+        .output()
+        .expect("runs");
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("MASTHEAD_ARTICLE_PATH") && stderr.contains("{slug}"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn serve_answers_over_a_socket_logs_json_and_drains_on_sigterm() {
     let db = TestDatabase::new();
     let (mut child, address, mut logs) = serve(&db, &[("MASTHEAD_LOG_FORMAT", "json")]);

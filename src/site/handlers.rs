@@ -1,0 +1,196 @@
+use actix_web::{HttpResponse, get, patch, web};
+use diesel::{Connection, PgConnection};
+
+use crate::{
+    app::AppState,
+    auth::{AuthUser, Reader, min},
+    cache, db,
+    error::{ApiError, FieldCode, FieldError},
+    etag::IfMatch,
+    extract::Json,
+    site::{
+        dto::{SiteParams, SiteView, UpdateSite},
+        model::{
+            COPYRIGHT_MAX_CHARS, DESCRIPTION_MAX_CHARS, FOOTER_MAX_CHARS, ICP_RECORD_MAX_CHARS,
+            SiteChanges, TITLE_MAX_CHARS,
+        },
+        queries,
+    },
+    text::fields,
+};
+
+/// Read the site settings: title, logo, footer, ICP record number, locale and timezone.
+#[utoipa::path(
+    tag = "site",
+    params(SiteParams),
+    responses(
+        (status = 200, description = "The site settings", body = SiteView),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 503, response = crate::openapi::Unavailable),
+    ),
+)]
+#[get("/site")]
+pub async fn find_site(
+    reader: Reader,
+    state: web::Data<AppState>,
+    params: web::Query<SiteParams>,
+) -> Result<HttpResponse, ApiError> {
+    let with_logo = include_logo(params.include.as_deref())?;
+    let media_url = state.config.media_url.clone();
+    let view = db::run(&state.pool, move |conn| {
+        let site = queries::find(conn)?;
+        let logo = match site.logo_id.filter(|_| with_logo) {
+            Some(id) => crate::images::queries::by_ids(conn, &[id])?.pop(),
+            None => None,
+        };
+        Ok(SiteView::with_image(site, logo, &media_url))
+    })
+    .await?;
+    let mut response = HttpResponse::Ok().json(view);
+    cache::mark_public(&mut response, &reader, &state);
+    Ok(response)
+}
+
+/// Change the site settings (admins only); absent fields stay as they are.
+#[utoipa::path(
+    tag = "site",
+    params(
+        ("If-Match" = Option<String>, Header, description = "The ETag last read; a stale one gives 412"),
+    ),
+    request_body = UpdateSite,
+    responses(
+        (status = 200, description = "The changed settings", body = SiteView),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 503, response = crate::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+#[patch("/site")]
+pub async fn update_site(
+    _admin: AuthUser<min::Admin>,
+    state: web::Data<AppState>,
+    if_match: IfMatch,
+    Json(body): Json<UpdateSite>,
+) -> Result<HttpResponse, ApiError> {
+    let (changes, mut errors) = parse(body);
+    let view = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let current = queries::find_for_update(conn)?;
+            if_match.check(&SiteView::new(current, None))?;
+            // The checks that need the database join the others, so one 422 lists them all.
+            errors.extend(check_in_database(conn, &changes)?);
+            if !errors.is_empty() {
+                return Err(ApiError::Validation(errors));
+            }
+            Ok(SiteView::new(queries::update(conn, &changes)?, None))
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(view))
+}
+
+/// `include` takes only `logo`; anything else is a typo worth a 400.
+fn include_logo(include: Option<&str>) -> Result<bool, ApiError> {
+    let mut logo = false;
+    for relation in include.unwrap_or_default().split(',').map(str::trim) {
+        match relation {
+            "" => {}
+            "logo" => logo = true,
+            other => {
+                return Err(ApiError::BadRequest(format!(
+                    "include: {other:?} cannot be included; use logo"
+                )));
+            }
+        }
+    }
+    Ok(logo)
+}
+
+/// The changes, and every field that failed the checks needing no database.
+fn parse(body: UpdateSite) -> (SiteChanges, Vec<FieldError>) {
+    let mut errors = Vec::new();
+    let mut keep = |result: Option<Result<String, FieldError>>| match result {
+        Some(Ok(value)) => Some(value),
+        Some(Err(error)) => {
+            errors.push(error);
+            None
+        }
+        None => None,
+    };
+    let text = |field: &'static str, max: usize| {
+        move |value: &String| fields::plain_text(field, value, max)
+    };
+    let changes = SiteChanges {
+        title: keep(
+            body.title
+                .as_deref()
+                .map(|t| fields::name("title", t, TITLE_MAX_CHARS)),
+        ),
+        description: keep(
+            body.description
+                .as_ref()
+                .map(text("description", DESCRIPTION_MAX_CHARS)),
+        ),
+        logo_id: body.logo,
+        copyright: keep(
+            body.copyright
+                .as_ref()
+                .map(text("copyright", COPYRIGHT_MAX_CHARS)),
+        ),
+        footer: keep(body.footer.as_ref().map(text("footer", FOOTER_MAX_CHARS))),
+        icp_record: keep(
+            body.icp_record
+                .as_ref()
+                .map(text("icp_record", ICP_RECORD_MAX_CHARS)),
+        ),
+        locale: keep(body.locale.as_deref().map(|l| fields::locale(l.trim()))),
+        timezone: keep(body.timezone.as_deref().map(|t| timezone(t.trim()))),
+    };
+    (changes, errors)
+}
+
+fn timezone(value: &str) -> Result<String, FieldError> {
+    if value.is_empty() {
+        Err(FieldError::new(
+            "timezone",
+            FieldCode::Required,
+            "must not be empty",
+        ))
+    } else {
+        Ok(value.to_owned())
+    }
+}
+
+fn check_in_database(
+    conn: &mut PgConnection,
+    changes: &SiteChanges,
+) -> Result<Vec<FieldError>, ApiError> {
+    let mut errors = Vec::new();
+    if let Some(Some(logo)) = changes.logo_id {
+        if crate::images::queries::by_ids(conn, &[logo])?.is_empty() {
+            errors.push(FieldError::new(
+                "logo",
+                FieldCode::NotFound,
+                format!("no image has id {logo}"),
+            ));
+        }
+    }
+    if let Some(timezone) = &changes.timezone {
+        if !queries::timezone_exists(conn, timezone)? {
+            errors.push(FieldError::new(
+                "timezone",
+                FieldCode::Invalid,
+                "must be an IANA time zone name such as Asia/Shanghai or UTC",
+            ));
+        }
+    }
+    Ok(errors)
+}

@@ -1,0 +1,16 @@
+//! The site files at the root: `/sitemap.xml` (an index of numbered parts when large),
+//! `/sitemap.txt` and `/feed.xml`. Only live content ever appears in them.
+
+mod handlers;
+pub mod queries;
+mod stream;
+pub mod xml;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub fn routes(cfg: &mut ServiceConfig) {
+    cfg.service(handlers::sitemap_xml)
+        .service(handlers::sitemap_part)
+        .service(handlers::sitemap_txt)
+        .service(handlers::feed_xml);
+}
