@@ -37,7 +37,6 @@ diesel::table! {
     article_search (article_id) {
         article_id -> Uuid,
         document -> Tsvector,
-        head -> Tsvector,
         keywords -> Array<Nullable<Text>>,
         plain -> Text,
         updated_at -> Timestamptz,

@@ -5,20 +5,14 @@ CREATE EXTENSION IF NOT EXISTS pg_trgm;
 
 CREATE TABLE article_search (
     article_id  uuid PRIMARY KEY REFERENCES articles (id) ON DELETE CASCADE,
-    -- Title (A), subtitle and tags (B), excerpt (C), body (D): what a query must match.
+    -- Title (A), subtitle and tags (B), excerpt (C), body (D).
     document    tsvector NOT NULL,
-    -- Title (A), subtitle and tags (B), excerpt (C): what hits are ranked by. Small, so that
-    -- ranking thousands of hits reads a few pages; `document` is kept out of line.
-    head        tsvector NOT NULL,
     -- The article's top TF-IDF keywords, for related articles.
     keywords    text[] NOT NULL DEFAULT '{}',
     -- Title and tag names, lower-cased: the trigram fallback for misspelt or partial queries.
     plain       text NOT NULL DEFAULT '',
     updated_at  timestamptz NOT NULL DEFAULT now()
 );
--- Rows stay narrow (the id, `head`, keywords, `plain`): a search reads thousands of them.
-ALTER TABLE article_search ALTER COLUMN document SET STORAGE EXTERNAL;
-ALTER TABLE article_search SET (toast_tuple_target = 256);
 CREATE INDEX article_search_document_idx ON article_search USING gin (document);
 CREATE INDEX article_search_keywords_idx ON article_search USING gin (keywords);
 CREATE INDEX article_search_plain_trgm_idx ON article_search USING gin (plain gin_trgm_ops);

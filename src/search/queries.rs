@@ -34,17 +34,17 @@ pub fn upsert(conn: &mut PgConnection, entries: &[Entry]) -> QueryResult<usize> 
         entries.iter().map(|e| f(e).clone()).collect()
     };
     sql_query(
-        "INSERT INTO article_search (article_id, document, head, keywords, plain, updated_at) \
-         SELECT id, head || setweight(to_tsvector('simple', body), 'D'), head, \
+        "INSERT INTO article_search (article_id, document, keywords, plain, updated_at) \
+         SELECT id, \
+             setweight(to_tsvector('simple', title), 'A') \
+             || setweight(to_tsvector('simple', secondary), 'B') \
+             || setweight(to_tsvector('simple', excerpt), 'C') \
+             || setweight(to_tsvector('simple', body), 'D'), \
              string_to_array(keywords, ' ', ''), plain, now() \
          FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) \
-             AS e(id, title, secondary, excerpt, body, keywords, plain), \
-             LATERAL (SELECT setweight(to_tsvector('simple', title), 'A') \
-                 || setweight(to_tsvector('simple', secondary), 'B') \
-                 || setweight(to_tsvector('simple', excerpt), 'C') AS head) AS h \
+             AS e(id, title, secondary, excerpt, body, keywords, plain) \
          ON CONFLICT (article_id) DO UPDATE SET document = EXCLUDED.document, \
-             head = EXCLUDED.head, keywords = EXCLUDED.keywords, plain = EXCLUDED.plain, \
-             updated_at = now()",
+             keywords = EXCLUDED.keywords, plain = EXCLUDED.plain, updated_at = now()",
     )
     .bind::<Array<SqlUuid>, _>(entries.iter().map(|e| e.id).collect::<Vec<_>>())
     .bind::<Array<Text>, _>(column(|e| &e.title))
@@ -86,7 +86,8 @@ pub enum Matching {
     /// Every word, through the full-text index (`tsquery` is from `text::strict_query`).
     Words { tsquery: String },
     /// Any word as a prefix (`text::loose_query`), or a title or tag name similar to the raw
-    /// query by trigrams: the fallback for misspelt and partial queries.
+    /// query by trigrams: the fallback for misspelt and partial queries. It ranks at most the
+    /// first 1,000 such articles the indexes find.
     Similar { tsquery: String, raw: String },
 }
 
@@ -94,22 +95,24 @@ impl Matching {
     fn condition(&self) -> &'static str {
         match self {
             Self::Words { .. } => "s.document @@ to_tsquery('simple', $1)",
-            Self::Similar { .. } => "(s.document @@ to_tsquery('simple', $1) OR $2 <% s.plain)",
+            // Bounded: any word as a prefix can match much of the site.
+            Self::Similar { .. } => {
+                "s.article_id IN (SELECT article_id FROM article_search \
+                 WHERE document @@ to_tsquery('simple', $1) OR $2 <% plain LIMIT 1000)"
+            }
         }
     }
 
-    /// A score between 0 and 1: `ts_rank_cd` over title (weight 1), subtitle and tags (0.4) and
-    /// excerpt (0.2), normalised by `rank / (rank + 1)`; a match in the body alone scores 0
-    /// and ranks by date. Ranking the small `head` rather than the whole document keeps a query
-    /// with tens of thousands of hits in the tens of milliseconds. Trigram similarity counts in
-    /// the fallback.
+    /// A score between 0 and 1: `ts_rank_cd` with the title weighing most (title 1, subtitle
+    /// and tags 0.4, excerpt 0.2, body 0.1), normalised by `rank / (rank + 1)`; trigram
+    /// similarity counts in the fallback.
     fn score(&self) -> &'static str {
         match self {
             Self::Words { .. } => {
-                "ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', s.head, to_tsquery('simple', $1), 32)"
+                "ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', s.document, to_tsquery('simple', $1), 32)"
             }
             Self::Similar { .. } => {
-                "(ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', s.head, to_tsquery('simple', $1), 32) \
+                "(ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', s.document, to_tsquery('simple', $1), 32) \
                   + word_similarity($2, s.plain)) / 2"
             }
         }
