@@ -1,9 +1,12 @@
 # Build: the release binary. Run: a slim image with libpq and nothing else.
 FROM rust:1-bookworm AS build
 WORKDIR /src
-COPY Cargo.toml Cargo.lock ./
+COPY Cargo.toml Cargo.lock build.rs ./
 COPY src src
 COPY migrations migrations
+# Cargo.toml names the benches and tests; cargo wants their files present to read it.
+COPY benches benches
+COPY tests tests
 RUN cargo build --release --locked
 
 FROM debian:bookworm-slim

@@ -1,5 +1,4 @@
-//! `embed_migrations!` reads `migrations/` at compile time; without this, a new migration is
-//! not embedded until some Rust file changes.
+// The migrations are embedded in the binary; a new or changed one must rebuild it.
 fn main() {
     println!("cargo:rerun-if-changed=migrations");
 }

@@ -16,10 +16,12 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::{
     auth::{throttle::LoginThrottle, tokens::TokenKeys},
     cache::ContentCache,
+    clock::Clock,
     config::{Config, StorageSettings},
     db::{self, Pool},
     extract, health,
     images::{media::Media, storage::Storage},
+    links::throttle::ApplicationThrottle,
     metrics,
     metrics::Metrics,
     middleware, openapi,
@@ -34,6 +36,8 @@ pub struct AppState {
     pub statements: db::StatementCounter,
     pub cache: ContentCache,
     pub media: Arc<Media>,
+    pub link_applications: ApplicationThrottle,
+    pub clock: Clock,
     /// Requests between the first middleware and their response; shutdown waits for them.
     pub in_flight: AtomicUsize,
 }
@@ -49,6 +53,8 @@ impl AppState {
         };
         Ok(Self {
             media: Arc::new(Media::new(storage, config.max_image_pixels)),
+            link_applications: ApplicationThrottle::new(),
+            clock: Clock::default(),
             pool: db::pool(
                 &config.database_url,
                 config.db_pool_size,

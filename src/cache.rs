@@ -109,10 +109,24 @@ impl Default for ContentCache {
 /// the configured time. Credentialed reads get `private, no-store` from the conventions
 /// middleware instead.
 pub fn mark_public(response: &mut HttpResponse, reader: &Reader, state: &AppState) {
+    mark_public_for(response, reader, state, None);
+}
+
+/// [`mark_public`] for an answer that changes by itself after `seconds` (a time window opening
+/// or closing): no copy, here or in any shared cache, outlives that moment.
+pub fn mark_public_for(
+    response: &mut HttpResponse,
+    reader: &Reader,
+    state: &AppState,
+    seconds: Option<u32>,
+) {
     if reader.credentialed {
         return;
     }
-    let value = format!("public, max-age={}", state.config.cache_max_age);
+    let max_age = seconds.map_or(state.config.cache_max_age, |s| {
+        s.min(state.config.cache_max_age)
+    });
+    let value = format!("public, max-age={max_age}");
     if let Ok(value) = header::HeaderValue::from_str(&value) {
         response.headers_mut().insert(header::CACHE_CONTROL, value);
     }

@@ -256,6 +256,10 @@ fn constraint_message(constraint: &str) -> Option<(&'static str, &'static str)> 
         "categories_parent_id_fkey" => ("parent", "the category has subcategories"),
         "articles_category_id_fkey" => ("category", "the category still has articles"),
         "api_keys_created_by_fkey" => ("created_by", "the key's owner no longer exists"),
+        "carousels_key_key" => ("key", "another carousel has this key"),
+        "recommendations_slot_target_key" => {
+            ("target_article", "this article is already in this slot")
+        }
         _ => return None,
     })
 }

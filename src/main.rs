@@ -1,4 +1,4 @@
-//! The `masthead` command line: serve, migrate, user, openapi.
+//! The `masthead` command line: serve, migrate, user, openapi, search reindex.
 
 use std::{
     io::{BufRead, IsTerminal},
@@ -10,12 +10,13 @@ use std::{
 use actix_web::{HttpServer, web};
 use clap::{Parser, Subcommand};
 use diesel::{Connection, PgConnection};
+use indicatif::{ProgressBar, ProgressStyle};
 use masthead::{
     app::{self, AppState},
     articles,
     auth::{Role, password},
     config::{Config, DatabaseArgs, LogFormat, ServeArgs},
-    db, openapi,
+    db, openapi, search,
     users::{
         self,
         model::{Email, NewUser, Password},
@@ -42,8 +43,29 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Load a demo news portal (the article of the seed page with its photos, a dozen more,
+    /// carousels, recommendations, links, site settings, an admin and an editor) into an empty
+    /// database. Takes the same storage and database flags as `serve`.
+    Demo(Box<ServeArgs>),
     /// Print the OpenAPI document as JSON.
     Openapi,
+    /// Maintain the search index.
+    #[command(subcommand)]
+    Search(SearchCommand),
+}
+
+#[derive(Subcommand)]
+enum SearchCommand {
+    /// Rebuild the search index and keywords of every article, with a progress bar. Needed after
+    /// a change to the dictionary, the stop-words or the weights; article writes keep it current
+    /// otherwise.
+    Reindex {
+        /// Articles per transaction.
+        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(i64).range(1..=10_000))]
+        batch: i64,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 #[derive(Subcommand)]
@@ -93,7 +115,12 @@ fn main() -> ExitCode {
             init_logging(LogFormat::Plain);
             create_user(&database.database_url, &email, role, name, password_stdin)
         }
+        Command::Demo(args) => demo(*args),
         Command::Openapi => print_openapi(),
+        Command::Search(SearchCommand::Reindex { batch, database }) => {
+            init_logging(LogFormat::Plain);
+            reindex(&database.database_url, batch)
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -102,6 +129,31 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn demo(mut args: ServeArgs) -> Result<(), String> {
+    init_logging(LogFormat::Plain);
+    // The demo signs in only to load itself; its tokens die with it.
+    args.jwt_secret = Some(masthead::auth::tokens::random_token(48));
+    let config = Config::from_args(args).map_err(|e| e.to_string())?;
+    let database = config.database_url.clone();
+    let loaded = masthead::demo::load(config)?;
+    println!("The demo portal is loaded into {database}:");
+    println!(
+        "  {} articles and pages, {} images, carousels home-hero and sidebar-ad, friend links, site settings.",
+        loaded.articles, loaded.images
+    );
+    println!("Sign in with these (shown only now):");
+    println!(
+        "  admin   {}  {}",
+        loaded.admin_email, loaded.admin_password
+    );
+    println!(
+        "  editor  {}  {}",
+        loaded.editor_email, loaded.editor_password
+    );
+    println!("Then: masthead serve --dev, and open http://127.0.0.1:8080/api/v1/articles");
+    Ok(())
 }
 
 fn migrate(url: &str) -> Result<(), String> {
@@ -216,6 +268,27 @@ fn create_user(
     println!(
         "created {} {} ({})",
         created.role, created.email, created.id
+    );
+    Ok(())
+}
+
+fn reindex(url: &str, batch: i64) -> Result<(), String> {
+    db::prepare(url).map_err(|e| e.to_string())?;
+    let mut conn = PgConnection::establish(url).map_err(|e| e.to_string())?;
+    let total = search::queries::count_articles(&mut conn).map_err(|e| e.to_string())?;
+    let bar = ProgressBar::new(u64::try_from(total).unwrap_or(0));
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} articles, {per_sec}, {eta} left")
+            .map_err(|e| e.to_string())?,
+    );
+    let started = Instant::now();
+    let done = search::index::rebuild(&mut conn, batch, |n| bar.inc(n as u64))
+        .map_err(|e| e.to_string())?;
+    bar.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "re-indexed {done} articles in {seconds:.1} s ({:.0} articles/s)",
+        done as f64 / seconds.max(0.001)
     );
     Ok(())
 }

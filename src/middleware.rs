@@ -15,7 +15,7 @@ use tracing::Instrument;
 
 use crate::{
     app::AppState,
-    cache::CachedResponse,
+    cache::{self, CachedResponse},
     error::{ApiError, PROBLEM_JSON},
     etag,
 };
@@ -126,7 +126,7 @@ pub async fn conventions(
     }
     let generation = state.as_ref().map_or(0, |s| s.cache.generation());
     // Writes that succeed change what readers may see; sign-ins do not.
-    let clears_cache = !is_get && api_path && !req.path().starts_with("/api/v1/auth/");
+    let clears_cache = !is_get && api_path && changes_content(req.path());
     let response = next.call(req).await?.map_into_boxed_body();
     let status = response.status();
     if clears_cache && status.is_success() {
@@ -154,6 +154,15 @@ pub async fn conventions(
         );
     }
     Ok(response)
+}
+
+/// Whether a successful write to `path` may change what readers see. Sign-ins, counted clicks
+/// and link applications (unapproved until an editor acts) do not, and must not empty the cache
+/// on every click.
+fn changes_content(path: &str) -> bool {
+    !(path.starts_with("/api/v1/auth/")
+        || path.ends_with("/click")
+        || path == "/api/v1/links/applications")
 }
 
 fn from_cache(cached: &CachedResponse) -> HttpResponse {
@@ -189,7 +198,14 @@ fn keep_if_public(
     ) else {
         return response;
     };
-    if response.status() != StatusCode::OK || !cache_control.starts_with("public") {
+    // An answer that changes by itself sooner than the cache forgets it is not kept.
+    let lasts = cache_control
+        .split("max-age=")
+        .nth(1)
+        .and_then(|rest| rest.split(',').next())
+        .and_then(|seconds| seconds.trim().parse::<u64>().ok())
+        .is_some_and(|seconds| seconds >= cache::TIME_TO_LIVE.as_secs());
+    if response.status() != StatusCode::OK || !cache_control.starts_with("public") || !lasts {
         return response;
     }
     let link = text(header::LINK);

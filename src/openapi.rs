@@ -71,6 +71,12 @@ problem_responses! {
         (name = "tags", description = "Free keywords"),
         (name = "images", description = "Uploads, responsive variants and the media library. \
             Files are served under `/media/{sha256}/{name}` with immutable caching, `ETag` and `Range`"),
+        (name = "carousels", description = "Hero banners and ad slots: slides with time windows, a fallback, click counts"),
+        (name = "links", description = "Friend links (友情链接) and applications for a link exchange"),
+        (name = "search", description = "Full-text search that understands Chinese: ranked \
+            articles with highlighted snippets"),
+        (name = "recommendations", description = "Curated picks (the `related` slot of an \
+            article, site-wide slots such as `editors-picks`) and automatic related articles"),
         (name = "site", description = "The site's settings: title, logo, footer, ICP record number, locale, timezone"),
         (name = "site-files", description = "Files at the root for search engines and feed \
             readers: `/sitemap.xml` (an index of `/sitemap-{n}.xml` past 50,000 URLs), \

@@ -2,7 +2,10 @@
 
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
-use crate::{api_keys, articles, auth, authors, categories, images, site, sitefiles, tags, users};
+use crate::{
+    api_keys, articles, auth, authors, carousels, categories, images, links, recommendations,
+    search, site, sitefiles, tags, users,
+};
 
 /// The documented API under `/api/v1`, and the site files at the root (`/sitemap.xml`, …).
 /// Operations routes (`/healthz`, `/metrics`, …) are added by the app builder, outside the
@@ -16,8 +19,12 @@ pub fn api(cfg: &mut ServiceConfig) {
             .configure(articles::routes)
             .configure(authors::routes)
             .configure(images::routes)
+            .configure(carousels::routes)
+            .configure(links::routes)
             .configure(categories::routes)
             .configure(tags::routes)
+            .configure(search::routes)
+            .configure(recommendations::routes)
             .configure(site::routes),
     )
     .configure(sitefiles::routes);

@@ -1,5 +1,11 @@
 // @generated automatically by Diesel CLI.
 
+pub mod sql_types {
+    #[derive(diesel::sql_types::SqlType)]
+    #[diesel(postgres_type(name = "tsvector", schema = "pg_catalog"))]
+    pub struct Tsvector;
+}
+
 diesel::table! {
     api_keys (id) {
         id -> Uuid,
@@ -21,6 +27,19 @@ diesel::table! {
         updated_at -> Timestamptz,
         created_by -> Nullable<Uuid>,
         content -> Jsonb,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use super::sql_types::Tsvector;
+
+    article_search (article_id) {
+        article_id -> Uuid,
+        document -> Tsvector,
+        keywords -> Array<Nullable<Text>>,
+        plain -> Text,
+        updated_at -> Timestamptz,
     }
 }
 
@@ -84,6 +103,45 @@ diesel::table! {
 }
 
 diesel::table! {
+    carousel_clicks (slide_id, idempotency_key) {
+        slide_id -> Uuid,
+        idempotency_key -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    carousel_slides (id) {
+        id -> Uuid,
+        carousel_id -> Uuid,
+        image_id -> Uuid,
+        title -> Nullable<Text>,
+        caption -> Nullable<Text>,
+        link_url -> Nullable<Text>,
+        article_id -> Nullable<Uuid>,
+        position -> Int4,
+        starts_at -> Nullable<Timestamptz>,
+        ends_at -> Nullable<Timestamptz>,
+        clicks -> Int8,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    carousels (id) {
+        id -> Uuid,
+        key -> Text,
+        name -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+        fallback_slide_id -> Nullable<Uuid>,
+    }
+}
+
+diesel::table! {
     categories (id) {
         id -> Uuid,
         slug -> Text,
@@ -111,6 +169,37 @@ diesel::table! {
         caption -> Nullable<Text>,
         credit -> Nullable<Text>,
         created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    links (id) {
+        id -> Uuid,
+        name -> Text,
+        url -> Text,
+        logo_id -> Nullable<Uuid>,
+        group -> Text,
+        position -> Int4,
+        approved -> Bool,
+        contact_email -> Nullable<Text>,
+        note -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
+diesel::table! {
+    recommendations (id) {
+        id -> Uuid,
+        slot -> Text,
+        source_article_id -> Nullable<Uuid>,
+        target_article_id -> Uuid,
+        position -> Int4,
+        note -> Nullable<Text>,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
@@ -174,24 +263,35 @@ diesel::table! {
 diesel::joinable!(api_keys -> users (created_by));
 diesel::joinable!(article_revisions -> articles (article_id));
 diesel::joinable!(article_revisions -> users (created_by));
+diesel::joinable!(article_search -> articles (article_id));
 diesel::joinable!(article_slug_history -> articles (article_id));
 diesel::joinable!(articles -> categories (category_id));
 diesel::joinable!(articles -> images (cover_image_id));
 diesel::joinable!(articles -> users (created_by));
 diesel::joinable!(authors -> images (avatar_id));
 diesel::joinable!(authors -> users (user_id));
+diesel::joinable!(carousel_clicks -> carousel_slides (slide_id));
+diesel::joinable!(carousel_slides -> articles (article_id));
+diesel::joinable!(carousel_slides -> images (image_id));
 diesel::joinable!(images -> users (created_by));
+diesel::joinable!(links -> images (logo_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(site_settings -> images (logo_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
     article_revisions,
+    article_search,
     article_slug_history,
     articles,
     authors,
+    carousel_clicks,
+    carousel_slides,
+    carousels,
     categories,
     images,
+    links,
+    recommendations,
     refresh_tokens,
     site_settings,
     tags,

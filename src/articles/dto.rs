@@ -247,7 +247,8 @@ pub struct ListParams {
     pub published_after: Option<String>,
     /// RFC 3339.
     pub published_before: Option<String>,
-    /// Words in the title or excerpt.
+    /// Words anywhere in the article (title, subtitle, tags, excerpt, body), as `/search`
+    /// finds them; every word must match.
     pub q: Option<String>,
     /// published_at, -published_at (default), updated_at, -updated_at or title.
     pub sort: Option<String>,

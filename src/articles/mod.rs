@@ -1,7 +1,7 @@
 //! Articles and pages: writing, the editorial workflow, revisions, the trash, and reading.
 
-mod access;
-mod content;
+pub mod access;
+pub mod content;
 pub mod dto;
 pub mod figures;
 mod handlers;

@@ -131,7 +131,8 @@ pub struct Article {
 }
 
 /// Every column but the three bodies: what lists read unless `fields` asks for a body.
-#[derive(Debug, Clone, Queryable, Selectable)]
+/// Hand-written SQL selects it with [`SUMMARY_COLUMNS`].
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = articles, check_for_backend(diesel::pg::Pg))]
 pub struct ArticleSummary {
     pub id: Uuid,
@@ -161,6 +162,12 @@ pub struct ArticleSummary {
     pub updated_at: DateTime<Utc>,
     pub version: i32,
 }
+
+/// The columns of [`ArticleSummary`] of an `articles` row aliased `a`, for hand-written SQL.
+pub const SUMMARY_COLUMNS: &str = "a.id, a.slug, a.title, a.subtitle, a.excerpt, a.cover_image_id, \
+    a.category_id, a.author_ids, a.tag_ids, a.status, a.published_at, a.featured, a.kind, a.source, \
+    a.locale, a.translation_of, a.meta_title, a.meta_description, a.canonical_url, a.word_count, \
+    a.reading_time_minutes, a.created_at, a.updated_at, a.version";
 
 impl From<Article> for ArticleSummary {
     fn from(a: Article) -> Self {

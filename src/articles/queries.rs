@@ -1,12 +1,20 @@
 //! Every query on articles, their slugs and their revisions.
 
 use chrono::{DateTime, Utc};
-use diesel::{dsl::now, pg::Pg, prelude::*, sql_types::Uuid as SqlUuid};
+use diesel::{
+    dsl::{now, sql},
+    pg::Pg,
+    prelude::*,
+    sql_types::{Bool, Text, Uuid as SqlUuid},
+};
 use uuid::Uuid;
 
 use crate::{
     articles::model::{Article, ArticleSummary, Content, Revision, Status},
-    schema::{article_revisions, article_slug_history, articles, authors, categories, tags},
+    schema::{
+        article_revisions, article_search, article_slug_history, articles, authors, categories,
+        tags,
+    },
     slugs,
 };
 
@@ -363,6 +371,7 @@ pub struct Filters {
     pub locale: Option<String>,
     pub published_after: Option<DateTime<Utc>>,
     pub published_before: Option<DateTime<Utc>>,
+    /// A `tsquery` of the search index's words.
     pub q: Option<String>,
 }
 
@@ -407,17 +416,18 @@ fn filtered(f: &Filters) -> Boxed {
     if let Some(before) = f.published_before {
         query = query.filter(articles::published_at.lt(before));
     }
-    if let Some(q) = &f.q {
-        let pattern = format!(
-            "%{}%",
-            q.replace('\\', "\\\\")
-                .replace('%', "\\%")
-                .replace('_', "\\_")
-        );
+    if let Some(tsquery) = &f.q {
+        // The search index's words; `tsquery` is made by `search::text::strict_query`.
         query = query.filter(
-            articles::title
-                .ilike(pattern.clone())
-                .or(articles::excerpt.ilike(pattern)),
+            articles::id.eq_any(
+                article_search::table
+                    .filter(
+                        sql::<Bool>("article_search.document @@ to_tsquery('simple', ")
+                            .bind::<Text, _>(tsquery.clone())
+                            .sql(")"),
+                    )
+                    .select(article_search::article_id),
+            ),
         );
     }
     query

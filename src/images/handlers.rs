@@ -329,8 +329,9 @@ pub async fn update_image(
     Ok(HttpResponse::Ok().json(ImageView::new(image, &state.config.media_url)))
 }
 
-/// Delete an image. While articles (the trash included) or authors use it the answer is 409,
-/// unless `force=true`: then covers and avatars are cleared and its figures leave the bodies.
+/// Delete an image. While articles (the trash included), authors, carousel slides or links use
+/// it the answer is 409, unless `force=true`: then covers, avatars and logos are cleared, its
+/// figures leave the bodies, and the slides showing it are removed.
 /// The files go when no other image record shares them.
 #[utoipa::path(
     tag = "images",
@@ -370,9 +371,9 @@ pub async fn delete_image(
             let usage = queries::usage(conn, id)?;
             if usage.any() && !force {
                 return Err(ApiError::Conflict(format!(
-                    "the image is in use by {} article(s) and {} author(s); \
-                     delete with force=true to remove it from them",
-                    usage.articles, usage.authors
+                    "the image is in use by {}; delete with force=true to remove it from them \
+                     (carousel slides showing it go with it)",
+                    usage.describe()
                 )));
             }
             queries::delete(conn, id)?;

@@ -7,7 +7,7 @@ use uuid::Uuid;
 use crate::{
     images::model::{Image, ImageChanges, NewImage},
     pagination::Page,
-    schema::{articles, authors, images},
+    schema::{articles, authors, carousel_slides, images, links, site_settings},
 };
 
 pub fn insert(conn: &mut PgConnection, new: &NewImage) -> QueryResult<Image> {
@@ -116,16 +116,41 @@ pub fn delete(conn: &mut PgConnection, id: Uuid) -> QueryResult<usize> {
     diesel::delete(images::table.find(id)).execute(conn)
 }
 
-/// What uses an image: articles (as cover or in the body, the trash included) and authors.
+/// What uses an image: articles (as cover or in the body, the trash included), authors,
+/// carousel slides, links and the site's logo.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Usage {
     pub articles: i64,
     pub authors: i64,
+    pub slides: i64,
+    pub links: i64,
+    /// 1 when it is the site's logo.
+    pub site: i64,
 }
 
 impl Usage {
     pub fn any(&self) -> bool {
-        self.articles > 0 || self.authors > 0
+        self.articles > 0 || self.authors > 0 || self.slides > 0 || self.links > 0 || self.site > 0
+    }
+
+    /// "2 articles, 1 carousel slide", for a 409's detail.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        for (count, one, many) in [
+            (self.articles, "article", "articles"),
+            (self.authors, "author", "authors"),
+            (self.slides, "carousel slide", "carousel slides"),
+            (self.links, "link", "links"),
+            (self.site, "the site's logo", "the site's logo"),
+        ] {
+            match count {
+                0 => {}
+                1 if one.starts_with("the ") => parts.push(one.to_owned()),
+                1 => parts.push(format!("1 {one}")),
+                n => parts.push(format!("{n} {many}")),
+            }
+        }
+        parts.join(", ")
     }
 }
 
@@ -142,5 +167,23 @@ pub fn usage(conn: &mut PgConnection, id: Uuid) -> QueryResult<Usage> {
         .filter(authors::avatar_id.eq(id))
         .count()
         .get_result(conn)?;
-    Ok(Usage { articles, authors })
+    let slides = carousel_slides::table
+        .filter(carousel_slides::image_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    let links = links::table
+        .filter(links::logo_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    let site = site_settings::table
+        .filter(site_settings::logo_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    Ok(Usage {
+        articles,
+        authors,
+        slides,
+        links,
+        site,
+    })
 }

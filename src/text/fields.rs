@@ -84,20 +84,19 @@ pub fn slug_base(name: &str, fallback: &str) -> String {
 
 /// An `http` or `https` URL with a host, or `None` for an empty value.
 pub fn website(value: &str) -> Result<Option<String>, FieldError> {
+    http_url("website", value)
+}
+
+/// An `http` or `https` URL with a host in `field`, or `None` for an empty value.
+pub fn http_url(field: &str, value: &str) -> Result<Option<String>, FieldError> {
     let value = value.trim();
     if value.is_empty() {
         return Ok(None);
     }
-    let invalid = || {
-        FieldError::new(
-            "website",
-            FieldCode::Invalid,
-            "must be an http or https URL",
-        )
-    };
+    let invalid = || FieldError::new(field, FieldCode::Invalid, "must be an http or https URL");
     if value.chars().count() > WEBSITE_MAX_CHARS {
         return Err(FieldError::new(
-            "website",
+            field,
             FieldCode::TooLong,
             format!("must be at most {WEBSITE_MAX_CHARS} characters"),
         ));

@@ -15,6 +15,7 @@ use crate::{
     cache, db,
     error::ApiError,
     pagination::{List, Page, PageParams},
+    search,
     slugs::Key,
 };
 
@@ -177,7 +178,12 @@ pub async fn list_articles(
         locale: params.locale.clone(),
         published_after: parse_time("published_after", params.published_after.as_deref())?,
         published_before: parse_time("published_before", params.published_before.as_deref())?,
-        q: params.q.clone().filter(|q| !q.trim().is_empty()),
+        q: params
+            .q
+            .as_deref()
+            .filter(|q| !q.trim().is_empty())
+            .map(|q| search::parse_query(q).map(|terms| search::text::strict_query(&terms)))
+            .transpose()?,
         ..Filters::default()
     };
     let references = (

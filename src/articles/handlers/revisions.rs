@@ -13,6 +13,7 @@ use crate::{
     auth::{AuthUser, min},
     db,
     error::ApiError,
+    search,
     slugs::Key,
 };
 
@@ -129,6 +130,7 @@ pub async fn restore_revision(
             content.slug = current.slug.clone();
             let article = queries::update_content(conn, current.id, &content)?;
             record_revision(conn, &article, user.id, false)?;
+            search::index::refresh(conn, &article)?;
             Ok(article)
         })
     })

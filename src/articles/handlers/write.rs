@@ -17,6 +17,7 @@ use crate::{
     error::ApiError,
     etag::IfMatch,
     extract::Json,
+    search,
     slugs::{self, Key},
     text, users,
 };
@@ -87,6 +88,7 @@ pub async fn create_article(
             let content = checked.apply(None, slug);
             let article = queries::insert(conn, Uuid::now_v7(), &content, user.id)?;
             record_revision(conn, &article, user.id, false)?;
+            search::index::refresh(conn, &article)?;
             Ok(article)
         })
     })
@@ -160,6 +162,7 @@ pub async fn update_article(
             let content = checked.apply(Some(&Content::from(&current)), slug);
             let article = queries::update_content(conn, current.id, &content)?;
             record_revision(conn, &article, user.id, true)?;
+            search::index::refresh(conn, &article)?;
             Ok(article)
         })
     })

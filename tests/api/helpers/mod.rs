@@ -66,6 +66,11 @@ impl TestApp {
         }
     }
 
+    /// Stops the app's clock at `at`, for time windows at explicit moments.
+    pub fn set_clock(&self, at: chrono::DateTime<chrono::Utc>) {
+        self.state.clock.set(at);
+    }
+
     /// SQL statements the app has run so far.
     pub fn statements(&self) -> u64 {
         self.state.statements.get()

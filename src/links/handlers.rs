@@ -1,0 +1,368 @@
+use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, patch, post, web};
+use diesel::{Connection, PgConnection};
+use uuid::Uuid;
+
+use crate::{
+    app::AppState,
+    auth::{AuthUser, Reader, Role, min},
+    cache, db,
+    error::{ApiError, FieldCode, FieldError, Fields},
+    etag::IfMatch,
+    extract::Json,
+    images,
+    links::{
+        dto::{CreateLink, LinkApplication, LinkView, ListParams, UpdateLink},
+        model::{
+            DEFAULT_GROUP, GROUP_MAX_CHARS, LinkChanges, NAME_MAX_CHARS, NOTE_MAX_CHARS, NewLink,
+        },
+        queries,
+    },
+    pagination::{List, Page, PageParams},
+    text::fields::{http_url, name, plain_text},
+    users::model::Email,
+};
+
+/// Past this many applications waiting, new ones are refused until editors catch up.
+const MAX_PENDING_APPLICATIONS: i64 = 500;
+
+/// Friend links by group and position. Everyone sees the approved ones; editors pass
+/// `approved=false` to see the applications waiting for review.
+#[utoipa::path(
+    tag = "links",
+    params(ListParams),
+    responses(
+        (status = 200, description = "A page of links", body = List<LinkView>),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 503, response = crate::openapi::Unavailable),
+    ),
+)]
+#[get("/links")]
+pub async fn list_links(
+    reader: Reader,
+    state: web::Data<AppState>,
+    params: web::Query<ListParams>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    let page = Page::try_from(&PageParams {
+        page: params.page,
+        per_page: params.per_page,
+    })?;
+    let editor = is_editor(&reader);
+    let approved = params.approved.unwrap_or(true);
+    if !approved && !editor {
+        return Err(if reader.account.is_some() {
+            ApiError::Forbidden("only editors see the applications".into())
+        } else {
+            ApiError::Unauthorized("sign in as an editor to see the applications".into())
+        });
+    }
+    let group = params
+        .group
+        .as_deref()
+        .map(str::trim)
+        .filter(|g| !g.is_empty())
+        .map(str::to_owned);
+    let (rows, total) = db::run(&state.pool, move |conn| {
+        Ok(queries::list(conn, group.as_deref(), approved, page)?)
+    })
+    .await?;
+    let views = rows.into_iter().map(|l| LinkView::new(l, editor)).collect();
+    let mut response = List::new(views, page, total).respond(&req);
+    cache::mark_public(&mut response, &reader, &state);
+    Ok(response)
+}
+
+/// Read one link; an application only by editors.
+#[utoipa::path(
+    tag = "links",
+    params(("id" = Uuid, Path, description = "The link's id")),
+    responses(
+        (status = 200, description = "The link", body = LinkView),
+        (status = 304, description = "Not modified (`If-None-Match`)"),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 503, response = crate::openapi::Unavailable),
+    ),
+)]
+#[get("/links/{id}")]
+pub async fn find_link(
+    reader: Reader,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let editor = is_editor(&reader);
+    let link = db::run(&state.pool, move |conn| {
+        queries::find(conn, id).map_err(not_found)
+    })
+    .await?;
+    if !link.approved && !editor {
+        return Err(ApiError::not_found("link"));
+    }
+    let mut response = HttpResponse::Ok().json(LinkView::new(link, editor));
+    cache::mark_public(&mut response, &reader, &state);
+    Ok(response)
+}
+
+/// Add a link (approved unless `approved: false`).
+#[utoipa::path(
+    tag = "links",
+    request_body = CreateLink,
+    responses(
+        (status = 201, description = "Created", body = LinkView,
+            headers(("Location" = String, description = "The link's URL"))),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 503, response = crate::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+#[post("/links")]
+pub async fn create_link(
+    _editor: AuthUser<min::Editor>,
+    state: web::Data<AppState>,
+    Json(body): Json<CreateLink>,
+) -> Result<HttpResponse, ApiError> {
+    let (name, url, group, position, note) = (
+        name("name", &body.name, NAME_MAX_CHARS),
+        required_url(&body.url),
+        group(body.group.as_deref().unwrap_or(DEFAULT_GROUP)),
+        position(body.position.unwrap_or(0)),
+        optional_note(body.note.as_deref()),
+    )
+        .parsed()?;
+    let new = NewLink {
+        id: Uuid::now_v7(),
+        name,
+        url,
+        logo_id: body.logo,
+        group,
+        position,
+        approved: body.approved.unwrap_or(true),
+        contact_email: None,
+        note,
+    };
+    let link = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            if let Some(logo) = new.logo_id {
+                check_logo(conn, logo)?;
+            }
+            Ok(queries::insert(conn, &new)?)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/links/{}", link.id)))
+        .json(LinkView::new(link, true)))
+}
+
+/// Change a link; `approved: true` approves an application.
+#[utoipa::path(
+    tag = "links",
+    params(
+        ("id" = Uuid, Path, description = "The link's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read by an editor; a stale one gives 412"),
+    ),
+    request_body = UpdateLink,
+    responses(
+        (status = 200, description = "The changed link", body = LinkView),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 503, response = crate::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+#[patch("/links/{id}")]
+pub async fn update_link(
+    _editor: AuthUser<min::Editor>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+    Json(body): Json<UpdateLink>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let (name, url, group, position, note) = (
+        body.name
+            .as_deref()
+            .map(|n| name("name", n, NAME_MAX_CHARS))
+            .transpose(),
+        body.url.as_deref().map(required_url).transpose(),
+        body.group.as_deref().map(group).transpose(),
+        body.position.map(position).transpose(),
+        body.note.map(|n| optional_note(n.as_deref())).transpose(),
+    )
+        .parsed()?;
+    let changes = LinkChanges {
+        name,
+        url,
+        logo_id: body.logo,
+        group,
+        position,
+        approved: body.approved,
+        note,
+    };
+    let link = db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let current = queries::find_for_update(conn, id).map_err(not_found)?;
+            if_match.check(&LinkView::new(current, true))?;
+            if let Some(Some(logo)) = changes.logo_id {
+                check_logo(conn, logo)?;
+            }
+            Ok(queries::update(conn, id, &changes)?)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(LinkView::new(link, true)))
+}
+
+/// Delete a link, or reject an application.
+#[utoipa::path(
+    tag = "links",
+    params(
+        ("id" = Uuid, Path, description = "The link's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag last read by an editor; a stale one gives 412"),
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 412, response = crate::openapi::PreconditionFailed),
+        (status = 503, response = crate::openapi::Unavailable),
+    ),
+    security(("bearer" = [])),
+)]
+#[delete("/links/{id}")]
+pub async fn delete_link(
+    _editor: AuthUser<min::Editor>,
+    state: web::Data<AppState>,
+    id: web::Path<Uuid>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    db::run(&state.pool, move |conn| {
+        conn.transaction(|conn| {
+            let current = queries::find_for_update(conn, id).map_err(not_found)?;
+            if_match.check(&LinkView::new(current, true))?;
+            queries::delete(conn, id)?;
+            Ok(())
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Apply for a link exchange. Anonymous; a few applications per client address an hour. The
+/// link waits, unapproved and unseen, until an editor approves or rejects it.
+#[utoipa::path(
+    tag = "links",
+    request_body = LinkApplication,
+    responses(
+        (status = 202, description = "Received; it waits for an editor", body = LinkView),
+        (status = 400, response = crate::openapi::BadRequest),
+        (status = 413, response = crate::openapi::PayloadTooLarge),
+        (status = 415, response = crate::openapi::UnsupportedMediaType),
+        (status = 422, response = crate::openapi::ValidationFailed),
+        (status = 429, response = crate::openapi::TooManyRequests),
+        (status = 503, response = crate::openapi::Unavailable),
+    ),
+)]
+#[post("/links/applications")]
+pub async fn apply_for_link(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    Json(body): Json<LinkApplication>,
+) -> Result<HttpResponse, ApiError> {
+    let (name, url, email, note) = (
+        name("name", &body.name, NAME_MAX_CHARS),
+        required_url(&body.url),
+        Email::parse("contact_email", &body.contact_email),
+        optional_note(body.note.as_deref()),
+    )
+        .parsed()?;
+    state
+        .link_applications
+        .attempt(req.peer_addr().map(|a| a.ip()))?;
+    let new = NewLink {
+        id: Uuid::now_v7(),
+        name,
+        url,
+        logo_id: None,
+        group: DEFAULT_GROUP.into(),
+        position: 0,
+        approved: false,
+        contact_email: Some(email.into_inner()),
+        note,
+    };
+    let link = db::run(&state.pool, move |conn| {
+        if queries::pending_count(conn)? >= MAX_PENDING_APPLICATIONS {
+            return Err(ApiError::TooManyRequests { retry_after: 3600 });
+        }
+        Ok(queries::insert(conn, &new)?)
+    })
+    .await?;
+    Ok(HttpResponse::Accepted().json(LinkView::new(link, false)))
+}
+
+fn is_editor(reader: &Reader) -> bool {
+    reader.account.is_some_and(|(_, role)| role >= Role::Editor)
+}
+
+fn required_url(value: &str) -> Result<String, FieldError> {
+    http_url("url", value)?
+        .ok_or_else(|| FieldError::new("url", FieldCode::Required, "must not be empty"))
+}
+
+fn group(value: &str) -> Result<String, FieldError> {
+    name("group", value, GROUP_MAX_CHARS)
+}
+
+fn position(value: i32) -> Result<i32, FieldError> {
+    if value < 0 {
+        Err(FieldError::new(
+            "position",
+            FieldCode::Invalid,
+            "must be 0 or more",
+        ))
+    } else {
+        Ok(value)
+    }
+}
+
+fn optional_note(value: Option<&str>) -> Result<Option<String>, FieldError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(note) => plain_text("note", note, NOTE_MAX_CHARS).map(Some),
+    }
+}
+
+fn check_logo(conn: &mut PgConnection, logo: Uuid) -> Result<(), ApiError> {
+    if images::queries::by_ids(conn, &[logo])?.is_empty() {
+        Err(ApiError::field(
+            "logo",
+            FieldCode::NotFound,
+            format!("no image has id {logo}"),
+        ))
+    } else {
+        Ok(())
+    }
+}
+
+fn not_found(error: diesel::result::Error) -> ApiError {
+    match error {
+        diesel::result::Error::NotFound => ApiError::not_found("link"),
+        other => other.into(),
+    }
+}

@@ -1,0 +1,51 @@
+//! Throttling of link applications per client address.
+
+use std::{net::IpAddr, num::NonZeroU32, time::Duration};
+
+use governor::{
+    DefaultKeyedRateLimiter, Quota, RateLimiter,
+    clock::{Clock, DefaultClock},
+};
+
+use crate::error::ApiError;
+
+const MAX_TRACKED_ADDRESSES: usize = 100_000;
+
+pub struct ApplicationThrottle {
+    per_address: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+impl ApplicationThrottle {
+    /// Three applications at once, then one every 20 minutes: enough for a webmaster who
+    /// mistyped, too few for a spammer.
+    pub fn new() -> Self {
+        let quota = Quota::with_period(Duration::from_secs(20 * 60))
+            .expect("a non-zero period")
+            .allow_burst(NonZeroU32::new(3).expect("non-zero"));
+        Self {
+            per_address: RateLimiter::keyed(quota),
+        }
+    }
+
+    /// Counts an application; 429 with the seconds to wait once the budget is spent. Requests
+    /// without a known address share one budget.
+    pub fn attempt(&self, address: Option<IpAddr>) -> Result<(), ApiError> {
+        if self.per_address.len() > MAX_TRACKED_ADDRESSES {
+            self.per_address.retain_recent();
+        }
+        let address = address.unwrap_or(IpAddr::from([0, 0, 0, 0]));
+        let now = DefaultClock::default().now();
+        self.per_address.check_key(&address).map_err(|not_until| {
+            let wait = not_until.wait_time_from(now);
+            ApiError::TooManyRequests {
+                retry_after: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+            }
+        })
+    }
+}
+
+impl Default for ApplicationThrottle {
+    fn default() -> Self {
+        Self::new()
+    }
+}

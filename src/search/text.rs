@@ -1,0 +1,367 @@
+//! Words out of text: Chinese segmented with jieba's dictionary, Latin words split at
+//! non-letters and lower-cased, stop-words and punctuation dropped. Documents and queries go
+//! through the same functions, so that they meet on the same words.
+
+use std::sync::LazyLock;
+
+use jieba_rs::{Jieba, KeywordExtract, KeywordExtractConfig, TfIdf};
+
+static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
+
+static TFIDF: LazyLock<TfIdf> = LazyLock::new(|| {
+    let mut tfidf = TfIdf::default();
+    let mut config = KeywordExtractConfig::builder().use_hmm(true);
+    for word in STOP_WORDS.iter().chain(GENERIC_WORDS) {
+        config = config.add_stop_word(*word);
+    }
+    *tfidf.config_mut() = config.build();
+    tfidf
+});
+
+/// Words that say nothing about what a text is about: particles, pronouns, the commonest
+/// verbs of news prose, and English function words.
+const STOP_WORDS: &[&str] = &[
+    "的", "了", "在", "是", "和", "与", "及", "等", "也", "都", "而", "就", "将", "对", "为", "把",
+    "被", "从", "以", "于", "之", "其", "这", "那", "有", "个", "着", "让", "向", "并", "或", "由",
+    "但", "又", "我们", "他们", "一个", "一些", "这些", "那些", "这个", "已经", "进行", "通过",
+    "以及", "同时", "a", "an", "the", "of", "and", "or", "to", "in", "on", "for", "is", "are",
+    "was", "were", "be", "by", "at", "as", "with", "from", "it", "its", "this", "that", "has",
+    "have",
+];
+
+/// Words of news prose on any topic (where, who, how much): searchable, but no keyword says
+/// what an article is about with them.
+const GENERIC_WORDS: &[&str] = &[
+    "今年",
+    "近年来",
+    "目前",
+    "工作",
+    "表示",
+    "开展",
+    "推进",
+    "全市",
+    "全区",
+    "全省",
+    "全县",
+    "全国",
+    "市民",
+    "群众",
+    "部门",
+    "服务",
+    "活动",
+    "水平",
+    "同比",
+    "增长",
+    "基本",
+    "明显",
+    "助力",
+    "再创新高",
+    "一年一度",
+    "负责人",
+];
+
+/// Parts of speech kept as keywords: nouns of every kind, verbal nouns, idioms, abbreviations
+/// and foreign words. Plain verbs ("加强", "提升") are common to every topic of news prose.
+const KEYWORD_POS: &[&str] = &["n", "nr", "ns", "nt", "nz", "nrt", "vn", "l", "j", "eng"];
+
+/// Keywords kept per article.
+pub const KEYWORDS: usize = 10;
+
+fn is_stop_word(word: &str) -> bool {
+    STOP_WORDS.contains(&word)
+}
+
+/// Pieces of a token that PostgreSQL's parser keeps whole: runs of letters and digits.
+fn pieces(token: &str) -> impl Iterator<Item = String> + '_ {
+    token
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|piece| !piece.is_empty())
+        .map(str::to_lowercase)
+}
+
+/// The words of `text` for the index: jieba's search mode, which adds the shorter dictionary
+/// words inside long ones (`养老服务` also gives `养老` and `服务`), so a query for either finds it.
+pub fn index_words(text: &str) -> Vec<String> {
+    JIEBA
+        .cut_for_search(text, true)
+        .iter()
+        .flat_map(|token| pieces(token.word))
+        .filter(|word| !is_stop_word(word))
+        .collect()
+}
+
+/// `index_words` joined by spaces: what `to_tsvector('simple', …)` is given.
+pub fn segmented(text: &str) -> String {
+    index_words(text).join(" ")
+}
+
+/// A query's terms: each word as the default mode cuts it, with the shorter dictionary words
+/// inside it, which the index also holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Term {
+    pub word: String,
+    /// The words search mode finds inside `word` (empty for short words).
+    pub parts: Vec<String>,
+}
+
+/// The terms of a query; empty when it holds nothing searchable (only punctuation or
+/// stop-words).
+pub fn query_terms(query: &str) -> Vec<Term> {
+    let mut terms: Vec<Term> = Vec::new();
+    for token in JIEBA.cut(query, true) {
+        for word in pieces(token.word) {
+            if is_stop_word(&word) || terms.iter().any(|t| t.word == word) {
+                continue;
+            }
+            let parts: Vec<String> = if word.chars().count() > 2 {
+                JIEBA
+                    .cut_for_search(&word, true)
+                    .iter()
+                    .flat_map(|t| pieces(t.word))
+                    .filter(|part| *part != word && !is_stop_word(part))
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            terms.push(Term { word, parts });
+        }
+    }
+    terms
+}
+
+/// A `to_tsquery` expression. Words are only letters and digits, so they need no quoting;
+/// quotes are added anyway so that no word is ever read as an operator.
+fn quoted(word: &str, prefix: bool) -> String {
+    format!("'{word}'{}", if prefix { ":*" } else { "" })
+}
+
+/// Every term must match: the word itself, or all the dictionary words inside it.
+pub fn strict_query(terms: &[Term]) -> String {
+    terms
+        .iter()
+        .map(|term| {
+            if term.parts.is_empty() {
+                quoted(&term.word, false)
+            } else {
+                let parts: Vec<String> = term.parts.iter().map(|p| quoted(p, false)).collect();
+                format!("({} | ({}))", quoted(&term.word, false), parts.join(" & "))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" & ")
+}
+
+/// Any term may match, as a prefix: the fallback for partial queries (`govern` finds
+/// `government`, `养` finds `养老`).
+pub fn loose_query(terms: &[Term]) -> String {
+    let mut words: Vec<String> = Vec::new();
+    for term in terms {
+        for word in std::iter::once(&term.word).chain(&term.parts) {
+            let word = quoted(word, true);
+            if !words.contains(&word) {
+                words.push(word);
+            }
+        }
+    }
+    words.join(" | ")
+}
+
+/// The words to highlight in snippets: every term and its parts.
+pub fn highlight_words(terms: &[Term]) -> Vec<String> {
+    let mut words: Vec<String> = terms
+        .iter()
+        .flat_map(|t| std::iter::once(t.word.clone()).chain(t.parts.iter().cloned()))
+        .collect();
+    words.sort();
+    words.dedup();
+    words
+}
+
+/// The article's top keywords by TF-IDF against jieba's corpus frequencies.
+pub fn keywords(text: &str) -> Vec<String> {
+    let allowed = KEYWORD_POS.iter().map(|p| (*p).to_owned()).collect();
+    let mut words: Vec<String> = Vec::with_capacity(KEYWORDS);
+    for keyword in TFIDF.extract_keywords(&JIEBA, text, KEYWORDS * 2, allowed) {
+        let word = keyword.keyword.to_lowercase();
+        let meaningful = word.chars().count() >= 2
+            && word.chars().any(char::is_alphabetic)
+            && word.chars().all(char::is_alphanumeric)
+            && !is_stop_word(&word)
+            && !GENERIC_WORDS.contains(&word.as_str());
+        if meaningful && !words.contains(&word) {
+            words.push(word);
+        }
+        if words.len() == KEYWORDS {
+            break;
+        }
+    }
+    words
+}
+
+/// Characters of context shown before the first match.
+const BEFORE: usize = 30;
+/// The longest snippet, in characters.
+const SNIPPET_CHARS: usize = 120;
+
+/// A piece of `text` around the first of `words`, HTML-escaped, with `<mark>` around every
+/// occurrence of a word (longest first, case-insensitive), and `…` where it was cut. Without a
+/// match, the start of the text.
+pub fn snippet(text: &str, words: &[String]) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let lower: Vec<char> = chars
+        .iter()
+        .map(|c| c.to_lowercase().next().unwrap_or(*c))
+        .collect();
+    let mut needles: Vec<Vec<char>> = words
+        .iter()
+        .filter(|w| !w.is_empty())
+        .map(|w| w.chars().collect())
+        .collect();
+    needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
+    let match_at = |at: usize| -> Option<usize> {
+        needles
+            .iter()
+            .find(|n| lower.get(at..at + n.len()) == Some(n.as_slice()))
+            .map(Vec::len)
+    };
+    let first = (0..chars.len()).find(|&at| match_at(at).is_some());
+    let start = first.map_or(0, |at| at.saturating_sub(BEFORE));
+    let end = (start + SNIPPET_CHARS).min(chars.len());
+    let mut out = String::new();
+    if start > 0 {
+        out.push('…');
+    }
+    let mut at = start;
+    while at < end {
+        match match_at(at) {
+            Some(len) => {
+                let stop = (at + len).min(chars.len());
+                out.push_str("<mark>");
+                chars[at..stop]
+                    .iter()
+                    .for_each(|c| escape_into(&mut out, *c));
+                out.push_str("</mark>");
+                at = stop;
+            }
+            None => {
+                escape_into(&mut out, chars[at]);
+                at += 1;
+            }
+        }
+    }
+    if at < chars.len() {
+        out.push('…');
+    }
+    out
+}
+
+fn escape_into(out: &mut String, c: char) {
+    match c {
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '&' => out.push_str("&amp;"),
+        '"' => out.push_str("&quot;"),
+        '\'' => out.push_str("&#39;"),
+        '\n' | '\r' | '\t' => out.push(' '),
+        c => out.push(c),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_is_cut_into_dictionary_words_with_the_shorter_ones_inside() {
+        let words = index_words("社区养老服务中心为老年人提供助餐服务。");
+        for expected in ["社区", "养老", "服务", "中心", "老年人", "助餐"] {
+            assert!(
+                words.contains(&expected.to_owned()),
+                "{expected} in {words:?}"
+            );
+        }
+        assert!(!words.contains(&"为".to_owned()), "stop-words are dropped");
+        assert!(
+            words.iter().all(|w| w.chars().all(char::is_alphanumeric)),
+            "no punctuation: {words:?}"
+        );
+    }
+
+    #[test]
+    fn latin_words_are_lower_cased_and_split_at_punctuation() {
+        let words = index_words("The WHO's COVID-19 report");
+        for expected in ["who", "covid", "19", "report"] {
+            assert!(
+                words.contains(&expected.to_owned()),
+                "{expected} in {words:?}"
+            );
+        }
+        assert!(!words.contains(&"the".to_owned()), "{words:?}");
+        assert!(
+            words.iter().all(|w| w.chars().all(char::is_alphanumeric)),
+            "{words:?}"
+        );
+    }
+
+    #[test]
+    fn queries_of_punctuation_or_stop_words_have_no_terms() {
+        assert!(query_terms("，。！？…  ").is_empty());
+        assert!(query_terms("的 the").is_empty());
+        assert!(!query_terms("养老").is_empty());
+    }
+
+    #[test]
+    fn long_query_words_also_match_their_parts() {
+        let terms = query_terms("中华人民共和国");
+        assert_eq!(terms.len(), 1, "{terms:?}");
+        assert_eq!(terms[0].word, "中华人民共和国");
+        assert!(terms[0].parts.contains(&"人民".to_owned()), "{terms:?}");
+        let strict = strict_query(&terms);
+        assert!(strict.starts_with("('中华人民共和国' | ("), "{strict}");
+        assert!(strict.contains("'人民' & "), "{strict}");
+        assert!(loose_query(&terms).contains("'人民':*"));
+        let two = query_terms("养老服务");
+        assert_eq!(strict_query(&two), "'养老' & '服务'");
+    }
+
+    #[test]
+    fn a_snippet_marks_matches_and_escapes_the_rest() {
+        let text = "开头<b>不</b>。".repeat(10) + "社区养老服务中心开业，养老不再难 & 更方便。";
+        let snippet = snippet(&text, &["养老".to_owned()]);
+        assert!(snippet.starts_with('…'), "{snippet}");
+        assert!(snippet.contains("社区<mark>养老</mark>服务"), "{snippet}");
+        assert!(
+            snippet.contains("<mark>养老</mark>不再难 &amp; 更方便"),
+            "{snippet}"
+        );
+        assert!(!snippet.contains("<b>"), "{snippet}");
+        assert!(snippet.contains("&lt;b&gt;"), "{snippet}");
+    }
+
+    #[test]
+    fn a_snippet_matches_latin_words_in_any_case_and_prefers_the_longest() {
+        let snippet = snippet(
+            "Trade talks: TRADE deals",
+            &["trade".to_owned(), "trade deals".to_owned()],
+        );
+        assert_eq!(
+            snippet,
+            "<mark>Trade</mark> talks: <mark>TRADE deals</mark>"
+        );
+    }
+
+    #[test]
+    fn keywords_name_what_the_text_is_about() {
+        let keywords = keywords(
+            "全市新建社区养老服务中心12家，为高龄老人提供助餐、助浴服务。养老机构床位增加，\
+             失能老人照护服务覆盖所有街道。",
+        );
+        assert!(keywords.len() <= KEYWORDS, "{keywords:?}");
+        assert!(
+            keywords
+                .iter()
+                .any(|k| k.contains("养老") || k.contains("老人")),
+            "{keywords:?}"
+        );
+    }
+}

@@ -1,0 +1,375 @@
+use std::collections::HashMap;
+
+use actix_web::http::StatusCode;
+use serde_json::{Value, json};
+
+use crate::{
+    corpus,
+    helpers::{Session, TestApp},
+};
+
+pub async fn create(app: &TestApp, as_user: &Session, body: Value) -> String {
+    let response = app
+        .post("/api/v1/articles")
+        .as_user(as_user)
+        .json(&body)
+        .send()
+        .await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.text());
+    response.json()["id"].as_str().expect("an id").to_owned()
+}
+
+pub async fn publish(app: &TestApp, as_user: &Session, id: &str) {
+    let response = app
+        .post(&format!("/api/v1/articles/{id}/publish"))
+        .as_user(as_user)
+        .send()
+        .await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+}
+
+/// A published article; its id.
+pub async fn published(app: &TestApp, as_user: &Session, body: Value) -> String {
+    let id = create(app, as_user, body).await;
+    publish(app, as_user, &id).await;
+    id
+}
+
+/// The corpus, published through the API; article id → topic.
+pub async fn load_corpus(app: &TestApp, editor: &Session) -> HashMap<String, &'static str> {
+    let mut topics = HashMap::new();
+    for (topic, title, body) in corpus::ARTICLES {
+        let id = published(app, editor, json!({"title": title, "body": body})).await;
+        topics.insert(id, *topic);
+    }
+    topics
+}
+
+async fn search(app: &TestApp, query: &str) -> Value {
+    let response = app.get(&format!("/api/v1/search?{query}")).send().await;
+    assert_eq!(
+        response.status,
+        StatusCode::OK,
+        "{query}: {}",
+        response.text()
+    );
+    response.json()
+}
+
+fn titles(list: &Value) -> Vec<&str> {
+    list["data"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|hit| hit["article"]["title"].as_str().expect("a title"))
+        .collect()
+}
+
+fn encode(text: &str) -> String {
+    text.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+#[actix_web::test]
+async fn each_topic_of_a_chinese_corpus_finds_its_own_articles() {
+    let app = TestApp::spawn().await;
+    let editor = app.editor().await;
+    let topics = load_corpus(&app, &editor).await;
+    let topic_of = |hit: &Value| topics[hit["article"]["id"].as_str().expect("an id")];
+
+    for (topic, query) in corpus::QUERIES {
+        let list = search(&app, &format!("q={}", encode(query))).await;
+        let hits = list["data"].as_array().expect("hits");
+        assert!(hits.len() >= 3, "{query}: {}", list);
+        let top: Vec<&str> = hits.iter().take(3).map(topic_of).collect();
+        assert_eq!(top, [*topic; 3], "{query}: {:?}", titles(&list));
+        let first = &hits[0];
+        assert!(
+            first["snippet"]
+                .as_str()
+                .is_some_and(|s| s.contains("<mark>")),
+            "{first}"
+        );
+        let score = first["score"].as_f64().expect("a score");
+        assert!(score > 0.0 && score <= 1.0, "{score}");
+        assert!(
+            hits.windows(2)
+                .all(|w| w[0]["score"].as_f64() >= w[1]["score"].as_f64()),
+            "best first: {list}"
+        );
+    }
+
+    // Related: every article's first related one is of its topic, and so are at least 4 in 5
+    // of the first three (short briefs on neighbouring topics, such as raising the 低保 standard and
+    // raising orphans' allowances, may share a keyword or two). Random picks would score 1 in 5.
+    let mut on_topic: HashMap<&str, (usize, usize)> = HashMap::new();
+    for (id, topic) in &topics {
+        let response = app
+            .get(&format!("/api/v1/articles/{id}/related?limit=3"))
+            .send()
+            .await;
+        assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+        let list = response.json();
+        let items = list["data"].as_array().expect("items");
+        // A brief may share words with only two others; never with none.
+        assert!(items.len() >= 2, "related to {id} ({topic}): {list}");
+        assert!(
+            items
+                .iter()
+                .all(|item| item["article"]["id"] != id.as_str())
+        );
+        assert_eq!(
+            topic_of(&items[0]),
+            *topic,
+            "related to {id} ({topic}): {list}"
+        );
+        assert!(
+            items[0]["reason"]
+                .as_str()
+                .is_some_and(|r| r.starts_with("keywords: ")),
+            "{list}"
+        );
+        let entry = on_topic.entry(topic).or_default();
+        entry.0 += items.iter().filter(|item| topic_of(item) == *topic).count();
+        entry.1 += items.len();
+    }
+    for (topic, _) in corpus::QUERIES {
+        let (hits, all) = on_topic[topic];
+        assert!(
+            hits * 5 >= all * 4,
+            "{topic}: {hits} of {all} related articles on topic"
+        );
+    }
+}
+
+#[actix_web::test]
+async fn a_title_match_ranks_above_a_body_match_and_snippets_are_escaped() {
+    let app = TestApp::spawn().await;
+    let editor = app.editor().await;
+    published(
+        &app,
+        &editor,
+        json!({"title": "今日要闻", "body": "本市新闻汇总。文末提到 a < b & c 的贸易数据。"}),
+    )
+    .await;
+    published(
+        &app,
+        &editor,
+        json!({"title": "贸易数据发布", "body": "统计局发布月度数据。"}),
+    )
+    .await;
+    let list = search(&app, &format!("q={}", encode("贸易"))).await;
+    assert_eq!(titles(&list), ["贸易数据发布", "今日要闻"]);
+    assert_eq!(list["meta"]["total"], 2);
+    assert_eq!(
+        list["data"][0]["snippet"], "<mark>贸易</mark>数据发布",
+        "a title match shows the title"
+    );
+    let snippet = list["data"][1]["snippet"].as_str().expect("a snippet");
+    assert!(snippet.contains("&lt; b &amp; c"), "{snippet}");
+    assert!(snippet.contains("<mark>贸易</mark>"), "{snippet}");
+    let without_marks = snippet.replace("<mark>", "").replace("</mark>", "");
+    assert!(!without_marks.contains('<'), "{snippet}");
+}
+
+#[actix_web::test]
+async fn drafts_are_found_by_staff_only() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let editor = app.user(&admin, "editor").await;
+    let member = app.user(&admin, "member").await;
+    published(
+        &app,
+        &editor,
+        json!({"title": "养老院开放日", "body": "欢迎参观。"}),
+    )
+    .await;
+    create(
+        &app,
+        &editor,
+        json!({"title": "养老草稿", "body": "尚未发布的养老新闻。"}),
+    )
+    .await;
+    let q = format!("q={}", encode("养老"));
+
+    assert_eq!(titles(&search(&app, &q).await), ["养老院开放日"]);
+    let as_member = app
+        .get(&format!("/api/v1/search?{q}"))
+        .as_user(&member)
+        .send()
+        .await;
+    assert_eq!(titles(&as_member.json()), ["养老院开放日"]);
+    let as_editor = app
+        .get(&format!("/api/v1/search?{q}&status=draft"))
+        .as_user(&editor)
+        .send()
+        .await;
+    assert_eq!(titles(&as_editor.json()), ["养老草稿"]);
+    app.get(&format!("/api/v1/search?{q}&status=draft"))
+        .send()
+        .await
+        .problem(403);
+    // Not even the fallback lets a draft through.
+    let partial = search(&app, &format!("q={}", encode("草稿"))).await;
+    assert_eq!(partial["meta"]["total"], 0, "{partial}");
+}
+
+#[actix_web::test]
+async fn queries_without_words_are_bad_requests() {
+    let app = TestApp::spawn().await;
+    for query in [
+        "",
+        "q=",
+        "q=%20%20",
+        &format!("q={}", encode("，。！？")),
+        &format!("q={}", encode("的")),
+        &format!("q={}", "a".repeat(201)),
+        "q=x&status=trashed",
+        "q=x&per_page=0",
+    ] {
+        let response = app.get(&format!("/api/v1/search?{query}")).send().await;
+        let problem = response.problem(400);
+        assert!(problem["detail"].as_str().is_some(), "{query}");
+    }
+}
+
+#[actix_web::test]
+async fn latin_words_misspellings_and_partial_words_are_found() {
+    let app = TestApp::spawn().await;
+    let editor = app.editor().await;
+    published(
+        &app,
+        &editor,
+        json!({"title": "Government backs new trade corridor", "body": "Exporters in Inner Mongolia welcome the corridor."}),
+    )
+    .await;
+    published(
+        &app,
+        &editor,
+        json!({"title": "草原旅游季开幕", "body": "游客骑马。"}),
+    )
+    .await;
+    for query in [
+        "government",
+        "GOVERNMENT",
+        "exporters",
+        "goverment",
+        "govern",
+        "草原",
+        "旅",
+    ] {
+        let list = search(&app, &format!("q={}", encode(query))).await;
+        assert_eq!(list["meta"]["total"], 1, "{query}: {list}");
+    }
+    let misspelt = search(&app, "q=goverment").await;
+    assert_eq!(titles(&misspelt), ["Government backs new trade corridor"]);
+    let none = search(&app, "q=zebra").await;
+    assert_eq!(none["meta"]["total"], 0);
+}
+
+#[actix_web::test]
+async fn the_index_follows_edits_revision_restores_and_tag_renames() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let editor = app.user(&admin, "editor").await;
+    let tag = app
+        .post("/api/v1/tags")
+        .as_user(&editor)
+        .json(&json!({"name": "那达慕"}))
+        .send()
+        .await
+        .json();
+    let id = published(
+        &app,
+        &editor,
+        json!({"title": "草原旅游季开幕", "body": "游客骑马。", "tags": [tag["id"]]}),
+    )
+    .await;
+    let total = |q: &'static str| {
+        let app = &app;
+        async move { search(app, &format!("q={}", encode(q))).await["meta"]["total"].clone() }
+    };
+    assert_eq!(total("那达慕").await, 1);
+
+    // Another person's edit: a revision of its own rather than one folded into the first.
+    let edited = app
+        .patch(&format!("/api/v1/articles/{id}"))
+        .as_user(&admin)
+        .json(&json!({"title": "口岸通关提速", "body": "进出口货物通关时间缩短。"}))
+        .send()
+        .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.text());
+    assert_eq!(total("草原").await, 0);
+    assert_eq!(total("通关").await, 1);
+
+    let restored = app
+        .post(&format!("/api/v1/articles/{id}/revisions/1/restore"))
+        .as_user(&editor)
+        .send()
+        .await;
+    assert_eq!(restored.status, StatusCode::OK, "{}", restored.text());
+    assert_eq!(total("草原").await, 1);
+    assert_eq!(total("通关").await, 0);
+
+    let renamed = app
+        .patch(&format!("/api/v1/tags/{}", tag["id"].as_str().expect("id")))
+        .as_user(&editor)
+        .json(&json!({"name": "赛马节"}))
+        .send()
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.text());
+    assert_eq!(total("赛马节").await, 1);
+    assert_eq!(total("那达慕").await, 0);
+}
+
+#[actix_web::test]
+async fn the_article_list_filters_by_the_same_index() {
+    let app = TestApp::spawn().await;
+    let editor = app.editor().await;
+    published(
+        &app,
+        &editor,
+        json!({"title": "今日要闻", "body": "社区养老服务中心开业。"}),
+    )
+    .await;
+    published(
+        &app,
+        &editor,
+        json!({"title": "口岸通关提速", "body": "货物通关更快。"}),
+    )
+    .await;
+    let list = app
+        .get(&format!("/api/v1/articles?q={}", encode("养老服务")))
+        .send()
+        .await
+        .json();
+    assert_eq!(list["meta"]["total"], 1, "a body word is found: {list}");
+    assert_eq!(list["data"][0]["title"], "今日要闻");
+    app.get(&format!("/api/v1/articles?q={}", encode("，，")))
+        .send()
+        .await
+        .problem(400);
+}
+
+#[actix_web::test]
+async fn a_search_costs_the_same_few_statements_whatever_it_finds() {
+    let app = TestApp::spawn().await;
+    let editor = app.editor().await;
+    for n in 0..5 {
+        published(
+            &app,
+            &editor,
+            json!({"title": format!("旅游新闻 {n}"), "body": "游客很多。"}),
+        )
+        .await;
+    }
+    let mut costs = Vec::new();
+    for query in ["q=3", &format!("q={}", encode("旅游"))] {
+        let before = app.statements();
+        let list = search(&app, query).await;
+        costs.push((list["meta"]["total"].clone(), app.statements() - before));
+    }
+    assert_eq!(costs[0].0, 1);
+    assert_eq!(costs[1].0, 5);
+    assert_eq!(costs[0].1, costs[1].1, "{costs:?}");
+    assert!(costs[0].1 <= 4, "{costs:?}");
+}
