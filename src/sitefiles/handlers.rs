@@ -9,7 +9,7 @@ use crate::{
     db,
     error::ApiError,
     etag,
-    site::queries as site_queries,
+    site::{model::SiteSettings, queries as site_queries},
     sitefiles::{
         queries::{self, Fingerprint, Start},
         stream::{self, Format},
@@ -37,7 +37,7 @@ const RSS: &str = "application/rss+xml; charset=utf-8";
     ),
 )]
 #[get("/sitemap.xml")]
-pub async fn sitemap_xml(
+pub async fn read_sitemap(
     reader: Reader,
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -76,7 +76,7 @@ pub async fn sitemap_xml(
     ),
 )]
 #[get("/sitemap-{n}.xml")]
-pub async fn sitemap_part(
+pub async fn read_sitemap_part(
     reader: Reader,
     state: web::Data<AppState>,
     n: web::Path<String>,
@@ -117,7 +117,7 @@ pub async fn sitemap_part(
     ),
 )]
 #[get("/sitemap.txt")]
-pub async fn sitemap_txt(
+pub async fn read_sitemap_text(
     reader: Reader,
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -150,7 +150,7 @@ enum Feed {
     ),
 )]
 #[get("/feed.xml")]
-pub async fn feed_xml(
+pub async fn read_feed(
     reader: Reader,
     state: web::Data<AppState>,
     req: HttpRequest,
@@ -169,52 +169,8 @@ pub async fn feed_xml(
             return Ok(Feed::NotModified(tag));
         }
         let site = site_queries::find(conn)?;
-        let queries::FeedContent {
-            rows,
-            categories,
-            authors,
-        } = queries::feed(conn, FEED_ITEMS)?;
-        let links: Vec<String> = rows
-            .iter()
-            .map(|row| stream::url_of(&config, "post", &row.slug))
-            .collect();
-        let items: Vec<xml::Item<'_>> = rows
-            .iter()
-            .zip(&links)
-            .map(|(row, link)| xml::Item {
-                title: &row.title,
-                link,
-                published: row.published_at.unwrap_or_default(),
-                authors: row
-                    .author_ids
-                    .iter()
-                    .flatten()
-                    .filter_map(|id| authors.get(id).map(String::as_str))
-                    .collect(),
-                description: &row.excerpt,
-                category: row
-                    .category_id
-                    .and_then(|id| categories.get(&id).map(String::as_str)),
-            })
-            .collect();
-        let link = format!("{}/", config.public_url);
-        let self_link = format!("{}/feed.xml", config.public_url);
-        let description = if site.description.is_empty() {
-            &site.title
-        } else {
-            &site.description
-        };
-        let channel = xml::Channel {
-            title: &site.title,
-            link: &link,
-            self_link: &self_link,
-            description,
-            language: &site.locale,
-            last_build: print
-                .last_change
-                .map_or(site.updated_at, |last| last.max(site.updated_at)),
-        };
-        Ok(Feed::Body(tag, xml::rss(&channel, &items)))
+        let content = queries::feed(conn, FEED_ITEMS)?;
+        Ok(Feed::Body(tag, feed_body(&config, &print, &site, &content)))
     })
     .await?;
     let mut response = match feed {
@@ -225,6 +181,61 @@ pub async fn feed_xml(
     };
     cache::mark_public(&mut response, &reader, &state);
     Ok(response)
+}
+
+/// The RSS document of the feed's rows, with the site's title, description and locale.
+fn feed_body(
+    config: &Config,
+    print: &Fingerprint,
+    site: &SiteSettings,
+    content: &queries::FeedContent,
+) -> String {
+    let queries::FeedContent {
+        rows,
+        categories,
+        authors,
+    } = content;
+    let links: Vec<String> = rows
+        .iter()
+        .map(|row| stream::url_of(config, "post", &row.slug))
+        .collect();
+    let items: Vec<xml::Item<'_>> = rows
+        .iter()
+        .zip(&links)
+        .map(|(row, link)| xml::Item {
+            title: &row.title,
+            link,
+            published: row.published_at.unwrap_or_default(),
+            authors: row
+                .author_ids
+                .iter()
+                .flatten()
+                .filter_map(|id| authors.get(id).map(String::as_str))
+                .collect(),
+            description: &row.excerpt,
+            category: row
+                .category_id
+                .and_then(|id| categories.get(&id).map(String::as_str)),
+        })
+        .collect();
+    let link = format!("{}/", config.public_url);
+    let self_link = format!("{}/feed.xml", config.public_url);
+    let description = if site.description.is_empty() {
+        &site.title
+    } else {
+        &site.description
+    };
+    let channel = xml::Channel {
+        title: &site.title,
+        link: &link,
+        self_link: &self_link,
+        description,
+        language: &site.locale,
+        last_build: print
+            .last_change
+            .map_or(site.updated_at, |last| last.max(site.updated_at)),
+    };
+    xml::rss(&channel, &items)
 }
 
 fn parts_of(live: i64, max: i64) -> i64 {

@@ -9,8 +9,8 @@ pub mod xml;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(handlers::sitemap_xml)
-        .service(handlers::sitemap_part)
-        .service(handlers::sitemap_txt)
-        .service(handlers::feed_xml);
+    cfg.service(handlers::read_sitemap)
+        .service(handlers::read_sitemap_part)
+        .service(handlers::read_sitemap_text)
+        .service(handlers::read_feed);
 }

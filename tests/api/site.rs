@@ -213,3 +213,42 @@ async fn the_logo_is_an_id_or_embedded_and_null_clears_it() {
     let embedded = app.get("/api/v1/site?include=logo").send().await.json();
     assert_eq!(embedded["logo"], serde_json::Value::Null);
 }
+
+#[actix_web::test]
+async fn the_logo_image_is_in_use_until_forced_out() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let image = insert_image(&app);
+    let set = app
+        .patch("/api/v1/site")
+        .as_user(&admin)
+        .json(&json!({"logo": image}))
+        .send()
+        .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.text());
+    let refused = app
+        .delete(&format!("/api/v1/images/{image}"))
+        .as_user(&admin)
+        .send()
+        .await;
+    let detail = refused.problem(409)["detail"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(detail.contains("in use by the site's logo;"), "{detail}");
+    assert_eq!(
+        app.get("/api/v1/site").send().await.json()["logo"],
+        image.as_str()
+    );
+
+    let forced = app
+        .delete(&format!("/api/v1/images/{image}?force=true"))
+        .as_user(&admin)
+        .send()
+        .await;
+    assert_eq!(forced.status, StatusCode::NO_CONTENT, "{}", forced.text());
+    assert_eq!(
+        app.get("/api/v1/site").send().await.json()["logo"],
+        serde_json::Value::Null
+    );
+}

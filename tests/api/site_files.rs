@@ -255,12 +255,13 @@ async fn site_maps_list_live_articles_and_pages_on_their_configured_paths_only()
     app.get("/sitemap-1.xml").send().await.problem(404);
 }
 
-/// `count` live posts straight into the database, and one draft that must never show.
+/// `count` live posts straight into the database, `story-1` the newest, and one draft that
+/// must never show.
 fn insert_live(app: &TestApp, count: usize) {
     let mut conn = app.db.connect();
     sql_query(format!(
         "INSERT INTO articles (id, slug, title, status, published_at) \
-         SELECT gen_random_uuid(), 'story-' || n, 'Story ' || n, 'published', now() - interval '1 day' \
+         SELECT gen_random_uuid(), 'story-' || n, 'Story ' || n, 'published', now() - n * interval '1 minute' \
          FROM generate_series(1, {count}) AS n"
     ))
     .execute(&mut conn)
@@ -406,4 +407,25 @@ async fn site_files_carry_etags_that_change_with_live_content_and_settings() {
     let feed = app.get("/feed.xml").send().await.text();
     assert!(!feed.contains(&post), "{feed}");
     assert!(!app.get("/sitemap.txt").send().await.text().contains(&post));
+}
+
+#[actix_web::test]
+async fn the_feed_holds_the_latest_fifty_posts_newest_first() {
+    let app = TestApp::spawn().await;
+    insert_live(&app, 55);
+    let response = app.get("/feed.xml").send().await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.text());
+    let document = parsed(&response);
+    let titles: Vec<&str> = document
+        .descendants()
+        .filter(|n| n.has_tag_name("item"))
+        .map(|item| {
+            item.children()
+                .find(|n| n.has_tag_name("title"))
+                .and_then(|n| n.text())
+                .expect("a title")
+        })
+        .collect();
+    let expected: Vec<String> = (1..=50).map(|n| format!("Story {n}")).collect();
+    assert_eq!(titles, expected);
 }
