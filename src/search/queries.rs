@@ -135,9 +135,6 @@ pub struct Hit {
     pub body_start: String,
     #[diesel(sql_type = Float)]
     pub score: f32,
-    /// All the matches, not only this page's.
-    #[diesel(sql_type = BigInt)]
-    pub total: i64,
 }
 
 #[derive(QueryableByName)]
@@ -164,8 +161,17 @@ pub fn count(conn: &mut PgConnection, matching: &Matching, visible: Visible) -> 
     Ok(total.n)
 }
 
+/// How many of the newest matches are ranked. Ranking reads each hit's whole `tsvector`, so a
+/// common word on a large site (tens of thousands of hits) would cost hundreds of milliseconds
+/// (305 ms against 40 ms for a page on 100,000 articles, `benches/search_queries.rs`); news
+/// readers want the best of the recent ones, and the total still counts every match.
+pub const RANKED_MATCHES: i64 = 1_000;
+
 /// A page of matches, best first (the newer first among equals), and the number of all
-/// matches: one statement, or two for a page past the end.
+/// matches. Only the newest [`RANKED_MATCHES`] matches (or as many as the page reaches) are
+/// ranked: the newest are found by walking the articles in date order, which stops early, so
+/// the total is counted apart, and only when the page does not already show it (one statement
+/// for a short list, two for a long one).
 pub fn search(
     conn: &mut PgConnection,
     matching: &Matching,
@@ -174,10 +180,11 @@ pub fn search(
     offset: i64,
 ) -> QueryResult<(Vec<Hit>, i64)> {
     let hits = page(conn, matching, visible, limit, offset)?;
-    let total = match hits.first() {
-        Some(hit) => hit.total,
-        None if offset > 0 => count(conn, matching, visible)?,
-        None => 0,
+    let shown = i64::try_from(hits.len()).unwrap_or(i64::MAX);
+    let total = if offset == 0 && shown < limit {
+        shown
+    } else {
+        count(conn, matching, visible)?
     };
     Ok((hits, total))
 }
@@ -191,12 +198,19 @@ fn page(
 ) -> QueryResult<Vec<Hit>> {
     let (tsquery, raw) = matching.binds();
     sql_query(format!(
-        "SELECT {SUMMARY_COLUMNS}, \
+        "WITH newest AS ( \
+             SELECT s.article_id \
+             FROM article_search s JOIN articles a ON a.id = s.article_id \
+             WHERE {condition} AND {visible} \
+             ORDER BY a.published_at DESC NULLS LAST, a.id DESC \
+             LIMIT $5) \
+         SELECT {SUMMARY_COLUMNS}, \
              left(CASE WHEN a.body_text = '' THEN a.excerpt ELSE a.body_text END, {SNIPPET_SOURCE_CHARS}) \
                  AS body_start, \
-             ({score})::real AS score, count(*) OVER () AS total \
-         FROM article_search s JOIN articles a ON a.id = s.article_id \
-         WHERE {condition} AND {visible} \
+             ({score})::real AS score \
+         FROM newest n \
+         JOIN article_search s ON s.article_id = n.article_id \
+         JOIN articles a ON a.id = n.article_id \
          ORDER BY score DESC, a.published_at DESC NULLS LAST, a.id DESC \
          LIMIT $3 OFFSET $4",
         score = matching.score(),
@@ -207,6 +221,7 @@ fn page(
     .bind::<Text, _>(raw)
     .bind::<BigInt, _>(limit)
     .bind::<BigInt, _>(offset)
+    .bind::<BigInt, _>(RANKED_MATCHES.max(offset + limit))
     .load(conn)
 }
 
