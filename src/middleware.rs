@@ -117,22 +117,23 @@ pub async fn conventions(
         "" => req.path().to_owned(),
         query => format!("{}?{query}", req.path()),
     });
-    if let (Some(state), Some(key)) = (&state, &cache_key) {
-        if let Some(cached) = state.cache.response(key) {
-            let response = from_cache(&cached);
-            let response = req.into_response(response);
-            return Ok(not_modified_if(response, if_none_match.as_ref()));
-        }
+    if let (Some(state), Some(key)) = (&state, &cache_key)
+        && let Some(cached) = state.cache.response(key)
+    {
+        let response = from_cache(&cached);
+        let response = req.into_response(response);
+        return Ok(not_modified_if(response, if_none_match.as_ref()));
     }
     let generation = state.as_ref().map_or(0, |s| s.cache.generation());
     // Writes that succeed change what readers may see; sign-ins do not.
     let clears_cache = !is_get && api_path && changes_content(req.path());
     let response = next.call(req).await?.map_into_boxed_body();
     let status = response.status();
-    if clears_cache && status.is_success() {
-        if let Some(state) = &state {
-            state.cache.clear();
-        }
+    if clears_cache
+        && status.is_success()
+        && let Some(state) = &state
+    {
+        state.cache.clear();
     }
 
     let mut response = if status.is_client_error() || status.is_server_error() {

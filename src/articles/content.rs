@@ -244,10 +244,10 @@ impl Checked {
     ) -> Result<(), ApiError> {
         let article = current.map(|a| a.id);
         let mut errors = Vec::new();
-        if let Some(Some(cover)) = self.cover_image {
-            if images::queries::by_ids(conn, &[cover])?.is_empty() {
-                errors.push(not_found("cover_image", "image", &[cover]));
-            }
+        if let Some(Some(cover)) = self.cover_image
+            && images::queries::by_ids(conn, &[cover])?.is_empty()
+        {
+            errors.push(not_found("cover_image", "image", &[cover]));
         }
         if let Some(body) = &self.body {
             self.figures =
@@ -273,10 +273,10 @@ impl Checked {
                 errors.push(not_found("tags", "tag", &missing));
             }
         }
-        if let Some(Some(category)) = self.category {
-            if !queries::category_exists(conn, category)? {
-                errors.push(not_found("category", "category", &[category]));
-            }
+        if let Some(Some(category)) = self.category
+            && !queries::category_exists(conn, category)?
+        {
+            errors.push(not_found("category", "category", &[category]));
         }
         if let Some(Some(original)) = self.translation_of {
             if Some(original) == article {

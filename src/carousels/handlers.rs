@@ -209,14 +209,14 @@ pub async fn update_carousel(
         conn.transaction(|conn| {
             let current = queries::find_for_update(conn, &key).map_err(not_found)?;
             if_match.check(&staff_view(conn, current.clone(), &media_url, now)?)?;
-            if let Some(Some(slide)) = changes.fallback_slide_id {
-                if queries::slide(conn, current.id, slide).is_err() {
-                    return Err(ApiError::field(
-                        "fallback_slide",
-                        FieldCode::NotFound,
-                        format!("the carousel has no slide {slide}"),
-                    ));
-                }
+            if let Some(Some(slide)) = changes.fallback_slide_id
+                && queries::slide(conn, current.id, slide).is_err()
+            {
+                return Err(ApiError::field(
+                    "fallback_slide",
+                    FieldCode::NotFound,
+                    format!("the carousel has no slide {slide}"),
+                ));
             }
             let carousel = queries::update(conn, current.id, &changes)?;
             staff_view(conn, carousel, &media_url, now)
@@ -595,14 +595,14 @@ fn check_references(conn: &mut PgConnection, content: &SlideContent) -> Result<(
             format!("no image has id {}", content.image_id),
         ));
     }
-    if let Some(article) = content.article_id {
-        if !crate::articles::queries::article_exists(conn, article)? {
-            errors.push(FieldError::new(
-                "article",
-                FieldCode::NotFound,
-                format!("no article has id {article}"),
-            ));
-        }
+    if let Some(article) = content.article_id
+        && !crate::articles::queries::article_exists(conn, article)?
+    {
+        errors.push(FieldError::new(
+            "article",
+            FieldCode::NotFound,
+            format!("no article has id {article}"),
+        ));
     }
     if errors.is_empty() {
         Ok(())

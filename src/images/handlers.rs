@@ -204,12 +204,12 @@ pub async fn list_images(
         .as_deref()
         .map(str::trim)
         .filter(|m| !m.is_empty());
-    if let Some(mime) = mime {
-        if Format::from_mime(mime).is_none() {
-            return Err(ApiError::BadRequest(
-                "mime must be one of image/jpeg, image/png, image/webp, image/gif".into(),
-            ));
-        }
+    if let Some(mime) = mime
+        && Format::from_mime(mime).is_none()
+    {
+        return Err(ApiError::BadRequest(
+            "mime must be one of image/jpeg, image/png, image/webp, image/gif".into(),
+        ));
     }
     let filters = queries::Filters {
         q: params
@@ -385,14 +385,12 @@ pub async fn delete_image(
         })
     })
     .await?;
-    if last_user {
-        if let Some(format) = Format::from_mime(&image.mime) {
-            let (width, height) = (image.width.unsigned_abs(), image.height.unsigned_abs());
-            state
-                .media
-                .remove_files(&image.sha256, format, width, height)
-                .await?;
-        }
+    if last_user && let Some(format) = Format::from_mime(&image.mime) {
+        let (width, height) = (image.width.unsigned_abs(), image.height.unsigned_abs());
+        state
+            .media
+            .remove_files(&image.sha256, format, width, height)
+            .await?;
     }
     Ok(HttpResponse::NoContent().finish())
 }

@@ -174,23 +174,23 @@ fn check_in_database(
     changes: &SiteChanges,
 ) -> Result<Vec<FieldError>, ApiError> {
     let mut errors = Vec::new();
-    if let Some(Some(logo)) = changes.logo_id {
-        if crate::images::queries::by_ids(conn, &[logo])?.is_empty() {
-            errors.push(FieldError::new(
-                "logo",
-                FieldCode::NotFound,
-                format!("no image has id {logo}"),
-            ));
-        }
+    if let Some(Some(logo)) = changes.logo_id
+        && crate::images::queries::by_ids(conn, &[logo])?.is_empty()
+    {
+        errors.push(FieldError::new(
+            "logo",
+            FieldCode::NotFound,
+            format!("no image has id {logo}"),
+        ));
     }
-    if let Some(timezone) = &changes.timezone {
-        if !queries::timezone_exists(conn, timezone)? {
-            errors.push(FieldError::new(
-                "timezone",
-                FieldCode::Invalid,
-                "must be an IANA time zone name such as Asia/Shanghai or UTC",
-            ));
-        }
+    if let Some(timezone) = &changes.timezone
+        && !queries::timezone_exists(conn, timezone)?
+    {
+        errors.push(FieldError::new(
+            "timezone",
+            FieldCode::Invalid,
+            "must be an IANA time zone name such as Asia/Shanghai or UTC",
+        ));
     }
     Ok(errors)
 }

@@ -63,12 +63,12 @@ pub fn render(source: &str, images: &HashMap<Uuid, InlineImage>) -> Rendered {
 pub fn image_ids(source: &str) -> Vec<Uuid> {
     let mut ids = Vec::new();
     for event in Parser::new_ext(source, options()) {
-        if let Event::Start(Tag::Image { dest_url, .. }) = event {
-            if let Some(id) = image_id(&dest_url) {
-                // Bodies hold a handful of images; a linear check beats hashing here.
-                if !ids.contains(&id) {
-                    ids.push(id);
-                }
+        if let Event::Start(Tag::Image { dest_url, .. }) = event
+            && let Some(id) = image_id(&dest_url)
+        {
+            // Bodies hold a handful of images; a linear check beats hashing here.
+            if !ids.contains(&id) {
+                ids.push(id);
             }
         }
     }
