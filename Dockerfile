@@ -17,7 +17,7 @@ RUN apt-get update \
 COPY --from=build /src/target/release/masthead /usr/local/bin/masthead
 USER 65534:65534
 # Two malloc arenas: image processing on the blocking threads otherwise leaves each thread's
-# arena holding its freed pictures (peak 356 MiB against 196 MiB in benches/uploads.rs).
+# arena holding its freed pictures (peak 374 MiB against 237 MiB in benches/uploads.rs).
 ENV MASTHEAD_BIND=0.0.0.0:8080 \
     MASTHEAD_MEDIA_DIR=/data/media \
     MALLOC_ARENA_MAX=2
