@@ -16,7 +16,7 @@ use crate::{
     error::{ApiError, FieldCode, FieldError, Fields},
     images, slugs, text,
     text::{
-        fields::{locale, name, plain_text, slug, slug_base, website},
+        fields::{locale, name, optional_plain_text, slug, slug_base, website},
         markdown::InlineImage,
     },
 };
@@ -54,17 +54,6 @@ pub struct Checked {
     pub seo: SeoChanges,
     /// The images the new body shows, fetched by [`Checked::check_references`].
     pub figures: HashMap<Uuid, InlineImage>,
-}
-
-fn optional_text(
-    field: &str,
-    value: Option<&str>,
-    max: usize,
-) -> Result<Option<String>, FieldError> {
-    match value.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(text) => plain_text(field, text, max).map(Some),
-    }
 }
 
 fn distinct(field: &str, ids: Vec<Uuid>, max: usize) -> Result<Vec<Uuid>, FieldError> {
@@ -115,11 +104,11 @@ fn seo_changes(value: UpdateSeo) -> Result<SeoChanges, FieldError> {
     Ok(SeoChanges {
         meta_title: value
             .meta_title
-            .map(|t| optional_text("seo.meta_title", t.as_deref(), MAX_TITLE_CHARS))
+            .map(|t| optional_plain_text("seo.meta_title", t.as_deref(), MAX_TITLE_CHARS))
             .transpose()?,
         meta_description: value
             .meta_description
-            .map(|d| optional_text("seo.meta_description", d.as_deref(), 1000))
+            .map(|d| optional_plain_text("seo.meta_description", d.as_deref(), 1000))
             .transpose()?,
         canonical_url: value.canonical_url.map(canonical).transpose()?,
     })
@@ -142,9 +131,9 @@ impl Checked {
         let (title, slug, subtitle, excerpt, source, locale, seo, lists) = (
             name("title", &input.title, MAX_TITLE_CHARS),
             slug(input.slug.as_deref()),
-            optional_text("subtitle", input.subtitle.as_deref(), MAX_TITLE_CHARS),
-            optional_text("excerpt", input.excerpt.as_deref(), 1000),
-            optional_text("source", input.source.as_deref(), 200),
+            optional_plain_text("subtitle", input.subtitle.as_deref(), MAX_TITLE_CHARS),
+            optional_plain_text("excerpt", input.excerpt.as_deref(), 1000),
+            optional_plain_text("source", input.source.as_deref(), 200),
             input.locale.as_deref().map(locale).transpose(),
             seo(input.seo),
             distinct("authors", input.authors.unwrap_or_default(), MAX_AUTHORS).and_then(|a| {
@@ -187,15 +176,15 @@ impl Checked {
             slug(input.slug.as_deref()),
             input
                 .subtitle
-                .map(|s| optional_text("subtitle", s.as_deref(), MAX_TITLE_CHARS))
+                .map(|s| optional_plain_text("subtitle", s.as_deref(), MAX_TITLE_CHARS))
                 .transpose(),
             input
                 .excerpt
-                .map(|e| optional_text("excerpt", e.as_deref(), 1000))
+                .map(|e| optional_plain_text("excerpt", e.as_deref(), 1000))
                 .transpose(),
             input
                 .source
-                .map(|s| optional_text("source", s.as_deref(), 200))
+                .map(|s| optional_plain_text("source", s.as_deref(), 200))
                 .transpose(),
             input.locale.as_deref().map(locale).transpose(),
             input.seo.map(seo_changes).transpose(),
@@ -244,16 +233,14 @@ impl Checked {
     ) -> Result<(), ApiError> {
         let article = current.map(|a| a.id);
         let mut errors = Vec::new();
-        if let Some(Some(cover)) = self.cover_image
-            && images::queries::by_ids(conn, &[cover])?.is_empty()
-        {
-            errors.push(not_found("cover_image", "image", &[cover]));
+        if let Some(Some(cover)) = self.cover_image {
+            errors.extend(images::missing(conn, "cover_image", cover)?);
         }
         if let Some(body) = &self.body {
-            self.figures =
-                figures::inline_images(conn, &text::markdown::image_ids(body), media_url)?;
+            let shown = text::markdown::image_ids(body);
+            self.figures = figures::inline_images(conn, &shown, media_url)?;
             let shown_before = current.map_or(&[][..], |a| a.body_image_ids.as_slice());
-            let missing: Vec<Uuid> = text::markdown::image_ids(body)
+            let missing: Vec<Uuid> = shown
                 .into_iter()
                 .filter(|id| !self.figures.contains_key(id) && !shown_before.contains(id))
                 .collect();

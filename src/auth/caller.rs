@@ -229,6 +229,11 @@ impl Reader {
         self.account
             .is_some_and(|(_, role)| role >= Role::Contributor)
     }
+
+    /// Editors and admins, who see what is hidden from readers (windows, clicks, applications).
+    pub fn is_editor(&self) -> bool {
+        self.account.is_some_and(|(_, role)| role >= Role::Editor)
+    }
 }
 
 impl FromRequest for Reader {

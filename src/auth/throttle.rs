@@ -38,25 +38,29 @@ impl LoginThrottle {
     /// Counts an attempt; 429 with the seconds to wait when either budget is spent. The check
     /// comes before the password is looked at, so a throttled guess learns nothing, right or wrong.
     pub fn attempt(&self, account: &str, address: Option<IpAddr>) -> Result<(), ApiError> {
-        if self.per_account.len() > MAX_TRACKED_KEYS {
-            self.per_account.retain_recent();
-        }
-        if self.per_address.len() > MAX_TRACKED_KEYS {
-            self.per_address.retain_recent();
-        }
-        let now = DefaultClock::default().now();
-        let too_many = |wait: Duration| ApiError::TooManyRequests {
-            retry_after: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
-        };
         if let Some(address) = address {
-            self.per_address
-                .check_key(&address)
-                .map_err(|not_until| too_many(not_until.wait_time_from(now)))?;
+            spend(&self.per_address, &address)?;
         }
-        self.per_account
-            .check_key(&account.to_lowercase())
-            .map_err(|not_until| too_many(not_until.wait_time_from(now)))
+        spend(&self.per_account, &account.to_lowercase())
     }
+}
+
+/// Takes one from `key`'s budget; 429 with the whole seconds to wait once it is spent. Past
+/// [`MAX_TRACKED_KEYS`] keys, the ones that have fully recovered are forgotten first, so a flood
+/// of made-up keys cannot grow memory without bound.
+pub fn spend<K>(limiter: &DefaultKeyedRateLimiter<K>, key: &K) -> Result<(), ApiError>
+where
+    K: Clone + Eq + std::hash::Hash,
+{
+    if limiter.len() > MAX_TRACKED_KEYS {
+        limiter.retain_recent();
+    }
+    limiter.check_key(key).map_err(|not_until| {
+        let wait: Duration = not_until.wait_time_from(DefaultClock::default().now());
+        ApiError::TooManyRequests {
+            retry_after: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
+        }
+    })
 }
 
 impl Default for LoginThrottle {

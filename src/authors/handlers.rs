@@ -284,14 +284,9 @@ fn check_user(conn: &mut diesel::PgConnection, user: Uuid) -> Result<(), ApiErro
 }
 
 fn check_avatar(conn: &mut diesel::PgConnection, image: Uuid) -> Result<(), ApiError> {
-    if crate::images::queries::by_ids(conn, &[image])?.is_empty() {
-        Err(ApiError::field(
-            "avatar",
-            FieldCode::NotFound,
-            format!("no image has id {image}"),
-        ))
-    } else {
-        Ok(())
+    match crate::images::missing(conn, "avatar", image)? {
+        Some(error) => Err(ApiError::Validation(vec![error])),
+        None => Ok(()),
     }
 }
 

@@ -8,7 +8,7 @@ use uuid::Uuid;
 use crate::{
     app::AppState,
     articles::content::storable,
-    auth::{AuthUser, Reader, Role, min},
+    auth::{AuthUser, Reader, min},
     cache,
     carousels::{
         dto::{
@@ -28,7 +28,7 @@ use crate::{
     images::{self, dto::ImageView},
     pagination::{List, Page, PageParams},
     slugs::Key,
-    text::fields::{http_url, name, plain_text},
+    text::fields::{http_url, name, optional_plain_text},
 };
 
 /// Longest `Idempotency-Key` kept.
@@ -90,7 +90,7 @@ pub async fn find_carousel(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let key = Key::parse(&id);
-    let editor = reader.account.is_some_and(|(_, role)| role >= Role::Editor);
+    let editor = reader.is_editor();
     let media_url = state.config.media_url.clone();
     let now = state.clock.now();
     let (view, next_change) = db::run(&state.pool, move |conn| {
@@ -540,11 +540,6 @@ struct SlideInput {
 }
 
 fn checked_content(input: SlideInput) -> Result<SlideContent, ApiError> {
-    let optional =
-        |field: &str, value: Option<String>, max: usize| match value.as_deref().map(str::trim) {
-            None | Some("") => Ok(None),
-            Some(text) => plain_text(field, text, max).map(Some),
-        };
     let window = match (input.starts_at, input.ends_at) {
         (Some(start), Some(end)) if end <= start => Err(FieldError::new(
             "ends_at",
@@ -568,8 +563,8 @@ fn checked_content(input: SlideInput) -> Result<SlideContent, ApiError> {
         (None, _) => Ok(None),
     };
     let (title, caption, link_url, ()) = (
-        optional("title", input.title, TITLE_MAX_CHARS),
-        optional("caption", input.caption, CAPTION_MAX_CHARS),
+        optional_plain_text("title", input.title.as_deref(), TITLE_MAX_CHARS),
+        optional_plain_text("caption", input.caption.as_deref(), CAPTION_MAX_CHARS),
         link,
         window,
     )
@@ -587,14 +582,9 @@ fn checked_content(input: SlideInput) -> Result<SlideContent, ApiError> {
 
 /// The image and the article a slide names must exist; both failures in one 422.
 fn check_references(conn: &mut PgConnection, content: &SlideContent) -> Result<(), ApiError> {
-    let mut errors = Vec::new();
-    if images::queries::by_ids(conn, &[content.image_id])?.is_empty() {
-        errors.push(FieldError::new(
-            "image",
-            FieldCode::NotFound,
-            format!("no image has id {}", content.image_id),
-        ));
-    }
+    let mut errors: Vec<FieldError> = images::missing(conn, "image", content.image_id)?
+        .into_iter()
+        .collect();
     if let Some(article) = content.article_id
         && !crate::articles::queries::article_exists(conn, article)?
     {

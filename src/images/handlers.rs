@@ -10,7 +10,7 @@ use crate::{
     articles,
     auth::{AuthUser, Role, min},
     db,
-    error::{ApiError, FieldError, Fields},
+    error::{ApiError, Fields},
     etag::IfMatch,
     extract::Json,
     images::{
@@ -24,7 +24,7 @@ use crate::{
         queries, upload,
     },
     pagination::{List, Page, PageParams},
-    text::fields::plain_text,
+    text::fields::{optional_plain_text, plain_text},
 };
 
 /// Room for the multipart boundaries and text parts around the file.
@@ -149,8 +149,9 @@ struct UploadTexts {
 
 impl UploadTexts {
     fn check(text: &HashMap<String, String>) -> Result<Self, ApiError> {
-        let field =
-            |name: &str, max: usize| optional(name, text.get(name).map(String::as_str), max);
+        let field = |name: &str, max: usize| {
+            optional_plain_text(name, text.get(name).map(String::as_str), max)
+        };
         let (title, alt, caption, credit) = (
             field("title", TITLE_MAX_CHARS),
             field("alt", ALT_MAX_CHARS),
@@ -164,14 +165,6 @@ impl UploadTexts {
             caption,
             credit,
         })
-    }
-}
-
-/// Plain text, trimmed; empty means none.
-fn optional(field: &str, value: Option<&str>, max: usize) -> Result<Option<String>, FieldError> {
-    match value.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(value) => plain_text(field, value, max).map(Some),
     }
 }
 
@@ -293,7 +286,7 @@ pub async fn update_image(
     let id = id.into_inner();
     let nullable = |field: &str, value: Option<Option<String>>, max: usize| {
         value
-            .map(|v| optional(field, v.as_deref(), max))
+            .map(|v| optional_plain_text(field, v.as_deref(), max))
             .transpose()
     };
     let (title, alt, caption, credit) = (

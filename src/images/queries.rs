@@ -32,6 +32,10 @@ pub fn find_for_update(conn: &mut PgConnection, id: Uuid) -> QueryResult<Image> 
         .first(conn)
 }
 
+pub fn exists(conn: &mut PgConnection, id: Uuid) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(images::table.find(id))).get_result(conn)
+}
+
 /// The images with these ids, in no particular order; missing ones are simply absent.
 pub fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Image>> {
     if ids.is_empty() {

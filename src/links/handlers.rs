@@ -4,7 +4,7 @@ use uuid::Uuid;
 
 use crate::{
     app::AppState,
-    auth::{AuthUser, Reader, Role, min},
+    auth::{AuthUser, Reader, min},
     cache, db,
     error::{ApiError, FieldCode, FieldError, Fields},
     etag::IfMatch,
@@ -18,7 +18,7 @@ use crate::{
         queries,
     },
     pagination::{List, Page, PageParams},
-    text::fields::{http_url, name, plain_text},
+    text::fields::{http_url, name, optional_plain_text},
     users::model::Email,
 };
 
@@ -49,7 +49,7 @@ pub async fn list_links(
         page: params.page,
         per_page: params.per_page,
     })?;
-    let editor = is_editor(&reader);
+    let editor = reader.is_editor();
     let approved = params.approved.unwrap_or(true);
     if !approved && !editor {
         return Err(if reader.account.is_some() {
@@ -93,7 +93,7 @@ pub async fn find_link(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let editor = is_editor(&reader);
+    let editor = reader.is_editor();
     let link = db::run(&state.pool, move |conn| {
         queries::find(conn, id).map_err(not_found)
     })
@@ -316,10 +316,6 @@ pub async fn apply_for_link(
     Ok(HttpResponse::Accepted().json(LinkView::new(link, false)))
 }
 
-fn is_editor(reader: &Reader) -> bool {
-    reader.account.is_some_and(|(_, role)| role >= Role::Editor)
-}
-
 fn required_url(value: &str) -> Result<String, FieldError> {
     http_url("url", value)?
         .ok_or_else(|| FieldError::new("url", FieldCode::Required, "must not be empty"))
@@ -342,21 +338,13 @@ fn position(value: i32) -> Result<i32, FieldError> {
 }
 
 fn optional_note(value: Option<&str>) -> Result<Option<String>, FieldError> {
-    match value.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(note) => plain_text("note", note, NOTE_MAX_CHARS).map(Some),
-    }
+    optional_plain_text("note", value, NOTE_MAX_CHARS)
 }
 
 fn check_logo(conn: &mut PgConnection, logo: Uuid) -> Result<(), ApiError> {
-    if images::queries::by_ids(conn, &[logo])?.is_empty() {
-        Err(ApiError::field(
-            "logo",
-            FieldCode::NotFound,
-            format!("no image has id {logo}"),
-        ))
-    } else {
-        Ok(())
+    match images::missing(conn, "logo", logo)? {
+        Some(error) => Err(ApiError::Validation(vec![error])),
+        None => Ok(()),
     }
 }
 

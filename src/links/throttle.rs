@@ -2,14 +2,9 @@
 
 use std::{net::IpAddr, num::NonZeroU32, time::Duration};
 
-use governor::{
-    DefaultKeyedRateLimiter, Quota, RateLimiter,
-    clock::{Clock, DefaultClock},
-};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-use crate::error::ApiError;
-
-const MAX_TRACKED_ADDRESSES: usize = 100_000;
+use crate::{auth::throttle::spend, error::ApiError};
 
 pub struct ApplicationThrottle {
     per_address: DefaultKeyedRateLimiter<IpAddr>,
@@ -30,17 +25,10 @@ impl ApplicationThrottle {
     /// Counts an application; 429 with the seconds to wait once the budget is spent. Requests
     /// without a known address share one budget.
     pub fn attempt(&self, address: Option<IpAddr>) -> Result<(), ApiError> {
-        if self.per_address.len() > MAX_TRACKED_ADDRESSES {
-            self.per_address.retain_recent();
-        }
-        let address = address.unwrap_or(IpAddr::from([0, 0, 0, 0]));
-        let now = DefaultClock::default().now();
-        self.per_address.check_key(&address).map_err(|not_until| {
-            let wait = not_until.wait_time_from(now);
-            ApiError::TooManyRequests {
-                retry_after: wait.as_secs() + u64::from(wait.subsec_nanos() > 0),
-            }
-        })
+        spend(
+            &self.per_address,
+            &address.unwrap_or(IpAddr::from([0, 0, 0, 0])),
+        )
     }
 }
 

@@ -174,14 +174,8 @@ fn check_in_database(
     changes: &SiteChanges,
 ) -> Result<Vec<FieldError>, ApiError> {
     let mut errors = Vec::new();
-    if let Some(Some(logo)) = changes.logo_id
-        && crate::images::queries::by_ids(conn, &[logo])?.is_empty()
-    {
-        errors.push(FieldError::new(
-            "logo",
-            FieldCode::NotFound,
-            format!("no image has id {logo}"),
-        ));
+    if let Some(Some(logo)) = changes.logo_id {
+        errors.extend(crate::images::missing(conn, "logo", logo)?);
     }
     if let Some(timezone) = &changes.timezone
         && !queries::timezone_exists(conn, timezone)?

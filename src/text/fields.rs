@@ -82,6 +82,18 @@ pub fn slug_base(name: &str, fallback: &str) -> String {
     }
 }
 
+/// Plain text, trimmed, where an absent or empty value means none.
+pub fn optional_plain_text(
+    field: &str,
+    value: Option<&str>,
+    max_chars: usize,
+) -> Result<Option<String>, FieldError> {
+    match value.map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(text) => plain_text(field, text, max_chars).map(Some),
+    }
+}
+
 /// An `http` or `https` URL with a host, or `None` for an empty value.
 pub fn website(value: &str) -> Result<Option<String>, FieldError> {
     http_url("website", value)
