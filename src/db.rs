@@ -15,11 +15,11 @@ use diesel::{
     r2d2::{self, ManageConnection, R2D2Connection},
     result::{DatabaseErrorKind, Error as DieselError},
     sql_query,
-    sql_types::BigInt,
+    sql_types::{BigInt, Text},
 };
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
-use crate::error::ApiError;
+use crate::{actor::Actor, error::ApiError};
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
@@ -35,6 +35,8 @@ pub type Pool = r2d2::Pool<Manager>;
 pub struct Conn {
     pg: PgConnection,
     broken: bool,
+    /// The `masthead.actor` this session carries (none set means `system`).
+    actor: Actor,
 }
 
 pub struct Manager {
@@ -68,7 +70,11 @@ impl ManageConnection for Manager {
     fn connect(&self) -> Result<Conn, Self::Error> {
         let mut pg = PgConnection::establish(&self.url)?;
         pg.set_instrumentation(self.statements.clone());
-        Ok(Conn { pg, broken: false })
+        Ok(Conn {
+            pg,
+            broken: false,
+            actor: Actor::System,
+        })
     }
 
     fn is_valid(&self, conn: &mut Conn) -> Result<(), Self::Error> {
@@ -98,7 +104,9 @@ pub fn pool(url: &str, max_size: u32, timeout: Duration, statements: StatementCo
 
 /// Runs `work` with a pooled connection on the blocking thread pool: one hop per request.
 ///
-/// Pool time-outs and connections lost mid-query become 503, and the lost connection is discarded.
+/// Work that may write runs as the request's actor (see [`crate::actor`]), so the change log
+/// names who did it. Pool time-outs and connections lost mid-query become 503, and the lost
+/// connection is discarded.
 pub async fn run<T, F>(pool: &Pool, work: F) -> Result<T, ApiError>
 where
     F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
@@ -106,10 +114,15 @@ where
 {
     let pool = pool.clone();
     let span = tracing::Span::current();
+    let actor = crate::actor::for_database();
     web::block(move || {
         let _entered = span.enter();
         let mut conn = pool.get()?;
-        let result = work(&mut conn.pg);
+        let result = match actor {
+            Some(actor) => act_as(&mut conn, actor),
+            None => Ok(()),
+        }
+        .and_then(|()| work(&mut conn.pg));
         if matches!(result, Err(ApiError::Unavailable)) {
             conn.broken = true;
         }
@@ -117,6 +130,18 @@ where
     })
     .await
     .map_err(ApiError::internal)?
+}
+
+/// Brings the session's `masthead.actor` up to date; a round trip only when it changes.
+fn act_as(conn: &mut Conn, actor: Actor) -> Result<(), ApiError> {
+    if conn.actor == actor {
+        return Ok(());
+    }
+    sql_query("SELECT set_config('masthead.actor', $1, false)")
+        .bind::<Text, _>(actor.setting())
+        .execute(&mut conn.pg)?;
+    conn.actor = actor;
+    Ok(())
 }
 
 /// Runs CPU-heavy work (password hashing) off the async workers, keeping the tracing span.

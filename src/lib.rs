@@ -1,5 +1,6 @@
 //! Masthead: a headless CMS for news sites. `main` and the tests build the same app from here.
 
+pub mod actor;
 pub mod api_keys;
 pub mod app;
 pub mod articles;

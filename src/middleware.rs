@@ -14,6 +14,7 @@ use actix_web::{
 use tracing::Instrument;
 
 use crate::{
+    actor,
     app::AppState,
     cache::{self, CachedResponse},
     error::{ApiError, PROBLEM_JSON},
@@ -70,10 +71,9 @@ pub async fn observe(
     let _in_flight = state.clone().map(InFlight::start);
     let span = tracing::info_span!("request", id = %request_id);
 
+    let read_only = matches!(method, Method::GET | Method::HEAD);
     // Handlers' errors arrive here as responses; an `Err` means the service itself failed.
-    let mut response = next
-        .call(req)
-        .instrument(span.clone())
+    let mut response = actor::scope(read_only, next.call(req).instrument(span.clone()))
         .await
         .inspect_err(|error| span.in_scope(|| tracing::error!(%error, "service failed")))?
         .map_into_boxed_body();

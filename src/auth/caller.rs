@@ -13,6 +13,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::{
+    actor::{self, Actor},
     app::AppState,
     auth::{queries, tokens::API_KEY_PREFIX},
     db,
@@ -144,15 +145,39 @@ impl Credential {
 /// deactivated account or a revoked key stops working at once.
 #[derive(Debug, Clone, Copy)]
 pub enum Identity {
+    /// An account, signed in or through one of its `admin` API keys (`key`).
     Account {
         id: Uuid,
         role: Role,
+        key: Option<Uuid>,
     },
     /// A `content` API key: reads published content, nothing else.
-    ContentKey,
+    ContentKey { key: Uuid },
 }
 
+impl Identity {
+    pub fn actor(self) -> Actor {
+        match self {
+            Self::Account { key: Some(key), .. } | Self::ContentKey { key } => Actor::ApiKey(key),
+            Self::Account { id, key: None, .. } => Actor::User(id),
+        }
+    }
+}
+
+/// Who sent the request, checked against the database; also what the change log will name as
+/// the actor of whatever the request writes.
 pub async fn identify(
+    state: &AppState,
+    credential: Credential,
+) -> Result<Option<Identity>, ApiError> {
+    let identity = identify_credential(state, credential).await?;
+    if let Some(identity) = identity {
+        actor::identified(identity.actor());
+    }
+    Ok(identity)
+}
+
+async fn identify_credential(
     state: &AppState,
     credential: Credential,
 ) -> Result<Option<Identity>, ApiError> {
@@ -170,6 +195,7 @@ pub async fn identify(
                 Some(role) => Ok(Some(Identity::Account {
                     id: claims.sub,
                     role,
+                    key: None,
                 })),
                 None => Err(ApiError::Unauthorized("this account is deactivated".into())),
             }
@@ -199,13 +225,13 @@ impl<R: RoleFloor + 'static> FromRequest for AuthUser<R> {
             let state = state.ok_or_else(|| ApiError::internal("AppState is not configured"))?;
             match identify(&state, credential?).await? {
                 None => Err(ApiError::Unauthorized("sign in to do this".into())),
-                Some(Identity::ContentKey) => Err(ApiError::Forbidden(
+                Some(Identity::ContentKey { .. }) => Err(ApiError::Forbidden(
                     "a content API key only reads published content".into(),
                 )),
                 Some(Identity::Account { role, .. }) if role < R::ROLE => Err(ApiError::Forbidden(
                     format!("this needs the {} role or higher", R::ROLE),
                 )),
-                Some(Identity::Account { id, role }) => Ok(Self {
+                Some(Identity::Account { id, role, .. }) => Ok(Self {
                     id,
                     role,
                     floor: PhantomData,
@@ -253,11 +279,11 @@ impl FromRequest for Reader {
                     account: None,
                     credentialed: false,
                 }),
-                Some(Identity::ContentKey) => Ok(Self {
+                Some(Identity::ContentKey { .. }) => Ok(Self {
                     account: None,
                     credentialed: true,
                 }),
-                Some(Identity::Account { id, role }) => Ok(Self {
+                Some(Identity::Account { id, role, .. }) => Ok(Self {
                     account: Some((id, role)),
                     credentialed: true,
                 }),

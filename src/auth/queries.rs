@@ -22,19 +22,20 @@ pub fn active_role(conn: &mut PgConnection, id: Uuid) -> QueryResult<Role> {
 /// Who an API key acts as. A key stops working when its owner is deactivated, and an `admin`
 /// key also when its owner is no longer an admin.
 pub fn api_key_identity(conn: &mut PgConnection, key: &str) -> QueryResult<Identity> {
-    let (scope, owner): (String, Uuid) = api_keys::table
+    let (key, scope, owner): (Uuid, String, Uuid) = api_keys::table
         .inner_join(users::table)
         .filter(api_keys::key_hash.eq(tokens::digest(key)))
         .filter(users::active.eq(true))
         .filter(api_keys::scope.ne("admin").or(users::role.eq("admin")))
-        .select((api_keys::scope, api_keys::created_by))
+        .select((api_keys::id, api_keys::scope, api_keys::created_by))
         .first(conn)?;
     Ok(match scope.as_str() {
         "admin" => Identity::Account {
             id: owner,
             role: Role::Admin,
+            key: Some(key),
         },
-        _ => Identity::ContentKey,
+        _ => Identity::ContentKey { key },
     })
 }
 
