@@ -16,6 +16,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use crate::{
     auth::{throttle::LoginThrottle, tokens::TokenKeys},
     cache::ContentCache,
+    changes::listener::ChangeSignal,
     clock::Clock,
     config::{Config, StorageSettings},
     db::{self, Pool},
@@ -40,6 +41,10 @@ pub struct AppState {
     pub clock: Clock,
     /// Requests between the first middleware and their response; shutdown waits for them.
     pub in_flight: AtomicUsize,
+    /// Raised when any process commits a change; background workers wait on it.
+    pub changes: ChangeSignal,
+    /// Calls out to webhooks, only to addresses `MASTHEAD_OUTBOUND` allows.
+    pub webhook_agent: ureq::Agent,
 }
 
 impl AppState {
@@ -64,6 +69,8 @@ impl AppState {
             statements,
             cache: ContentCache::new(),
             in_flight: AtomicUsize::new(0),
+            changes: ChangeSignal::default(),
+            webhook_agent: config.outbound.agent(crate::webhooks::worker::TIMEOUT),
             tokens: TokenKeys::new(&config.jwt_secret),
             throttle: LoginThrottle::new(),
             metrics: Metrics::new(),

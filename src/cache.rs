@@ -1,13 +1,14 @@
 //! Short-lived caches of what anonymous readers ask for most.
 //!
-//! Public responses (those marked `Cache-Control: public`) are kept for a few seconds, so a hot
-//! article or list costs no database round trip at all; list totals are kept the same way, so a
-//! deep list pays for its `count(*)` once. Any successful write to the API in this process
-//! empties both; other processes see a change within the time to live.
+//! Public responses (those marked `Cache-Control: public`) are kept, so a hot article or list
+//! costs no database round trip at all; list totals are kept the same way, so a deep list pays
+//! for its `count(*)` once. Every committed change, made by this process or another, empties
+//! both: the change listener hears it within milliseconds. While the listener is not connected,
+//! nothing is served older than a few seconds.
 
 use std::{
-    sync::atomic::{AtomicU64, Ordering},
-    time::Duration,
+    sync::atomic::{AtomicBool, AtomicU64, Ordering},
+    time::{Duration, Instant},
 };
 
 use actix_web::{HttpResponse, http::header, web::Bytes};
@@ -15,9 +16,11 @@ use moka::sync::Cache;
 
 use crate::{app::AppState, auth::Reader};
 
-/// How long a cached answer may be served. Short, because other processes' writes do not
-/// clear this process's cache.
-pub const TIME_TO_LIVE: Duration = Duration::from_secs(5);
+/// How long a cached answer may be served while changes are heard from every process.
+pub const TIME_TO_LIVE: Duration = Duration::from_secs(60);
+/// How long while they are not (the listener lost its connection): other processes' writes
+/// then reach this process only through expiry.
+pub const DEAF_TIME_TO_LIVE: Duration = Duration::from_secs(5);
 /// The most bytes of responses kept, so memory stays bounded under any traffic.
 const MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -29,13 +32,24 @@ pub struct CachedResponse {
     pub etag: String,
     pub link: Option<String>,
     pub body: Bytes,
+    /// The answer's own `max-age`: it is not served from here any longer than that either.
+    pub max_age: Duration,
+}
+
+/// A value and when it was kept.
+#[derive(Clone)]
+struct Kept<T> {
+    value: T,
+    at: Instant,
 }
 
 pub struct ContentCache {
-    responses: Cache<String, CachedResponse>,
-    totals: Cache<String, i64>,
+    responses: Cache<String, Kept<CachedResponse>>,
+    totals: Cache<String, Kept<i64>>,
     /// Bumped by every `clear`. A value computed before a clear must not be kept after it.
     generation: AtomicU64,
+    /// Whether every committed change reaches this process (the change listener is connected).
+    following: AtomicBool,
 }
 
 impl ContentCache {
@@ -44,8 +58,8 @@ impl ContentCache {
             responses: Cache::builder()
                 .time_to_live(TIME_TO_LIVE)
                 .max_capacity(MAX_RESPONSE_BYTES)
-                .weigher(|key: &String, value: &CachedResponse| {
-                    u32::try_from(key.len() + value.body.len() + 256).unwrap_or(u32::MAX)
+                .weigher(|key: &String, kept: &Kept<CachedResponse>| {
+                    u32::try_from(key.len() + kept.value.body.len() + 256).unwrap_or(u32::MAX)
                 })
                 .build(),
             totals: Cache::builder()
@@ -53,7 +67,26 @@ impl ContentCache {
                 .max_capacity(10_000)
                 .build(),
             generation: AtomicU64::new(0),
+            following: AtomicBool::new(false),
         }
+    }
+
+    /// The listener connected (`true`: start clean, keep answers long) or lost its connection.
+    pub fn follow_changes(&self, following: bool) {
+        if following {
+            self.clear();
+        }
+        self.following.store(following, Ordering::SeqCst);
+    }
+
+    /// Whether something kept at `at` for at most `max_age` may still be served.
+    fn fresh(&self, at: Instant, max_age: Duration) -> bool {
+        let limit = if self.following.load(Ordering::SeqCst) {
+            TIME_TO_LIVE
+        } else {
+            DEAF_TIME_TO_LIVE
+        };
+        at.elapsed() < limit.min(max_age)
     }
 
     /// Read before computing something to keep; pass it back when keeping it.
@@ -62,7 +95,9 @@ impl ContentCache {
     }
 
     pub fn response(&self, key: &str) -> Option<CachedResponse> {
-        self.responses.get(key)
+        let kept = self.responses.get(key)?;
+        self.fresh(kept.at, kept.value.max_age)
+            .then_some(kept.value)
     }
 
     /// Keeps a response computed since `generation`, unless a write cleared the cache meanwhile.
@@ -71,21 +106,30 @@ impl ContentCache {
         if self.generation() != generation {
             return;
         }
-        self.responses.insert(key.clone(), response);
+        let kept = Kept {
+            value: response,
+            at: Instant::now(),
+        };
+        self.responses.insert(key.clone(), kept);
         if self.generation() != generation {
             self.responses.invalidate(&key);
         }
     }
 
     pub fn total(&self, key: &str) -> Option<i64> {
-        self.totals.get(key)
+        let kept = self.totals.get(key)?;
+        self.fresh(kept.at, TIME_TO_LIVE).then_some(kept.value)
     }
 
     pub fn keep_total(&self, key: String, total: i64, generation: u64) {
         if self.generation() != generation {
             return;
         }
-        self.totals.insert(key.clone(), total);
+        let kept = Kept {
+            value: total,
+            at: Instant::now(),
+        };
+        self.totals.insert(key.clone(), kept);
         if self.generation() != generation {
             self.totals.invalidate(&key);
         }

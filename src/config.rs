@@ -4,6 +4,8 @@ use std::{fmt, time::Duration};
 
 use clap::{Args, ValueEnum};
 
+use crate::outbound::Outbound;
+
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/masthead";
 const MIN_SECRET_BYTES: usize = 32;
 
@@ -97,6 +99,30 @@ pub struct ServeArgs {
     /// The frontend's path of a page (kind `page`) in site maps; `{slug}` is replaced.
     #[arg(long, env = "MASTHEAD_PAGE_PATH", default_value = "/{slug}")]
     pub page_path: String,
+    /// The frontend's path of a category page, named in webhook payloads' `paths`.
+    #[arg(
+        long,
+        env = "MASTHEAD_CATEGORY_PATH",
+        default_value = "/categories/{slug}"
+    )]
+    pub category_path: String,
+    /// The frontend's path of a tag page, named in webhook payloads' `paths`.
+    #[arg(long, env = "MASTHEAD_TAG_PATH", default_value = "/tags/{slug}")]
+    pub tag_path: String,
+    /// The frontend's path of an author page, named in webhook payloads' `paths`.
+    #[arg(long, env = "MASTHEAD_AUTHOR_PATH", default_value = "/authors/{slug}")]
+    pub author_path: String,
+    /// Address classes Masthead may call (webhooks): `public`, `private` (public and the
+    /// private ranges), `loopback` (this machine only), or `none`; a comma-separated list
+    /// combines them. Link-local and cloud metadata addresses are never called.
+    #[arg(long, env = "MASTHEAD_OUTBOUND", default_value = "public")]
+    pub outbound: Outbound,
+    /// Days the change log (and so the audit trail of changes) is kept.
+    #[arg(long, env = "MASTHEAD_CHANGE_LOG_RETENTION_DAYS", default_value_t = 365)]
+    pub change_log_retention_days: u32,
+    /// Days sign-in records of the audit trail are kept.
+    #[arg(long, env = "MASTHEAD_AUDIT_RETENTION_DAYS", default_value_t = 365)]
+    pub audit_retention_days: u32,
     /// Where uploaded files live with local storage.
     #[arg(long, env = "MASTHEAD_MEDIA_DIR", default_value = "./data/media")]
     pub media_dir: String,
@@ -174,6 +200,13 @@ pub struct Config {
     pub article_path: String,
     /// `{slug}` in it is replaced by a page's slug.
     pub page_path: String,
+    pub category_path: String,
+    pub tag_path: String,
+    pub author_path: String,
+    /// Where Masthead may call out to.
+    pub outbound: Outbound,
+    pub change_log_retention: chrono::Duration,
+    pub audit_retention: chrono::Duration,
     /// URLs per sitemap file; past it `/sitemap.xml` becomes an index of numbered parts. The
     /// sitemaps.org limit; tests make it small.
     pub sitemap_max_urls: u32,
@@ -229,6 +262,12 @@ impl Config {
             public_url: "http://localhost:3000".into(),
             article_path: "/articles/{slug}".into(),
             page_path: "/{slug}".into(),
+            category_path: "/categories/{slug}".into(),
+            tag_path: "/tags/{slug}".into(),
+            author_path: "/authors/{slug}".into(),
+            outbound: Outbound::default(),
+            change_log_retention: chrono::Duration::days(365),
+            audit_retention: chrono::Duration::days(365),
             sitemap_max_urls: SITEMAP_MAX_URLS,
             media_dir: "./data/media".into(),
             media_url: "/media".into(),
@@ -279,6 +318,14 @@ impl Config {
             public_url: args.public_url.trim_end_matches('/').to_owned(),
             article_path: content_path("MASTHEAD_ARTICLE_PATH", args.article_path)?,
             page_path: content_path("MASTHEAD_PAGE_PATH", args.page_path)?,
+            category_path: content_path("MASTHEAD_CATEGORY_PATH", args.category_path)?,
+            tag_path: content_path("MASTHEAD_TAG_PATH", args.tag_path)?,
+            author_path: content_path("MASTHEAD_AUTHOR_PATH", args.author_path)?,
+            outbound: args.outbound,
+            change_log_retention: chrono::Duration::days(i64::from(
+                args.change_log_retention_days.max(1),
+            )),
+            audit_retention: chrono::Duration::days(i64::from(args.audit_retention_days.max(1))),
             sitemap_max_urls: SITEMAP_MAX_URLS,
             media_dir: args.media_dir,
             media_url: args.media_url.trim_end_matches('/').to_owned(),

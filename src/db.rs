@@ -117,19 +117,35 @@ where
     let actor = crate::actor::for_database();
     web::block(move || {
         let _entered = span.enter();
-        let mut conn = pool.get()?;
-        let result = match actor {
-            Some(actor) => act_as(&mut conn, actor),
-            None => Ok(()),
-        }
-        .and_then(|()| work(&mut conn.pg));
-        if matches!(result, Err(ApiError::Unavailable)) {
-            conn.broken = true;
-        }
-        result
+        run_as(&pool, actor, work)
     })
     .await
     .map_err(ApiError::internal)?
+}
+
+/// [`run`] for threads of Masthead's own (jobs, workers), which may block: acts as `system`.
+pub fn run_blocking<T>(
+    pool: &Pool,
+    work: impl FnOnce(&mut PgConnection) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    run_as(pool, Some(Actor::System), work)
+}
+
+fn run_as<T>(
+    pool: &Pool,
+    actor: Option<Actor>,
+    work: impl FnOnce(&mut PgConnection) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let mut conn = pool.get()?;
+    let result = match actor {
+        Some(actor) => act_as(&mut conn, actor),
+        None => Ok(()),
+    }
+    .and_then(|()| work(&mut conn.pg));
+    if matches!(result, Err(ApiError::Unavailable)) {
+        conn.broken = true;
+    }
+    result
 }
 
 /// Brings the session's `masthead.actor` up to date; a round trip only when it changes.

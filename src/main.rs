@@ -16,11 +16,12 @@ use masthead::{
     articles,
     auth::{Role, password},
     config::{Config, DatabaseArgs, LogFormat, ServeArgs},
-    db, openapi, search,
+    changes, db, openapi, search,
     users::{
         self,
         model::{Email, NewUser, Password},
     },
+    webhooks,
 };
 use tracing_subscriber::EnvFilter;
 
@@ -168,8 +169,11 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     migrate(&config.database_url)?;
     let bind = config.bind.clone();
     let state = web::Data::new(AppState::new(config)?);
+    changes::listener::spawn(state.clone()).map_err(|e| format!("cannot start the change listener: {e}"))?;
+    webhooks::worker::spawn(state.clone()).map_err(|e| format!("cannot start the webhook worker: {e}"))?;
     actix_web::rt::System::new().block_on(async move {
         actix_web::rt::spawn(articles::scheduler::run(state.clone()));
+        actix_web::rt::spawn(changes::prune::run(state.clone()));
         let app_state = state.clone();
         let server = HttpServer::new(move || app::build(app_state.clone()))
             .disable_signals()
@@ -214,6 +218,7 @@ async fn stop_on_signal(server: actix_web::dev::ServerHandle, state: web::Data<A
         actix_web::rt::time::sleep(Duration::from_millis(20)).await;
     }
     server.stop(true).await;
+    state.changes.stop();
 }
 
 fn read_password(from_stdin: bool) -> Result<String, String> {

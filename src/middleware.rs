@@ -1,7 +1,10 @@
 //! What every response gets: a request id, an access log line, metrics, and the API's conventions
 //! (problem+json errors, strong ETags with 304, cache headers for credentialed reads).
 
-use std::{sync::atomic::Ordering, time::Instant};
+use std::{
+    sync::atomic::Ordering,
+    time::{Duration, Instant},
+};
 
 use actix_web::{
     Error, HttpMessage, HttpResponse,
@@ -16,7 +19,7 @@ use tracing::Instrument;
 use crate::{
     actor,
     app::AppState,
-    cache::{self, CachedResponse},
+    cache::CachedResponse,
     error::{ApiError, PROBLEM_JSON},
     etag,
 };
@@ -199,14 +202,16 @@ fn keep_if_public(
     ) else {
         return response;
     };
-    // An answer that changes by itself sooner than the cache forgets it is not kept.
-    let lasts = cache_control
+    // An answer that changes by itself (a carousel window about to open) is kept only as long
+    // as its own `max-age`.
+    let max_age = cache_control
         .split("max-age=")
         .nth(1)
         .and_then(|rest| rest.split(',').next())
         .and_then(|seconds| seconds.trim().parse::<u64>().ok())
-        .is_some_and(|seconds| seconds >= cache::TIME_TO_LIVE.as_secs());
-    if response.status() != StatusCode::OK || !cache_control.starts_with("public") || !lasts {
+        .unwrap_or(0);
+    if response.status() != StatusCode::OK || !cache_control.starts_with("public") || max_age == 0
+    {
         return response;
     }
     let link = text(header::LINK);
@@ -222,6 +227,7 @@ fn keep_if_public(
                     etag,
                     link,
                     body: bytes.clone(),
+                    max_age: Duration::from_secs(max_age),
                 },
                 generation,
             );

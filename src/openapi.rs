@@ -78,6 +78,10 @@ problem_responses! {
         (name = "recommendations", description = "Curated picks (the `related` slot of an \
             article, site-wide slots such as `editors-picks`) and automatic related articles"),
         (name = "site", description = "The site's settings: title, logo, footer, ICP record number, locale, timezone"),
+        (name = "audit", description = "Who changed what and when, and who signed in (admin only)"),
+        (name = "webhooks", description = "Signed calls to your systems when content changes \
+            (Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`), retried \
+            with backoff for about a day, with a delivery log (admin only)"),
         (name = "site-files", description = "Files at the root for search engines and feed \
             readers: `/sitemap.xml` (an index of `/sitemap-{n}.xml` past 50,000 URLs), \
             `/sitemap.txt` and `/feed.xml` (RSS 2.0). URLs are built from `MASTHEAD_PUBLIC_URL`, \

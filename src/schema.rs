@@ -88,6 +88,18 @@ diesel::table! {
 }
 
 diesel::table! {
+    auth_events (id) {
+        id -> Int8,
+        at -> Timestamptz,
+        action -> Text,
+        user_id -> Nullable<Uuid>,
+        email -> Nullable<Text>,
+        address -> Nullable<Text>,
+        user_agent -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     authors (id) {
         id -> Uuid,
         slug -> Text,
@@ -152,6 +164,29 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+    }
+}
+
+diesel::table! {
+    change_consumers (name) {
+        name -> Text,
+        last_seq -> Int8,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    change_log (id) {
+        id -> Int8,
+        seq -> Nullable<Int8>,
+        tx -> Int8,
+        at -> Timestamptz,
+        actor_type -> Text,
+        actor_id -> Nullable<Uuid>,
+        resource -> Text,
+        resource_id -> Nullable<Uuid>,
+        action -> Text,
+        changes -> Jsonb,
     }
 }
 
@@ -260,6 +295,54 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhook_attempts (id) {
+        id -> Int8,
+        delivery_id -> Uuid,
+        number -> Int4,
+        started_at -> Timestamptz,
+        duration_ms -> Int4,
+        outcome -> Text,
+        response_status -> Nullable<Int4>,
+        error -> Nullable<Text>,
+        response_body -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Uuid,
+        webhook_id -> Uuid,
+        event -> Text,
+        change_seq -> Nullable<Int8>,
+        body -> Text,
+        state -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Nullable<Timestamptz>,
+        leased_until -> Nullable<Timestamptz>,
+        created_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    webhooks (id) {
+        id -> Uuid,
+        url -> Text,
+        events -> Array<Nullable<Text>>,
+        description -> Text,
+        active -> Bool,
+        headers -> Jsonb,
+        secret -> Text,
+        consecutive_failures -> Int4,
+        disabled_reason -> Nullable<Text>,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+    }
+}
+
 diesel::joinable!(api_keys -> users (created_by));
 diesel::joinable!(article_revisions -> articles (article_id));
 diesel::joinable!(article_revisions -> users (created_by));
@@ -277,6 +360,9 @@ diesel::joinable!(images -> users (created_by));
 diesel::joinable!(links -> images (logo_id));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(site_settings -> images (logo_id));
+diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
+diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
+diesel::joinable!(webhooks -> users (created_by));
 
 diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
@@ -284,11 +370,14 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_search,
     article_slug_history,
     articles,
+    auth_events,
     authors,
     carousel_clicks,
     carousel_slides,
     carousels,
     categories,
+    change_consumers,
+    change_log,
     images,
     links,
     recommendations,
@@ -296,4 +385,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     site_settings,
     tags,
     users,
+    webhook_attempts,
+    webhook_deliveries,
+    webhooks,
 );

@@ -64,7 +64,7 @@ BEGIN
         -- Bookkeeping that changes with everything (or with every click) says nothing.
         CONTINUE WHEN field IN ('updated_at', 'version', 'clicks', 'consecutive_failures');
         CONTINUE WHEN TG_OP = 'UPDATE' AND before_row -> field IS NOT DISTINCT FROM after_row -> field;
-        IF field IN ('password_hash', 'key_hash', 'token_hash', 'secret') THEN
+        IF field IN ('password_hash', 'key_hash', 'token_hash', 'secret', 'headers') THEN
             changes := changes || jsonb_build_object(field, jsonb_build_object('redacted', true));
         ELSIF field IN ('body_html', 'body_text', 'body_image_ids') THEN
             changes := changes || jsonb_build_object(field, jsonb_build_object('derived', true));

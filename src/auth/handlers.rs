@@ -6,6 +6,7 @@ use diesel::{Connection, PgConnection, prelude::*};
 use uuid::Uuid;
 
 use crate::{
+    audit,
     app::AppState,
     auth::{
         AuthUser, Role,
@@ -183,7 +184,7 @@ pub async fn login(
         Ok(users::queries::find_by_email(conn, &email).optional()?)
     })
     .await?;
-    let user = db::blocking(move || match account {
+    let signed_in = db::blocking(move || match account {
         Some(user) if password::verify(&body.password, &user.password_hash) && user.active => {
             Some(user)
         }
@@ -193,13 +194,40 @@ pub async fn login(
             None
         }
     })
-    .await?
-    .ok_or_else(|| ApiError::Unauthorized("the email or password is wrong".into()))?;
+    .await?;
+    let mut event = sign_in_event(&req, &body.email);
+    let Some(user) = signed_in else {
+        db::run(&state.pool, move |conn| Ok(audit::queries::record(conn, &event)?)).await?;
+        return Err(ApiError::Unauthorized(
+            "the email or password is wrong".into(),
+        ));
+    };
+    event.action = "sign_in";
+    event.user_id = Some(user.id);
     let tokens = db::run(&state.pool.clone(), move |conn| {
-        token_pair(&state, conn, user, Uuid::now_v7())
+        conn.transaction(|conn| {
+            audit::queries::record(conn, &event)?;
+            token_pair(&state, conn, user, Uuid::now_v7())
+        })
     })
     .await?;
     Ok(tokens_response(HttpResponse::Ok(), &tokens))
+}
+
+/// A failed sign-in as the audit trail keeps it: the email given, never the password.
+fn sign_in_event(req: &HttpRequest, email: &str) -> audit::queries::AuthEvent {
+    let text = |value: &str, limit: usize| value.chars().filter(|c| *c != '\0').take(limit).collect();
+    audit::queries::AuthEvent {
+        action: "sign_in_failed",
+        user_id: None,
+        email: Some(text(email.trim(), 320)),
+        address: req.peer_addr().map(|a| a.ip().to_string()),
+        user_agent: req
+            .headers()
+            .get(actix_web::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| text(v, 512)),
+    }
 }
 
 /// Trade a refresh token for a new pair.
@@ -234,6 +262,16 @@ pub async fn refresh(
             if token.used_at.is_some() {
                 // Committed even though the request fails: the family stays revoked.
                 queries::revoke_family(conn, token.family_id)?;
+                audit::queries::record(
+                    conn,
+                    &audit::queries::AuthEvent {
+                        action: "refresh_token_reused",
+                        user_id: Some(token.user_id),
+                        email: None,
+                        address: None,
+                        user_agent: None,
+                    },
+                )?;
                 tracing::warn!(user = %token.user_id, "refresh token reused; sign-in revoked");
                 return Ok(Err(ApiError::Unauthorized(
                     "this refresh token was already used; sign in again".into(),

@@ -656,7 +656,7 @@ fn carousel_key(value: &str) -> Result<String, FieldError> {
 }
 
 /// The editors' view of one carousel: every slide.
-fn staff_view(
+pub(super) fn staff_view(
     conn: &mut PgConnection,
     carousel: Carousel,
     media_url: &str,

@@ -97,6 +97,14 @@ pub fn slides_of(conn: &mut PgConnection, carousel_ids: &[Uuid]) -> QueryResult<
         .load(conn)
 }
 
+/// A slide by its id alone.
+pub fn find_slide(conn: &mut PgConnection, id: Uuid) -> QueryResult<Slide> {
+    carousel_slides::table
+        .find(id)
+        .select(Slide::as_select())
+        .first(conn)
+}
+
 pub fn slide(conn: &mut PgConnection, carousel: Uuid, slide: Uuid) -> QueryResult<Slide> {
     carousel_slides::table
         .filter(carousel_slides::id.eq(slide))

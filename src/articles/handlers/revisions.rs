@@ -119,6 +119,7 @@ pub async fn restore_revision(
         conn.transaction(|conn| {
             let current = lock_by_key(conn, &key)?;
             access::check_editable(conn, &user, &current)?;
+            crate::changes::name_action(conn, "revision_restored")?;
             let revision = queries::find_revision(conn, current.id, number)
                 .optional()?
                 .ok_or_else(|| {

@@ -1,0 +1,53 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+
+use crate::{
+    changes::model::Change,
+    schema::{change_consumers, change_log},
+};
+
+/// Changes committed after `seq`, in commit order. Nothing committed later can take a number
+/// at or below the highest one returned, so a consumer that goes on from there skips nothing.
+pub fn after(conn: &mut PgConnection, seq: i64, limit: i64) -> QueryResult<Vec<Change>> {
+    change_log::table
+        .filter(change_log::seq.gt(seq))
+        .order(change_log::seq)
+        .limit(limit)
+        .select(Change::as_select())
+        .load(conn)
+}
+
+/// The highest number committed so far (0 for an empty log).
+pub fn latest(conn: &mut PgConnection) -> QueryResult<i64> {
+    change_log::table
+        .select(diesel::dsl::max(change_log::seq))
+        .first::<Option<i64>>(conn)
+        .map(Option::unwrap_or_default)
+}
+
+/// Where consumer `name` has read to, locked for this transaction; `None` when another process
+/// holds it (that process is consuming, so this one need not).
+pub fn claim_consumer(conn: &mut PgConnection, name: &str) -> QueryResult<Option<i64>> {
+    change_consumers::table
+        .find(name)
+        .select(change_consumers::last_seq)
+        .for_update()
+        .skip_locked()
+        .first(conn)
+        .optional()
+}
+
+pub fn advance_consumer(conn: &mut PgConnection, name: &str, seq: i64) -> QueryResult<()> {
+    diesel::update(change_consumers::table.find(name))
+        .set((
+            change_consumers::last_seq.eq(seq),
+            change_consumers::updated_at.eq(diesel::dsl::now),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Forgets changes recorded before `before`; returns how many.
+pub fn prune(conn: &mut PgConnection, before: DateTime<Utc>) -> QueryResult<usize> {
+    diesel::delete(change_log::table.filter(change_log::at.lt(before))).execute(conn)
+}

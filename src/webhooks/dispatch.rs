@@ -1,0 +1,102 @@
+//! Turns the change log into deliveries: one consumer for the whole database, whichever
+//! process gets to it, so each change becomes each hook's delivery exactly once.
+
+use chrono::{DateTime, Utc};
+use diesel::{Connection, PgConnection};
+use uuid::Uuid;
+
+use crate::{
+    changes::{self, model::Change},
+    config::Config,
+    error::ApiError,
+    webhooks::{
+        events,
+        model::{Delivery, Webhook},
+        payload, queries,
+    },
+};
+
+const CONSUMER: &str = "webhooks";
+/// Changes read per transaction.
+const BATCH: i64 = 500;
+
+/// Records the deliveries of the changes committed since the last call, and moves the
+/// consumer past them, in one transaction. Returns how many deliveries were made, or `None`
+/// when another process is dispatching right now.
+pub fn dispatch(
+    conn: &mut PgConnection,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Result<Option<usize>, ApiError> {
+    conn.transaction(|conn| {
+        let Some(last) = changes::queries::claim_consumer(conn, CONSUMER)? else {
+            return Ok(None);
+        };
+        let mut batch = changes::queries::after(conn, last, BATCH)?;
+        keep_whole_transactions(&mut batch);
+        let Some(newest) = batch.last().map(Change::number) else {
+            return Ok(Some(0));
+        };
+        let hooks = queries::active(conn)?;
+        let mut made = Vec::new();
+        if !hooks.is_empty() {
+            for group in payload::group(&batch) {
+                made.extend(deliveries_for(conn, config, &hooks, &group, now)?);
+            }
+            queries::insert_deliveries(conn, &made)?;
+        }
+        changes::queries::advance_consumer(conn, CONSUMER, newest)?;
+        Ok(Some(made.len()))
+    })
+}
+
+/// A full batch may end part-way through a transaction's changes; those wait for the next
+/// batch, so one transaction's changes to a resource always make one event.
+fn keep_whole_transactions(batch: &mut Vec<Change>) {
+    if batch.len() < usize::try_from(BATCH).unwrap_or(usize::MAX) {
+        return;
+    }
+    let Some(last_tx) = batch.last().map(|c| c.tx) else {
+        return;
+    };
+    let whole = batch.iter().take_while(|c| c.tx != last_tx).count();
+    if whole > 0 {
+        batch.truncate(whole);
+    }
+}
+
+fn deliveries_for(
+    conn: &mut PgConnection,
+    config: &Config,
+    hooks: &[Webhook],
+    group: &payload::ChangeGroup<'_>,
+    now: DateTime<Utc>,
+) -> Result<Vec<Delivery>, ApiError> {
+    let event = group.event();
+    // A hook hears of what committed after it was made, not of the past.
+    let targets: Vec<&Webhook> = hooks
+        .iter()
+        .filter(|hook| hook.created_at <= group.at())
+        .filter(|hook| events::subscribed(&hook.event_patterns(), &event))
+        .collect();
+    if targets.is_empty() {
+        return Ok(Vec::new());
+    }
+    let body = payload::render(conn, config, group, &event)?;
+    Ok(targets
+        .into_iter()
+        .map(|hook| Delivery {
+            id: Uuid::now_v7(),
+            webhook_id: hook.id,
+            event: event.clone(),
+            change_seq: Some(group.seq()),
+            body: body.clone(),
+            state: "pending".into(),
+            attempts: 0,
+            next_attempt_at: Some(now),
+            leased_until: None,
+            created_at: now,
+            finished_at: None,
+        })
+        .collect())
+}
