@@ -118,7 +118,11 @@ pub struct ServeArgs {
     #[arg(long, env = "MASTHEAD_OUTBOUND", default_value = "public")]
     pub outbound: Outbound,
     /// Days the change log (and so the audit trail of changes) is kept.
-    #[arg(long, env = "MASTHEAD_CHANGE_LOG_RETENTION_DAYS", default_value_t = 365)]
+    #[arg(
+        long,
+        env = "MASTHEAD_CHANGE_LOG_RETENTION_DAYS",
+        default_value_t = 365
+    )]
     pub change_log_retention_days: u32,
     /// Days sign-in records of the audit trail are kept.
     #[arg(long, env = "MASTHEAD_AUDIT_RETENTION_DAYS", default_value_t = 365)]

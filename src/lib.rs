@@ -3,8 +3,8 @@
 pub mod actor;
 pub mod api_keys;
 pub mod app;
-pub mod audit;
 pub mod articles;
+pub mod audit;
 pub mod auth;
 pub mod authors;
 pub mod cache;

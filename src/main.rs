@@ -15,8 +15,9 @@ use masthead::{
     app::{self, AppState},
     articles,
     auth::{Role, password},
+    changes,
     config::{Config, DatabaseArgs, LogFormat, ServeArgs},
-    changes, db, openapi, search,
+    db, openapi, search,
     users::{
         self,
         model::{Email, NewUser, Password},
@@ -169,8 +170,10 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     migrate(&config.database_url)?;
     let bind = config.bind.clone();
     let state = web::Data::new(AppState::new(config)?);
-    changes::listener::spawn(state.clone()).map_err(|e| format!("cannot start the change listener: {e}"))?;
-    webhooks::worker::spawn(state.clone()).map_err(|e| format!("cannot start the webhook worker: {e}"))?;
+    changes::listener::spawn(state.clone())
+        .map_err(|e| format!("cannot start the change listener: {e}"))?;
+    webhooks::worker::spawn(state.clone())
+        .map_err(|e| format!("cannot start the webhook worker: {e}"))?;
     actix_web::rt::System::new().block_on(async move {
         actix_web::rt::spawn(articles::scheduler::run(state.clone()));
         actix_web::rt::spawn(changes::prune::run(state.clone()));

@@ -210,8 +210,7 @@ fn keep_if_public(
         .and_then(|rest| rest.split(',').next())
         .and_then(|seconds| seconds.trim().parse::<u64>().ok())
         .unwrap_or(0);
-    if response.status() != StatusCode::OK || !cache_control.starts_with("public") || max_age == 0
-    {
+    if response.status() != StatusCode::OK || !cache_control.starts_with("public") || max_age == 0 {
         return response;
     }
     let link = text(header::LINK);

@@ -3,8 +3,8 @@
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
 use crate::{
-    api_keys, articles, audit, auth, authors, carousels, categories, images, links, recommendations,
-    search, site, sitefiles, tags, users, webhooks,
+    api_keys, articles, audit, auth, authors, carousels, categories, images, links,
+    recommendations, search, site, sitefiles, tags, users, webhooks,
 };
 
 /// The documented API under `/api/v1`, and the site files at the root (`/sitemap.xml`, …).

@@ -52,7 +52,8 @@ fn encode_cursor(entry: &AuditEntry) -> String {
 }
 
 fn decode_cursor(value: &str) -> Result<Position, ApiError> {
-    let bad = || ApiError::BadRequest("after: not a cursor of this list; use meta.next_cursor".into());
+    let bad =
+        || ApiError::BadRequest("after: not a cursor of this list; use meta.next_cursor".into());
     let (micros, id) = value.split_once('~').ok_or_else(bad)?;
     let (source, id) = id.split_once(':').ok_or_else(bad)?;
     if !matches!(source, "change" | "sign_in") {

@@ -6,8 +6,8 @@ use diesel::{Connection, PgConnection, prelude::*};
 use uuid::Uuid;
 
 use crate::{
-    audit,
     app::AppState,
+    audit,
     auth::{
         AuthUser, Role,
         dto::{Login, RefreshRequest, SignUp, TokenResponse, UpdateMe},
@@ -197,7 +197,10 @@ pub async fn login(
     .await?;
     let mut event = sign_in_event(&req, &body.email);
     let Some(user) = signed_in else {
-        db::run(&state.pool, move |conn| Ok(audit::queries::record(conn, &event)?)).await?;
+        db::run(&state.pool, move |conn| {
+            Ok(audit::queries::record(conn, &event)?)
+        })
+        .await?;
         return Err(ApiError::Unauthorized(
             "the email or password is wrong".into(),
         ));
@@ -216,7 +219,8 @@ pub async fn login(
 
 /// A failed sign-in as the audit trail keeps it: the email given, never the password.
 fn sign_in_event(req: &HttpRequest, email: &str) -> audit::queries::AuthEvent {
-    let text = |value: &str, limit: usize| value.chars().filter(|c| *c != '\0').take(limit).collect();
+    let text =
+        |value: &str, limit: usize| value.chars().filter(|c| *c != '\0').take(limit).collect();
     audit::queries::AuthEvent {
         action: "sign_in_failed",
         user_id: None,

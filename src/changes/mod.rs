@@ -5,8 +5,8 @@
 //! [`listener`] turns into cache clears and wake-ups.
 
 pub mod listener;
-pub mod prune;
 pub mod model;
+pub mod prune;
 pub mod queries;
 
 use diesel::{PgConnection, RunQueryDsl, sql_query, sql_types::Text};

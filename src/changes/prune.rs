@@ -33,7 +33,12 @@ pub async fn prune(state: &AppState) -> Result<(usize, usize, usize), crate::err
     })
     .await?;
     if pruned != (0, 0, 0) {
-        tracing::info!(changes = pruned.0, sign_ins = pruned.1, deliveries = pruned.2, "pruned");
+        tracing::info!(
+            changes = pruned.0,
+            sign_ins = pruned.1,
+            deliveries = pruned.2,
+            "pruned"
+        );
     }
     Ok(pruned)
 }

@@ -239,9 +239,7 @@ fn is_token(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
-pub fn headers(
-    values: Option<&BTreeMap<String, String>>,
-) -> Result<serde_json::Value, FieldError> {
+pub fn headers(values: Option<&BTreeMap<String, String>>) -> Result<serde_json::Value, FieldError> {
     let values = values.cloned().unwrap_or_default();
     if values.len() > MAX_HEADERS {
         return Err(FieldError::new(

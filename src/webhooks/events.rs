@@ -26,8 +26,13 @@ pub const RESOURCES: [&str; 13] = [
 ];
 
 /// What an article's own workflow fires besides `created`, `updated` and `deleted`.
-pub const ARTICLE_TRANSITIONS: [&str; 5] =
-    ["published", "unpublished", "archived", "trashed", "restored"];
+pub const ARTICLE_TRANSITIONS: [&str; 5] = [
+    "published",
+    "unpublished",
+    "archived",
+    "trashed",
+    "restored",
+];
 
 /// Sent by `POST /webhooks/{id}/ping` only; nothing subscribes to it.
 pub const PING: &str = "ping";
@@ -114,10 +119,24 @@ mod tests {
 
     #[test]
     fn only_listed_names_and_wildcards_are_patterns() {
-        for good in ["*", "article.*", "article.trashed", "site.updated", "api_key.created"] {
+        for good in [
+            "*",
+            "article.*",
+            "article.trashed",
+            "site.updated",
+            "api_key.created",
+        ] {
             assert!(is_pattern(good), "{good}");
         }
-        for bad in ["", "article", "article.*.*", "site.created", "tag.published", "x.*", "**"] {
+        for bad in [
+            "",
+            "article",
+            "article.*.*",
+            "site.created",
+            "tag.published",
+            "x.*",
+            "**",
+        ] {
             assert!(!is_pattern(bad), "{bad}");
         }
     }

@@ -116,7 +116,10 @@ pub async fn create_webhook(
         secret,
     };
     Ok(HttpResponse::Created()
-        .insert_header((header::LOCATION, format!("/api/v1/webhooks/{}", view.webhook.id)))
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/webhooks/{}", view.webhook.id),
+        ))
         .json(view))
 }
 
@@ -181,7 +184,10 @@ pub async fn update_webhook(
     let id = id.into_inner();
     let outbound = &state.config.outbound;
     let (url, events, description, headers) = (
-        body.url.as_deref().map(|u| dto::url(outbound, u)).transpose(),
+        body.url
+            .as_deref()
+            .map(|u| dto::url(outbound, u))
+            .transpose(),
         body.events.as_deref().map(dto::event_patterns).transpose(),
         body.description
             .as_deref()

@@ -9,11 +9,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::{
-    articles::{
-        self,
-        dto::ArticleView,
-        queries::Lookup,
-    },
+    articles::{self, dto::ArticleView, queries::Lookup},
     authors::{self, dto::AuthorView},
     carousels,
     categories::{self, dto::CategoryView},
@@ -23,7 +19,10 @@ use crate::{
     images::{self, dto::ImageView},
     links::{self, dto::LinkView},
     recommendations::{self, dto::RecommendationView},
-    schema::{articles as articles_table, authors as authors_table, categories as categories_table, tags as tags_table},
+    schema::{
+        articles as articles_table, authors as authors_table, categories as categories_table,
+        tags as tags_table,
+    },
     site::{self, dto::SiteView},
     slugs::Key,
     tags::{self, dto::TagView},
@@ -65,6 +64,11 @@ impl ChangeGroup<'_> {
     /// A field's value before the first change of the group.
     fn before(&self, field: &str) -> Option<&Value> {
         self.changes.iter().find_map(|c| c.before(field))
+    }
+
+    /// A field's value after the last change of the group, when the group changed it.
+    fn after(&self, field: &str) -> Option<&Value> {
+        self.changes.iter().rev().find_map(|c| c.after(field))
     }
 
     /// The event this group fires. Creation and deletion win over anything else done in the
@@ -223,7 +227,12 @@ fn article(
         },
         _ => None,
     };
-    let before_text = |field: &str| group.before(field).and_then(Value::as_str).map(str::to_owned);
+    let before_text = |field: &str| {
+        group
+            .before(field)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
     let before_ids = |field: &str| -> Vec<Uuid> {
         match group.before(field) {
             Some(Value::Array(items)) => items
@@ -239,7 +248,15 @@ fn article(
         .map(|a| a.kind.clone())
         .or_else(|| before_text("kind"))
         .unwrap_or_else(|| "post".into());
-    let mut slugs: Vec<String> = before_text("slug").into_iter().collect();
+    // The slug this change gave the article: what it is now may be later still (or gone).
+    let changed_slug = group
+        .after("slug")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let mut slugs: Vec<String> = before_text("slug")
+        .into_iter()
+        .chain(changed_slug.clone())
+        .collect();
     let mut categories = before_ids("category_id");
     let mut tags = before_ids("tag_ids");
     let mut authors = before_ids("author_ids");
@@ -248,31 +265,34 @@ fn article(
         categories.extend(article.category_id);
         tags.extend(article.tag_ids.iter().copied());
         authors.extend(article.author_ids.iter().copied());
-        data["slug"] = json!(article.slug);
+        data["live"] = json!(articles::access::is_live(article));
+    }
+    if let Some(slug) = changed_slug.or_else(|| current.as_ref().map(|a| a.slug.clone())) {
         data["url"] = json!(format!(
             "{}{}",
             config.public_url,
-            article_path(config, &kind, &article.slug)
+            article_path(config, &kind, &slug)
         ));
-        data["live"] = json!(articles::access::is_live(article));
+        data["slug"] = json!(slug);
     }
     paths.extend(slugs.iter().map(|slug| article_path(config, &kind, slug)));
-    let slugs_of = |conn: &mut PgConnection, table: &str, ids: &[Uuid]| -> QueryResult<Vec<String>> {
-        match table {
-            "categories" => categories_table::table
-                .filter(categories_table::id.eq_any(ids))
-                .select(categories_table::slug)
-                .load(conn),
-            "tags" => tags_table::table
-                .filter(tags_table::id.eq_any(ids))
-                .select(tags_table::slug)
-                .load(conn),
-            _ => authors_table::table
-                .filter(authors_table::id.eq_any(ids))
-                .select(authors_table::slug)
-                .load(conn),
-        }
-    };
+    let slugs_of =
+        |conn: &mut PgConnection, table: &str, ids: &[Uuid]| -> QueryResult<Vec<String>> {
+            match table {
+                "categories" => categories_table::table
+                    .filter(categories_table::id.eq_any(ids))
+                    .select(categories_table::slug)
+                    .load(conn),
+                "tags" => tags_table::table
+                    .filter(tags_table::id.eq_any(ids))
+                    .select(tags_table::slug)
+                    .load(conn),
+                _ => authors_table::table
+                    .filter(authors_table::id.eq_any(ids))
+                    .select(authors_table::slug)
+                    .load(conn),
+            }
+        };
     for slug in slugs_of(conn, "categories", &categories)? {
         paths.insert(fill(&config.category_path, &slug));
     }
@@ -370,8 +390,11 @@ fn other(
             }
             serde_json::to_value(RecommendationView::new(r, target))
         }),
-        "link" => links::queries::find(conn, id).map(|link| serde_json::to_value(LinkView::new(link, true))),
-        "user" => users::queries::find(conn, id).map(|user| serde_json::to_value(UserView::from(user))),
+        "link" => links::queries::find(conn, id)
+            .map(|link| serde_json::to_value(LinkView::new(link, true))),
+        "user" => {
+            users::queries::find(conn, id).map(|user| serde_json::to_value(UserView::from(user)))
+        }
         "webhook" => crate::webhooks::queries::find(conn, id)
             .map(|hook| serde_json::to_value(crate::webhooks::dto::WebhookView::from(hook))),
         _ => return Ok(None),
@@ -385,7 +408,9 @@ fn other(
 }
 
 fn json_of(view: impl serde::Serialize) -> Result<Option<Value>, ApiError> {
-    serde_json::to_value(view).map(Some).map_err(ApiError::internal)
+    serde_json::to_value(view)
+        .map(Some)
+        .map_err(ApiError::internal)
 }
 
 #[cfg(test)]
@@ -420,7 +445,12 @@ mod tests {
         let events: Vec<String> = group(&changes).iter().map(ChangeGroup::event).collect();
         assert_eq!(
             events,
-            ["article.created", "image.updated", "article.published", "article.trashed"]
+            [
+                "article.created",
+                "image.updated",
+                "article.published",
+                "article.trashed"
+            ]
         );
     }
 
@@ -432,6 +462,9 @@ mod tests {
             change(3, 12, "article", 1, "deleted"),
         ];
         let events: Vec<String> = group(&changes).iter().map(ChangeGroup::event).collect();
-        assert_eq!(events, ["article.updated", "article.updated", "article.deleted"]);
+        assert_eq!(
+            events,
+            ["article.updated", "article.updated", "article.deleted"]
+        );
     }
 }

@@ -151,8 +151,9 @@ pub fn claim_due(
              SELECT webhook_id, count(*) AS n FROM webhook_deliveries
              WHERE state = 'pending' AND leased_until > $1 GROUP BY webhook_id
          ), due AS (
-             SELECT d.id, d.next_attempt_at,
-                    row_number() OVER (PARTITION BY d.webhook_id ORDER BY d.next_attempt_at, d.id)
+             SELECT d.id, d.next_attempt_at, d.change_seq,
+                    row_number() OVER (PARTITION BY d.webhook_id
+                                       ORDER BY d.next_attempt_at, d.change_seq, d.id)
                         + coalesce(b.n, 0) AS slot
              FROM webhook_deliveries d
              JOIN webhooks h ON h.id = d.webhook_id AND h.active
@@ -160,7 +161,7 @@ pub fn claim_due(
              WHERE d.state = 'pending' AND d.next_attempt_at <= $1
                AND (d.leased_until IS NULL OR d.leased_until <= $1)
          )
-         SELECT id FROM due WHERE slot <= $2 ORDER BY next_attempt_at, id LIMIT $3",
+         SELECT id FROM due WHERE slot <= $2 ORDER BY next_attempt_at, change_seq, id LIMIT $3",
     )
     .bind::<Timestamptz, _>(now)
     .bind::<BigInt, _>(per_hook)
@@ -184,6 +185,21 @@ pub fn claim_due(
     .bind::<Array<SqlUuid>, _>(ids)
     .bind::<Timestamptz, _>(now)
     .load(conn)
+    .map(|mut claimed: Vec<Delivery>| {
+        // RETURNING follows no order: oldest first, and in commit order within a moment.
+        claimed.sort_by_key(|d| (d.next_attempt_at, d.change_seq, d.id));
+        claimed
+    })
+}
+
+/// Gives a claimed delivery back untried (its hook was turned off meanwhile).
+pub fn release(conn: &mut PgConnection, id: Uuid) -> QueryResult<usize> {
+    diesel::update(webhook_deliveries::table.find(id))
+        .set((
+            webhook_deliveries::leased_until.eq(None::<DateTime<Utc>>),
+            webhook_deliveries::attempts.eq(webhook_deliveries::attempts - 1),
+        ))
+        .execute(conn)
 }
 
 /// The delivery, locked, if this worker's lease on it still holds.

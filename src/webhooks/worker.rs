@@ -55,7 +55,7 @@ const PER_HOOK: i64 = 4;
 const IDLE: Duration = Duration::from_secs(1);
 
 /// What one attempt came to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
     Succeeded,
     /// Will be tried again at this time.
@@ -65,6 +65,8 @@ pub enum Outcome {
     Disabled,
     /// Another worker took the delivery over (the lease ran out): nothing recorded.
     LeaseLost,
+    /// The hook was turned off after the delivery was claimed: given back untried.
+    HookOff,
 }
 
 /// The wait after `attempts` failed attempts, with up to a tenth more or less of jitter, so
@@ -82,9 +84,8 @@ pub fn claim(state: &AppState, limit: usize) -> Result<Vec<(Delivery, Webhook)>,
     db::run_blocking(&state.pool, |conn| {
         dispatch::dispatch(conn, &state.config, now)?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let claimed = conn.transaction(|conn| {
-            queries::claim_due(conn, now, lease_until, limit, PER_HOOK)
-        })?;
+        let claimed =
+            conn.transaction(|conn| queries::claim_due(conn, now, lease_until, limit, PER_HOOK))?;
         let mut hooks: HashMap<Uuid, Webhook> = HashMap::new();
         let mut pairs = Vec::with_capacity(claimed.len());
         for delivery in claimed {
@@ -102,16 +103,30 @@ pub fn claim(state: &AppState, limit: usize) -> Result<Vec<(Delivery, Webhook)>,
     })
 }
 
-/// Makes one call for a claimed delivery and records what came of it.
-pub fn deliver(
-    state: &AppState,
-    delivery: &Delivery,
-    hook: &Webhook,
-) -> Result<Outcome, ApiError> {
+/// Makes one call for a claimed delivery and records what came of it. The hook is read again
+/// first: one turned off meanwhile gets nothing more, and a rotated secret signs at once.
+pub fn deliver(state: &AppState, delivery: &Delivery, hook: &Webhook) -> Result<Outcome, ApiError> {
+    let current = db::run_blocking(&state.pool, |conn| {
+        let current = queries::find(conn, hook.id)?;
+        if !current.active {
+            queries::release(conn, delivery.id)?;
+        }
+        Ok(current)
+    })?;
+    if !current.active {
+        return Ok(Outcome::HookOff);
+    }
+    let hook = &current;
     let started_at = Utc::now();
     let clock = Instant::now();
     let result = call(state, delivery, hook);
-    record(state, delivery, hook, (started_at, clock.elapsed()), &result)
+    record(
+        state,
+        delivery,
+        hook,
+        (started_at, clock.elapsed()),
+        &result,
+    )
 }
 
 /// Claims and sends every due delivery one after another; returns what came of each. What the
@@ -159,7 +174,11 @@ fn record(
     let now = state.clock.now();
     let lease_until = delivery.leased_until.unwrap_or(now);
     let (status, body, error) = match result {
-        Ok(reply) => (Some(i32::from(reply.status)), Some(reply.body.clone()), None),
+        Ok(reply) => (
+            Some(i32::from(reply.status)),
+            Some(reply.body.clone()),
+            None,
+        ),
         Err(e) => (None, None, Some(e.to_string())),
     };
     let succeeded = status.is_some_and(|s| (200..300).contains(&s));

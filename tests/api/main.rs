@@ -22,3 +22,4 @@ mod site;
 mod site_files;
 mod taxonomy_tags;
 mod users;
+mod webhooks;

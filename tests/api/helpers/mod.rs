@@ -1,6 +1,7 @@
 //! Helpers that read like the API: `app.post("/api/v1/users").json(&body).as_user(&admin).send()`.
 
 pub mod database;
+pub mod receiver;
 
 use std::net::SocketAddr;
 
@@ -54,6 +55,8 @@ impl TestApp {
         let mut config = Config::new(db.url.clone(), Secret::new(SECRET));
         config.db_pool_size = 4;
         config.media_dir = media.path().to_string_lossy().into_owned();
+        // Tests call only receivers they start on this machine.
+        config.outbound = "loopback".parse().expect("a valid setting");
         adjust(&mut config);
         let state =
             web::Data::new(AppState::new(config).expect("test storage settings are usable"));
@@ -69,6 +72,20 @@ impl TestApp {
     /// Stops the app's clock at `at`, for time windows at explicit moments.
     pub fn set_clock(&self, at: chrono::DateTime<chrono::Utc>) {
         self.state.clock.set(at);
+    }
+
+    /// The app's state, for driving its background work by hand.
+    pub fn state(&self) -> &web::Data<AppState> {
+        &self.state
+    }
+
+    /// Sends every due webhook delivery, as the worker would; returns what came of each.
+    pub async fn deliver_webhooks(&self) -> Vec<masthead::webhooks::worker::Outcome> {
+        let state = self.state.clone();
+        actix_web::rt::task::spawn_blocking(move || masthead::webhooks::worker::run_due(&state))
+            .await
+            .expect("the worker ran")
+            .expect("deliveries were recorded")
     }
 
     /// SQL statements the app has run so far.
