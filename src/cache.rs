@@ -8,8 +8,10 @@
 
 use std::{
     sync::atomic::{AtomicBool, AtomicU64, Ordering},
-    time::{Duration, Instant},
+    time::Duration,
 };
+
+use chrono::{DateTime, Utc};
 
 use actix_web::{HttpResponse, http::header, web::Bytes};
 use moka::sync::Cache;
@@ -36,11 +38,11 @@ pub struct CachedResponse {
     pub max_age: Duration,
 }
 
-/// A value and when it was kept.
+/// A value and when it was kept, by the app's clock (which tests can move).
 #[derive(Clone)]
 struct Kept<T> {
     value: T,
-    at: Instant,
+    at: DateTime<Utc>,
 }
 
 pub struct ContentCache {
@@ -79,14 +81,16 @@ impl ContentCache {
         self.following.store(following, Ordering::SeqCst);
     }
 
-    /// Whether something kept at `at` for at most `max_age` may still be served.
-    fn fresh(&self, at: Instant, max_age: Duration) -> bool {
+    /// Whether something kept at `at` for at most `max_age` may still be served at `now`.
+    fn fresh(&self, at: DateTime<Utc>, max_age: Duration, now: DateTime<Utc>) -> bool {
         let limit = if self.following.load(Ordering::SeqCst) {
             TIME_TO_LIVE
         } else {
             DEAF_TIME_TO_LIVE
         };
-        at.elapsed() < limit.min(max_age)
+        (now - at)
+            .to_std()
+            .is_ok_and(|age| age < limit.min(max_age))
     }
 
     /// Read before computing something to keep; pass it back when keeping it.
@@ -94,21 +98,27 @@ impl ContentCache {
         self.generation.load(Ordering::SeqCst)
     }
 
-    pub fn response(&self, key: &str) -> Option<CachedResponse> {
+    pub fn response(&self, key: &str, now: DateTime<Utc>) -> Option<CachedResponse> {
         let kept = self.responses.get(key)?;
-        self.fresh(kept.at, kept.value.max_age)
+        self.fresh(kept.at, kept.value.max_age, now)
             .then_some(kept.value)
     }
 
     /// Keeps a response computed since `generation`, unless a write cleared the cache meanwhile.
     /// Checking again after the insert closes the gap between the check and the insert.
-    pub fn keep_response(&self, key: String, response: CachedResponse, generation: u64) {
+    pub fn keep_response(
+        &self,
+        key: String,
+        response: CachedResponse,
+        generation: u64,
+        now: DateTime<Utc>,
+    ) {
         if self.generation() != generation {
             return;
         }
         let kept = Kept {
             value: response,
-            at: Instant::now(),
+            at: now,
         };
         self.responses.insert(key.clone(), kept);
         if self.generation() != generation {
@@ -116,18 +126,18 @@ impl ContentCache {
         }
     }
 
-    pub fn total(&self, key: &str) -> Option<i64> {
+    pub fn total(&self, key: &str, now: DateTime<Utc>) -> Option<i64> {
         let kept = self.totals.get(key)?;
-        self.fresh(kept.at, TIME_TO_LIVE).then_some(kept.value)
+        self.fresh(kept.at, TIME_TO_LIVE, now).then_some(kept.value)
     }
 
-    pub fn keep_total(&self, key: String, total: i64, generation: u64) {
+    pub fn keep_total(&self, key: String, total: i64, generation: u64, now: DateTime<Utc>) {
         if self.generation() != generation {
             return;
         }
         let kept = Kept {
             value: total,
-            at: Instant::now(),
+            at: now,
         };
         self.totals.insert(key.clone(), kept);
         if self.generation() != generation {

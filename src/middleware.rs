@@ -121,7 +121,7 @@ pub async fn conventions(
         query => format!("{}?{query}", req.path()),
     });
     if let (Some(state), Some(key)) = (&state, &cache_key)
-        && let Some(cached) = state.cache.response(key)
+        && let Some(cached) = state.cache.response(key, state.clock.now())
     {
         let response = from_cache(&cached);
         let response = req.into_response(response);
@@ -229,6 +229,7 @@ fn keep_if_public(
                     max_age: Duration::from_secs(max_age),
                 },
                 generation,
+                state.clock.now(),
             );
             ServiceResponse::new(req, head.set_body(BoxBody::new(bytes)))
         }

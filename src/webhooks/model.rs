@@ -57,23 +57,6 @@ pub struct WebhookChanges {
     pub consecutive_failures: Option<i32>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum DeliveryState {
-    Pending,
-    Succeeded,
-    Failed,
-}
-
-impl DeliveryState {
-    pub fn as_str(&self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Succeeded => "succeeded",
-            Self::Failed => "failed",
-        }
-    }
-}
-
 #[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = webhook_deliveries, check_for_backend(diesel::pg::Pg))]
 pub struct Delivery {

@@ -80,12 +80,15 @@ pub fn find_delivery(conn: &mut PgConnection, hook: Uuid, id: Uuid) -> QueryResu
         .first(conn)
 }
 
-/// A page of a hook's deliveries, newest first, with every attempt of each: two statements.
+/// A delivery with every attempt made for it, first to last.
+pub type DeliveryLog = (Delivery, Vec<Attempt>);
+
+/// A page of a hook's deliveries, newest first, with their attempts, and how many there are.
 pub fn deliveries(
     conn: &mut PgConnection,
     hook: Uuid,
     page: Page,
-) -> QueryResult<(Vec<(Delivery, Vec<Attempt>)>, i64)> {
+) -> QueryResult<(Vec<DeliveryLog>, i64)> {
     let rows: Vec<Delivery> = webhook_deliveries::table
         .filter(webhook_deliveries::webhook_id.eq(hook))
         .order(webhook_deliveries::id.desc())

@@ -122,8 +122,7 @@ async fn anonymous_readers_see_the_slides_active_now_and_windows_change_it_witho
     let after = app.get("/api/v1/carousels/home-hero").send().await;
     assert_eq!(titles(&after.json()), vec!["always"]);
     assert_eq!(after.header("cache-control"), Some("public, max-age=60"));
-    // An hour later (by id: the by-key answer above may be kept for its real-time 5 s, which
-    // only a stopped clock can outrun).
+    // An hour later, read by id this time.
     app.set_clock(now + Duration::hours(1));
     let by_id = app
         .get(&format!(

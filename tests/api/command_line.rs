@@ -27,7 +27,7 @@ fn masthead() -> Command {
 }
 
 /// Starts `serve` on a free port and returns the process, its address and its log reader.
-fn serve(
+pub(crate) fn serve(
     db: &TestDatabase,
     extra_env: &[(&str, &str)],
 ) -> (Child, String, BufReader<std::process::ChildStdout>) {
@@ -83,7 +83,7 @@ fn read_head(stream: &mut TcpStream) -> String {
     String::from_utf8_lossy(&head).into_owned()
 }
 
-fn terminate(child: &Child) {
+pub(crate) fn terminate(child: &Child) {
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -91,7 +91,7 @@ fn terminate(child: &Child) {
     assert!(status.success());
 }
 
-fn wait_for_exit(child: &mut Child) -> std::process::ExitStatus {
+pub(crate) fn wait_for_exit(child: &mut Child) -> std::process::ExitStatus {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         if let Some(status) = child.try_wait().expect("wait") {

@@ -232,11 +232,13 @@ pub async fn list_articles(
             found
         } else {
             let key = format!("articles {filters:?}");
-            match state.cache.total(&key) {
+            match state.cache.total(&key, state.clock.now()) {
                 Some(total) => total,
                 None => {
                     let total = queries::count(conn, &filters)?;
-                    state.cache.keep_total(key, total, generation);
+                    state
+                        .cache
+                        .keep_total(key, total, generation, state.clock.now());
                     total
                 }
             }

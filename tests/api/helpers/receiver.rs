@@ -26,8 +26,6 @@ pub enum Behaviour {
     /// Reads the request, then answers nothing until the behaviour changes (and answers as the
     /// new behaviour says) or the receiver is dropped (and closes the connection).
     Hang,
-    /// Answers 200 after this delay.
-    Slow(Duration),
 }
 
 /// A request as it arrived.
@@ -292,10 +290,6 @@ fn answer_for(shared: &Shared, mut behaviour: Behaviour) -> Option<u16> {
         match behaviour {
             Behaviour::Ok => return Some(200),
             Behaviour::Status(status) => return Some(status),
-            Behaviour::Slow(delay) => {
-                state = shared.wait_while(state, delay, |state| !state.stopping);
-                return (!state.stopping).then_some(200);
-            }
             Behaviour::Hang => {
                 state = shared
                     .changed

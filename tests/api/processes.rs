@@ -1,0 +1,151 @@
+//! Two real `serve` processes on one database: what one commits, the other learns at once.
+
+use std::{
+    io::{Read, Write},
+    net::TcpStream,
+    time::{Duration, Instant},
+};
+
+use serde_json::{Value, json};
+
+use crate::{
+    command_line::{serve, terminate, wait_for_exit},
+    helpers::{PASSWORD, TestDatabase, receiver::Receiver},
+};
+
+/// One HTTP/1.1 exchange: status and JSON body (null when empty).
+fn call(
+    address: &str,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let mut stream = TcpStream::connect(address).expect("connect");
+    let body = body.map(Value::to_string).unwrap_or_default();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n{auth}\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    let status = response[9..12].parse().expect("a status");
+    let json = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b)
+        .filter(|b| !b.is_empty())
+        .map_or(Value::Null, |b| {
+            serde_json::from_str(b).unwrap_or(Value::Null)
+        });
+    (status, json)
+}
+
+#[test]
+fn a_write_through_one_process_reaches_the_others_cache_and_hooks_fire_once() {
+    let db = TestDatabase::new();
+    let env = [
+        ("MASTHEAD_OUTBOUND", "loopback"),
+        ("MASTHEAD_DB_POOL_SIZE", "3"),
+        ("MASTHEAD_LOG_FORMAT", "json"),
+    ];
+    let (mut first, a, _logs_a) = serve(&db, &env);
+    let (mut second, b, _logs_b) = serve(&db, &env);
+
+    let (status, tokens) = call(
+        &a,
+        "POST",
+        "/api/v1/auth/setup",
+        None,
+        Some(&json!({"email": "admin@example.com", "password": PASSWORD, "name": "管理员"})),
+    );
+    assert_eq!(status, 201, "{tokens}");
+    let token = tokens["access_token"].as_str().expect("a token").to_owned();
+    let token = Some(token.as_str());
+
+    // The second process caches the tag for up to a minute now that it follows changes.
+    let (status, _) = call(
+        &a,
+        "POST",
+        "/api/v1/tags",
+        token,
+        Some(&json!({"name": "医保", "slug": "yi-bao"})),
+    );
+    assert_eq!(status, 201);
+    for _ in 0..2 {
+        let (status, tag) = call(&b, "GET", "/api/v1/tags/yi-bao", None, None);
+        assert_eq!((status, &tag["name"]), (200, &json!("医保")));
+    }
+    let (status, _) = call(
+        &a,
+        "PATCH",
+        "/api/v1/tags/yi-bao",
+        token,
+        Some(&json!({"name": "医疗保险"})),
+    );
+    assert_eq!(status, 200);
+    let changed = Instant::now();
+    loop {
+        let (_, tag) = call(&b, "GET", "/api/v1/tags/yi-bao", None, None);
+        if tag["name"] == "医疗保险" {
+            break;
+        }
+        assert!(
+            changed.elapsed() < Duration::from_secs(1),
+            "the other process still serves the old name"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    eprintln!(
+        "the other process saw the change after {:?}",
+        changed.elapsed()
+    );
+
+    // A hook made through one process; an article published through the other. Both workers
+    // run; the receiver gets each event once.
+    let receiver = Receiver::start(None);
+    let (status, hook) = call(
+        &a,
+        "POST",
+        "/api/v1/webhooks",
+        token,
+        Some(&json!({"url": receiver.url("/revalidate"), "events": ["article.published"]})),
+    );
+    assert_eq!(status, 201, "{hook}");
+    receiver.set_secret(hook["secret"].as_str().expect("a secret").to_owned());
+    let mut latencies = Vec::new();
+    for n in 0..5 {
+        let (status, article) = call(
+            &b,
+            "POST",
+            "/api/v1/articles",
+            token,
+            Some(&json!({"title": format!("稿件 {n}"), "body": "x"})),
+        );
+        assert_eq!(status, 201);
+        let path = format!(
+            "/api/v1/articles/{}/publish",
+            article["id"].as_str().expect("an id")
+        );
+        let (status, _) = call(&b, "POST", &path, token, Some(&json!({})));
+        let committed = Instant::now();
+        assert_eq!(status, 200);
+        let calls = receiver.wait_for(n + 1, Duration::from_secs(5));
+        assert_eq!(calls.len(), n + 1, "delivered within 5 s");
+        latencies.push(calls[n].at.saturating_duration_since(committed));
+        assert_eq!(calls[n].path, "/revalidate");
+        assert_eq!(calls[n].signature_valid, Some(true));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(receiver.received().len(), 5, "no event was sent twice");
+    eprintln!("commit to receiver: {latencies:?}");
+
+    for child in [&mut first, &mut second] {
+        terminate(child);
+        assert!(wait_for_exit(child).success());
+    }
+}
