@@ -185,3 +185,71 @@ pub fn mark_public_for(
         response.headers_mut().insert(header::CACHE_CONTROL, value);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeDelta;
+
+    use super::*;
+
+    fn answer(max_age: u64) -> CachedResponse {
+        CachedResponse {
+            content_type: "application/json".into(),
+            cache_control: format!("public, max-age={max_age}"),
+            etag: "\"x\"".into(),
+            link: None,
+            body: Bytes::from_static(b"{}"),
+            max_age: Duration::from_secs(max_age),
+        }
+    }
+
+    #[test]
+    fn answers_last_a_minute_while_changes_are_heard_and_seconds_while_not() {
+        let cache = ContentCache::new();
+        let kept = Utc::now();
+        cache.follow_changes(true);
+        cache.keep_response("/a".into(), answer(60), cache.generation(), kept);
+        let later = |seconds| kept + TimeDelta::seconds(seconds);
+        assert!(cache.response("/a", later(30)).is_some());
+        assert!(cache.response("/a", later(61)).is_none());
+        cache.follow_changes(false);
+        assert!(cache.response("/a", later(4)).is_some());
+        assert!(
+            cache.response("/a", later(6)).is_none(),
+            "deaf: five seconds at most"
+        );
+    }
+
+    #[test]
+    fn an_answer_is_kept_no_longer_than_its_own_max_age() {
+        let cache = ContentCache::new();
+        let kept = Utc::now();
+        cache.follow_changes(true);
+        cache.keep_response("/carousel".into(), answer(3), cache.generation(), kept);
+        assert!(
+            cache
+                .response("/carousel", kept + TimeDelta::seconds(2))
+                .is_some()
+        );
+        assert!(
+            cache
+                .response("/carousel", kept + TimeDelta::seconds(3))
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn a_change_heard_empties_the_cache_and_refuses_answers_computed_before_it() {
+        let cache = ContentCache::new();
+        let now = Utc::now();
+        let before = cache.generation();
+        cache.keep_response("/a".into(), answer(60), before, now);
+        cache.clear();
+        assert!(cache.response("/a", now).is_none());
+        cache.keep_response("/b".into(), answer(60), before, now);
+        assert!(
+            cache.response("/b", now).is_none(),
+            "computed before the change"
+        );
+    }
+}

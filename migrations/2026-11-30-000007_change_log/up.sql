@@ -163,7 +163,11 @@ CREATE TABLE webhook_deliveries (
     created_at       timestamptz NOT NULL DEFAULT now(),
     finished_at      timestamptz
 );
-CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (next_attempt_at) WHERE state = 'pending';
+-- A worker takes each hook's next due deliveries, and counts each hook's calls in flight.
+CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (webhook_id, next_attempt_at, change_seq)
+    WHERE state = 'pending';
+CREATE INDEX webhook_deliveries_leased_idx ON webhook_deliveries (webhook_id)
+    WHERE leased_until IS NOT NULL;
 CREATE INDEX webhook_deliveries_webhook_idx ON webhook_deliveries (webhook_id, id);
 CREATE INDEX webhook_deliveries_finished_idx ON webhook_deliveries (finished_at);
 

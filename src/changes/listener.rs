@@ -8,7 +8,7 @@
 use std::{
     sync::{
         Condvar, Mutex,
-        atomic::{AtomicBool, Ordering},
+        atomic::{AtomicBool, AtomicU64, Ordering},
     },
     thread,
     time::{Duration, Instant},
@@ -27,15 +27,29 @@ const HEARTBEAT: Duration = Duration::from_secs(5);
 /// Wait between attempts to reconnect.
 const RETRY: Duration = Duration::from_secs(1);
 
-/// Raised whenever a change commits (or may have been missed); workers wait on it.
+/// Raised whenever a change commits (or may have been missed), or a worker has something new
+/// to look at; workers wait on it.
 #[derive(Debug, Default)]
 pub struct ChangeSignal {
     raised: Mutex<u64>,
     wake: Condvar,
     stopping: AtomicBool,
+    /// Changes heard so far (a subset of the raises): whether the change log has news.
+    heard: AtomicU64,
 }
 
 impl ChangeSignal {
+    /// A change committed somewhere (or may have been missed while not listening).
+    pub fn heard_change(&self) {
+        self.heard.fetch_add(1, Ordering::SeqCst);
+        self.raise();
+    }
+
+    /// How many changes have been heard; unchanged means the change log has no news.
+    pub fn changes_heard(&self) -> u64 {
+        self.heard.load(Ordering::SeqCst)
+    }
+
     pub fn raise(&self) {
         if let Ok(mut raised) = self.raised.lock() {
             *raised = raised.wrapping_add(1);
@@ -100,7 +114,7 @@ fn follow(state: &AppState) -> diesel::QueryResult<()> {
     sql_query(format!("LISTEN {CHANNEL}")).execute(&mut conn)?;
     // Whatever changed while nobody listened is unknown: start clean, and let workers look.
     state.cache.follow_changes(true);
-    state.changes.raise();
+    state.changes.heard_change();
     tracing::info!("listening for changes from every process");
     let mut proven = Instant::now();
     while !state.changes.stopping() {
@@ -111,7 +125,7 @@ fn follow(state: &AppState) -> diesel::QueryResult<()> {
         }
         if heard {
             state.cache.clear();
-            state.changes.raise();
+            state.changes.heard_change();
         }
         if proven.elapsed() >= HEARTBEAT {
             sql_query("SELECT 1").execute(&mut conn)?;

@@ -149,22 +149,24 @@ pub fn claim_due(
     limit: i64,
     per_hook: i64,
 ) -> QueryResult<Vec<Delivery>> {
+    // Per active hook: its calls in flight, then as many of its due deliveries as it has room
+    // for, oldest first. Both come from partial indexes, so a backlog costs nothing here.
     let candidates: Vec<DueId> = diesel::sql_query(
-        "WITH busy AS (
-             SELECT webhook_id, count(*) AS n FROM webhook_deliveries
-             WHERE state = 'pending' AND leased_until > $1 GROUP BY webhook_id
-         ), due AS (
-             SELECT d.id, d.next_attempt_at, d.change_seq,
-                    row_number() OVER (PARTITION BY d.webhook_id
-                                       ORDER BY d.next_attempt_at, d.change_seq, d.id)
-                        + coalesce(b.n, 0) AS slot
-             FROM webhook_deliveries d
-             JOIN webhooks h ON h.id = d.webhook_id AND h.active
-             LEFT JOIN busy b ON b.webhook_id = d.webhook_id
-             WHERE d.state = 'pending' AND d.next_attempt_at <= $1
+        "SELECT d.id FROM webhooks h
+         CROSS JOIN LATERAL (
+             SELECT count(*) AS n FROM webhook_deliveries b
+             WHERE b.webhook_id = h.id AND b.leased_until IS NOT NULL AND b.leased_until > $1
+         ) busy
+         CROSS JOIN LATERAL (
+             SELECT id, next_attempt_at, change_seq FROM webhook_deliveries d
+             WHERE d.webhook_id = h.id AND d.state = 'pending' AND d.next_attempt_at <= $1
                AND (d.leased_until IS NULL OR d.leased_until <= $1)
-         )
-         SELECT id FROM due WHERE slot <= $2 ORDER BY next_attempt_at, change_seq, id LIMIT $3",
+             ORDER BY d.next_attempt_at, d.change_seq, d.id
+             LIMIT greatest($2 - busy.n, 0)
+         ) d
+         WHERE h.active
+         ORDER BY d.next_attempt_at, d.change_seq, d.id
+         LIMIT $3",
     )
     .bind::<Timestamptz, _>(now)
     .bind::<BigInt, _>(per_hook)

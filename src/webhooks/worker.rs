@@ -77,12 +77,20 @@ pub fn backoff(attempts: i32) -> Duration {
     base.mul_f64(rand::rng().random_range(0.9..=1.1))
 }
 
-/// Records new deliveries, then claims up to `limit` due ones with their hooks.
+/// Records the deliveries of changes committed since the last time (in whichever process gets
+/// there first).
+pub fn dispatch(state: &AppState) -> Result<(), ApiError> {
+    let now = state.clock.now();
+    db::run_blocking(&state.pool, |conn| {
+        dispatch::dispatch(conn, &state.config, now).map(drop)
+    })
+}
+
+/// Claims up to `limit` due deliveries with their hooks.
 pub fn claim(state: &AppState, limit: usize) -> Result<Vec<(Delivery, Webhook)>, ApiError> {
     let now = state.clock.now();
     let lease_until = now + LEASE;
     db::run_blocking(&state.pool, |conn| {
-        dispatch::dispatch(conn, &state.config, now)?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let claimed =
             conn.transaction(|conn| queries::claim_due(conn, now, lease_until, limit, PER_HOOK))?;
@@ -132,6 +140,7 @@ pub fn deliver(state: &AppState, delivery: &Delivery, hook: &Webhook) -> Result<
 /// Claims and sends every due delivery one after another; returns what came of each. What the
 /// background worker does concurrently, for tests and tools.
 pub fn run_due(state: &AppState) -> Result<Vec<Outcome>, ApiError> {
+    dispatch(state)?;
     let mut outcomes = Vec::new();
     loop {
         let claimed = claim(state, SLOTS)?;
@@ -242,8 +251,19 @@ pub fn spawn(state: web::Data<AppState>) -> std::io::Result<thread::JoinHandle<(
 
 fn work(state: &web::Data<AppState>) {
     let in_flight = Arc::new(AtomicUsize::new(0));
+    let mut dispatched: Option<(u64, Instant)> = None;
     while !state.changes.stopping() {
         let seen = state.changes.count();
+        // The change log is read when a change was heard, and now and then in case one was
+        // missed (the listener reconnecting, say); a freed slot alone does not need it.
+        let heard = state.changes.changes_heard();
+        let due = dispatched.is_none_or(|(last, at)| last != heard || at.elapsed() >= IDLE);
+        if due {
+            match dispatch(state) {
+                Ok(()) => dispatched = Some((heard, Instant::now())),
+                Err(error) => tracing::warn!(%error, "cannot record webhook deliveries"),
+            }
+        }
         let free = SLOTS.saturating_sub(in_flight.load(Ordering::SeqCst));
         if free > 0 {
             match claim(state, free) {

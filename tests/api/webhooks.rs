@@ -645,6 +645,7 @@ async fn two_workers_racing_for_deliveries_send_each_once() {
     config.db_pool_size = 2;
     let other = actix_web::web::Data::new(AppState::new(config).expect("a state"));
     let mine = app.state().clone();
+    worker::dispatch(&mine).expect("deliveries recorded");
     let workers = [mine, other].map(|state| {
         std::thread::spawn(move || {
             let mut sent = 0;
@@ -695,7 +696,7 @@ async fn a_hanging_receiver_holds_up_no_other_hook() {
             .json(&json!({"name": format!("tag {n}")}))
             .send()
             .await;
-        app.state().changes.raise();
+        app.state().changes.heard_change();
     }
     let calls = healthy.wait_for(5, Duration::from_secs(5));
     assert_eq!(
@@ -741,4 +742,48 @@ async fn a_scheduled_article_fires_published_when_its_time_comes() {
     assert_eq!(body["type"], "article.published");
     assert_eq!(body["data"]["actor"]["type"], "system");
     assert_eq!(body["data"]["object"]["status"], "published");
+}
+
+#[actix_web::test]
+async fn every_call_checks_the_address_again_and_a_refused_one_is_a_failed_attempt() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let receiver = Receiver::start(None);
+    let created = app
+        .post("/api/v1/webhooks")
+        .as_user(&admin)
+        .json(&json!({"url": receiver.url("/hook").replace("127.0.0.1", "localhost"), "events": ["tag.*"]}))
+        .send()
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let hook_id = created.json()["id"].as_str().expect("an id").to_owned();
+    app.post("/api/v1/tags")
+        .as_user(&admin)
+        .json(&json!({"name": "医保"}))
+        .send()
+        .await;
+
+    // The same database served by a process that may call only public addresses.
+    let mut config = app.state().config.as_ref().clone();
+    config.outbound = "public".parse().expect("valid");
+    let public_only = actix_web::web::Data::new(AppState::new(config).expect("a state"));
+    let outcomes = actix_web::rt::task::spawn_blocking(move || worker::run_due(&public_only))
+        .await
+        .expect("the worker ran")
+        .expect("recorded");
+    assert!(matches!(outcomes[..], [Outcome::Retry(_)]), "{outcomes:?}");
+    assert!(
+        receiver.received().is_empty(),
+        "nothing reached the receiver"
+    );
+    let log = deliveries(&app, &admin, &hook_id).await;
+    let attempt = &log[0]["attempts"][0];
+    assert_eq!(attempt["response_status"], Value::Null);
+    let error = attempt["error"].as_str().expect("why");
+    assert!(error.contains("MASTHEAD_OUTBOUND"), "{error}");
+
+    // The loopback process resolves `localhost` and calls it.
+    app.set_clock(Utc::now() + TimeDelta::minutes(1));
+    assert_eq!(app.deliver_webhooks().await, [Outcome::Succeeded]);
+    assert_eq!(receiver.wait_for(1, Duration::from_secs(5)).len(), 1);
 }
