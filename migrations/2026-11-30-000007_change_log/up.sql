@@ -52,7 +52,6 @@ DECLARE
     before_row jsonb;
     after_row jsonb;
     changes jsonb := '{}';
-    field text;
     actor text := coalesce(nullif(current_setting('masthead.actor', true), ''), 'system');
     hint text := nullif(current_setting('masthead.action', true), '');
     action text;
@@ -60,21 +59,21 @@ DECLARE
 BEGIN
     IF TG_OP <> 'INSERT' THEN before_row := to_jsonb(OLD); END IF;
     IF TG_OP <> 'DELETE' THEN after_row := to_jsonb(NEW); END IF;
-    FOR field IN SELECT jsonb_object_keys(coalesce(after_row, before_row)) LOOP
-        -- Bookkeeping that changes with everything (or with every click) says nothing.
-        CONTINUE WHEN field IN ('updated_at', 'version', 'clicks', 'consecutive_failures');
-        CONTINUE WHEN TG_OP = 'UPDATE' AND before_row -> field IS NOT DISTINCT FROM after_row -> field;
-        IF field IN ('password_hash', 'key_hash', 'token_hash', 'secret', 'headers') THEN
-            changes := changes || jsonb_build_object(field, jsonb_build_object('redacted', true));
-        ELSIF field IN ('body_html', 'body_text', 'body_image_ids') THEN
-            changes := changes || jsonb_build_object(field, jsonb_build_object('derived', true));
-        ELSE
-            changes := changes || jsonb_build_object(field, CASE TG_OP
-                WHEN 'INSERT' THEN jsonb_build_object('after', after_row -> field)
-                WHEN 'DELETE' THEN jsonb_build_object('before', before_row -> field)
-                ELSE jsonb_build_object('before', before_row -> field, 'after', after_row -> field) END);
-        END IF;
-    END LOOP;
+    -- One set-based pass over the row's fields (a loop appending to a jsonb copies it each time).
+    SELECT coalesce(jsonb_object_agg(field, CASE
+               WHEN field IN ('password_hash', 'key_hash', 'token_hash', 'secret', 'headers')
+                   THEN '{"redacted": true}'::jsonb
+               WHEN field IN ('body_html', 'body_text', 'body_image_ids')
+                   THEN '{"derived": true}'::jsonb
+               WHEN TG_OP = 'INSERT' THEN jsonb_build_object('after', after_row -> field)
+               WHEN TG_OP = 'DELETE' THEN jsonb_build_object('before', before_row -> field)
+               ELSE jsonb_build_object('before', before_row -> field, 'after', after_row -> field)
+           END), '{}')
+    INTO changes
+    FROM jsonb_object_keys(coalesce(after_row, before_row)) AS field
+    -- Bookkeeping that changes with everything (or with every click) says nothing.
+    WHERE field NOT IN ('updated_at', 'version', 'clicks', 'consecutive_failures')
+      AND (TG_OP <> 'UPDATE' OR before_row -> field IS DISTINCT FROM after_row -> field);
     IF TG_OP = 'UPDATE' AND changes = '{}' THEN
         RETURN NULL;
     END IF;
