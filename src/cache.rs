@@ -78,6 +78,11 @@ impl ContentCache {
         if following {
             self.clear();
         }
+        self.set_following(following);
+    }
+
+    /// Whether every change is heard right now, without emptying the cache.
+    pub fn set_following(&self, following: bool) {
         self.following.store(following, Ordering::SeqCst);
     }
 

@@ -112,9 +112,26 @@ where
     F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
+    on_blocking_pool(pool, crate::actor::for_database(), work).await
+}
+
+/// [`run`] for work that only reads, whatever the request: the session's actor is left as it is
+/// (identifying the caller, before the actor is known).
+pub async fn read<T, F>(pool: &Pool, work: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    on_blocking_pool(pool, None, work).await
+}
+
+async fn on_blocking_pool<T, F>(pool: &Pool, actor: Option<Actor>, work: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
     let pool = pool.clone();
     let span = tracing::Span::current();
-    let actor = crate::actor::for_database();
     web::block(move || {
         let _entered = span.enter();
         run_as(&pool, actor, work)

@@ -34,8 +34,12 @@ BEGIN
     -- every reader that sees it also sees this one.
     PERFORM pg_advisory_xact_lock(7236832923421163521);
     UPDATE change_log SET seq = nextval('change_log_seq'), at = clock_timestamp() WHERE id = NEW.id;
-    -- One notification per transaction: PostgreSQL folds identical ones.
-    PERFORM pg_notify('masthead_changes', '');
+    -- PostgreSQL folds identical notifications, so a transaction sends at most these two:
+    -- `content` (readers may see something new: caches must go) and `private` (accounts, keys,
+    -- hooks, link applications: only workers need to know).
+    PERFORM pg_notify('masthead_changes', CASE
+        WHEN NEW.resource IN ('user', 'api_key', 'webhook') OR NEW.action = 'applied' THEN 'private'
+        ELSE 'content' END);
     RETURN NULL;
 END
 $$;

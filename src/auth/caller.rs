@@ -185,7 +185,7 @@ async fn identify_credential(
         Credential::Anonymous => Ok(None),
         Credential::AccessToken(token) => {
             let claims = state.tokens.verify(&token)?;
-            let account = db::run(&state.pool, move |conn| {
+            let account = db::read(&state.pool, move |conn| {
                 queries::active_role(conn, claims.sub)
                     .optional()
                     .map_err(ApiError::from)
@@ -201,7 +201,7 @@ async fn identify_credential(
             }
         }
         Credential::ApiKey(key) => {
-            let found = db::run(&state.pool, move |conn| {
+            let found = db::read(&state.pool, move |conn| {
                 queries::api_key_identity(conn, &key)
                     .optional()
                     .map_err(ApiError::from)

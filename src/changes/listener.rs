@@ -118,17 +118,23 @@ fn follow(state: &AppState) -> diesel::QueryResult<()> {
     tracing::info!("listening for changes from every process");
     let mut proven = Instant::now();
     while !state.changes.stopping() {
-        let mut heard = false;
+        let (mut heard, mut content) = (false, false);
         for notification in conn.notifications_iter() {
-            notification?;
             heard = true;
+            content |= notification?.payload == "content";
+        }
+        if content {
+            state.cache.clear();
         }
         if heard {
-            state.cache.clear();
             state.changes.heard_change();
         }
         if proven.elapsed() >= HEARTBEAT {
+            // A connection that died without a word can make this wait for minutes: meanwhile
+            // the cache must not count on hearing every change.
+            state.cache.set_following(false);
             sql_query("SELECT 1").execute(&mut conn)?;
+            state.cache.set_following(true);
             proven = Instant::now();
         }
         thread::sleep(POLL);

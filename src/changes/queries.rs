@@ -47,7 +47,26 @@ pub fn advance_consumer(conn: &mut PgConnection, name: &str, seq: i64) -> QueryR
         .map(drop)
 }
 
-/// Forgets changes recorded before `before`; returns how many.
+/// Forgets changes recorded before `before` that every consumer has read; returns how many.
+/// A consumer that fell behind keeps what it has not read, whatever its age.
 pub fn prune(conn: &mut PgConnection, before: DateTime<Utc>) -> QueryResult<usize> {
-    diesel::delete(change_log::table.filter(change_log::at.lt(before))).execute(conn)
+    let read_by_all = change_consumers::table
+        .select(diesel::dsl::min(change_consumers::last_seq))
+        .single_value();
+    diesel::delete(
+        change_log::table
+            .filter(change_log::at.lt(before))
+            .filter(change_log::seq.le(read_by_all)),
+    )
+    .execute(conn)
+}
+
+/// Every change of transaction `tx` committed after `seq`, in order.
+pub fn of_transaction(conn: &mut PgConnection, tx: i64, seq: i64) -> QueryResult<Vec<Change>> {
+    change_log::table
+        .filter(change_log::tx.eq(tx))
+        .filter(change_log::seq.gt(seq))
+        .order(change_log::seq)
+        .select(Change::as_select())
+        .load(conn)
 }

@@ -33,7 +33,7 @@ pub fn dispatch(
             return Ok(None);
         };
         let mut batch = changes::queries::after(conn, last, BATCH)?;
-        keep_whole_transactions(&mut batch);
+        keep_whole_transactions(conn, last, &mut batch)?;
         let Some(newest) = batch.last().map(Change::number) else {
             return Ok(Some(0));
         };
@@ -51,18 +51,26 @@ pub fn dispatch(
 }
 
 /// A full batch may end part-way through a transaction's changes; those wait for the next
-/// batch, so one transaction's changes to a resource always make one event.
-fn keep_whole_transactions(batch: &mut Vec<Change>) {
+/// batch (or, when one transaction fills the batch, are all read now), so one transaction's
+/// changes to a resource always make one event.
+fn keep_whole_transactions(
+    conn: &mut PgConnection,
+    last: i64,
+    batch: &mut Vec<Change>,
+) -> Result<(), ApiError> {
     if batch.len() < usize::try_from(BATCH).unwrap_or(usize::MAX) {
-        return;
+        return Ok(());
     }
     let Some(last_tx) = batch.last().map(|c| c.tx) else {
-        return;
+        return Ok(());
     };
     let whole = batch.iter().take_while(|c| c.tx != last_tx).count();
     if whole > 0 {
         batch.truncate(whole);
+    } else {
+        *batch = changes::queries::of_transaction(conn, last_tx, last)?;
     }
+    Ok(())
 }
 
 fn deliveries_for(

@@ -75,9 +75,10 @@ impl ChangeGroup<'_> {
     /// same transaction; an article's last workflow step names its event.
     pub fn event(&self) -> String {
         let resource = self.resource();
-        let action = if self.has("created") {
+        // A link application is a new link; a revoked key is a deleted one.
+        let action = if self.has("created") || self.has("applied") {
             "created"
-        } else if self.has("deleted") {
+        } else if self.has("deleted") || self.has("revoked") {
             "deleted"
         } else if resource == "article" {
             self.changes
@@ -366,7 +367,7 @@ fn other(
             paths.extend(pages_showing_image(conn, config, id).unwrap_or_default());
             serde_json::to_value(ImageView::new(image, media))
         }),
-        "carousel" => return carousels::staff_view_of(conn, id, media).map(Some),
+        "carousel" => return gone_is_none(carousels::staff_view_of(conn, id, media)),
         "slide" => {
             let carousel = carousels::queries::find_slide(conn, id)
                 .map(|slide| slide.carousel_id)
@@ -378,7 +379,7 @@ fn other(
                         .and_then(|c| c.parse().ok())
                 });
             return match carousel {
-                Some(carousel) => carousels::staff_view_of(conn, carousel, media).map(Some),
+                Some(carousel) => gone_is_none(carousels::staff_view_of(conn, carousel, media)),
                 None => Ok(None),
             };
         }
@@ -395,8 +396,14 @@ fn other(
         "user" => {
             users::queries::find(conn, id).map(|user| serde_json::to_value(UserView::from(user)))
         }
-        "webhook" => crate::webhooks::queries::find(conn, id)
-            .map(|hook| serde_json::to_value(crate::webhooks::dto::WebhookView::from(hook))),
+        // A hook's extra headers may hold another system's token: receivers get their names.
+        "webhook" => crate::webhooks::queries::find(conn, id).map(|hook| {
+            let mut view = crate::webhooks::dto::WebhookView::from(hook);
+            view.headers
+                .values_mut()
+                .for_each(|value| *value = "(hidden)".into());
+            serde_json::to_value(view)
+        }),
         _ => return Ok(None),
     };
     match found {
@@ -404,6 +411,16 @@ fn other(
         // Gone since (a later transaction deleted it): that transaction has its own event.
         Err(diesel::result::Error::NotFound) => Ok(None),
         Err(e) => Err(e.into()),
+    }
+}
+
+/// A resource deleted since the change (by a later transaction, which has its own event) has
+/// no object.
+fn gone_is_none(view: Result<Value, ApiError>) -> Result<Option<Value>, ApiError> {
+    match view {
+        Ok(value) => Ok(Some(value)),
+        Err(ApiError::NotFound(_)) => Ok(None),
+        Err(other) => Err(other),
     }
 }
 

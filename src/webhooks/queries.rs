@@ -180,7 +180,7 @@ pub fn claim_due(
         "UPDATE webhook_deliveries SET leased_until = $1, attempts = attempts + 1
          WHERE id IN (
              SELECT id FROM webhook_deliveries
-             WHERE id = ANY($2) AND state = 'pending'
+             WHERE id = ANY($2) AND state = 'pending' AND next_attempt_at <= $3
                AND (leased_until IS NULL OR leased_until <= $3)
              FOR UPDATE SKIP LOCKED
          )
@@ -197,14 +197,23 @@ pub fn claim_due(
     })
 }
 
-/// Gives a claimed delivery back untried (its hook was turned off meanwhile).
-pub fn release(conn: &mut PgConnection, id: Uuid) -> QueryResult<usize> {
-    diesel::update(webhook_deliveries::table.find(id))
-        .set((
-            webhook_deliveries::leased_until.eq(None::<DateTime<Utc>>),
-            webhook_deliveries::attempts.eq(webhook_deliveries::attempts - 1),
-        ))
-        .execute(conn)
+/// Gives a claimed delivery back untried (its hook was turned off meanwhile), if this worker's
+/// lease on it still holds.
+pub fn release(
+    conn: &mut PgConnection,
+    id: Uuid,
+    lease_until: DateTime<Utc>,
+) -> QueryResult<usize> {
+    diesel::update(
+        webhook_deliveries::table
+            .find(id)
+            .filter(webhook_deliveries::leased_until.eq(lease_until)),
+    )
+    .set((
+        webhook_deliveries::leased_until.eq(None::<DateTime<Utc>>),
+        webhook_deliveries::attempts.eq(webhook_deliveries::attempts - 1),
+    ))
+    .execute(conn)
 }
 
 /// The delivery, locked, if this worker's lease on it still holds.

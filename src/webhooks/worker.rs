@@ -92,22 +92,25 @@ pub fn claim(state: &AppState, limit: usize) -> Result<Vec<(Delivery, Webhook)>,
     let lease_until = now + LEASE;
     db::run_blocking(&state.pool, |conn| {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let claimed =
-            conn.transaction(|conn| queries::claim_due(conn, now, lease_until, limit, PER_HOOK))?;
-        let mut hooks: HashMap<Uuid, Webhook> = HashMap::new();
-        let mut pairs = Vec::with_capacity(claimed.len());
-        for delivery in claimed {
-            let hook = match hooks.get(&delivery.webhook_id) {
-                Some(hook) => hook.clone(),
-                None => {
-                    let hook = queries::find(conn, delivery.webhook_id)?;
-                    hooks.insert(hook.id, hook.clone());
-                    hook
-                }
-            };
-            pairs.push((delivery, hook));
-        }
-        Ok(pairs)
+        // The hooks are read in the same transaction: one deleted meanwhile took its
+        // deliveries with it.
+        conn.transaction(|conn| {
+            let claimed = queries::claim_due(conn, now, lease_until, limit, PER_HOOK)?;
+            let mut hooks: HashMap<Uuid, Webhook> = HashMap::new();
+            let mut pairs = Vec::with_capacity(claimed.len());
+            for delivery in claimed {
+                let hook = match hooks.get(&delivery.webhook_id) {
+                    Some(hook) => hook.clone(),
+                    None => {
+                        let hook = queries::find(conn, delivery.webhook_id)?;
+                        hooks.insert(hook.id, hook.clone());
+                        hook
+                    }
+                };
+                pairs.push((delivery, hook));
+            }
+            Ok(pairs)
+        })
     })
 }
 
@@ -116,8 +119,10 @@ pub fn claim(state: &AppState, limit: usize) -> Result<Vec<(Delivery, Webhook)>,
 pub fn deliver(state: &AppState, delivery: &Delivery, hook: &Webhook) -> Result<Outcome, ApiError> {
     let current = db::run_blocking(&state.pool, |conn| {
         let current = queries::find(conn, hook.id)?;
-        if !current.active {
-            queries::release(conn, delivery.id)?;
+        if !current.active
+            && let Some(lease_until) = delivery.leased_until
+        {
+            queries::release(conn, delivery.id, lease_until)?;
         }
         Ok(current)
     })?;

@@ -409,6 +409,13 @@ async fn the_log_forgets_what_is_older_than_its_retention() {
     let (changes, _, _) = changes::prune::prune(app.state()).await.expect("pruned");
     assert_eq!(changes, 0, "a month is within the default year");
     app.set_clock(Utc::now() + TimeDelta::days(366));
+    let (changes, _, _) = changes::prune::prune(app.state()).await.expect("pruned");
+    assert_eq!(changes, 0, "the webhook dispatcher has not read them yet");
+    let state = app.state().clone();
+    actix_web::rt::task::spawn_blocking(move || masthead::webhooks::worker::dispatch(&state))
+        .await
+        .expect("ran")
+        .expect("dispatched");
     let (changes, sign_ins, _) = changes::prune::prune(app.state()).await.expect("pruned");
     assert!(changes >= 2, "the admin and the tag: {changes}");
     assert_eq!(sign_ins, 0);
@@ -416,4 +423,50 @@ async fn the_log_forgets_what_is_older_than_its_retention() {
         audit(&app, &admin, "resource=tag").await["meta"]["total"],
         0
     );
+}
+
+#[actix_web::test]
+async fn commits_are_announced_as_content_or_private() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let mut listener = PgConnection::establish(&app.db.url).expect("a connection");
+    sql_query("LISTEN masthead_changes")
+        .execute(&mut listener)
+        .expect("listen");
+    let heard = |listener: &mut PgConnection| -> Vec<String> {
+        sql_query("SELECT 1")
+            .execute(listener)
+            .expect("a round trip");
+        listener
+            .notifications_iter()
+            .map(|n| n.expect("a notification").payload)
+            .collect()
+    };
+    heard(&mut listener);
+    created(&app, &admin, "/api/v1/tags", json!({"name": "医保"})).await;
+    assert_eq!(heard(&mut listener), ["content"]);
+    created(
+        &app,
+        &admin,
+        "/api/v1/api-keys",
+        json!({"name": "CI", "scope": "content"}),
+    )
+    .await;
+    assert_eq!(
+        heard(&mut listener),
+        ["private"],
+        "readers see nothing new: caches stay"
+    );
+    let application = app
+        .post("/api/v1/links/applications")
+        .json(&json!({"name": "科尔沁旅游网", "url": "https://www.example.com", "contact_email": "webmaster@example.com"}))
+        .send()
+        .await;
+    assert_eq!(
+        application.status,
+        StatusCode::ACCEPTED,
+        "{}",
+        application.text()
+    );
+    assert_eq!(heard(&mut listener), ["private"]);
 }

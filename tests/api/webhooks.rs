@@ -787,3 +787,65 @@ async fn every_call_checks_the_address_again_and_a_refused_one_is_a_failed_attem
     assert_eq!(app.deliver_webhooks().await, [Outcome::Succeeded]);
     assert_eq!(receiver.wait_for(1, Duration::from_secs(5)).len(), 1);
 }
+
+#[actix_web::test]
+async fn a_resource_gone_before_its_event_is_sent_still_makes_its_events() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let receiver = Receiver::start(None);
+    hook(
+        &app,
+        &admin,
+        &receiver,
+        &["carousel.*", "link.*", "api_key.*"],
+    )
+    .await;
+    let carousel = app
+        .post("/api/v1/carousels")
+        .as_user(&admin)
+        .json(&json!({"key": "home-hero", "name": "首页轮播"}))
+        .send()
+        .await;
+    assert_eq!(carousel.status, StatusCode::CREATED, "{}", carousel.text());
+    let deleted = app
+        .delete("/api/v1/carousels/home-hero")
+        .as_user(&admin)
+        .send()
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    let key = app
+        .post("/api/v1/api-keys")
+        .as_user(&admin)
+        .json(&json!({"name": "CI", "scope": "content"}))
+        .send()
+        .await
+        .json();
+    app.delete(&format!(
+        "/api/v1/api-keys/{}",
+        key["id"].as_str().expect("an id")
+    ))
+    .as_user(&admin)
+    .send()
+    .await;
+    app.post("/api/v1/links/applications")
+        .json(&json!({"name": "科尔沁旅游网", "url": "https://www.example.com", "contact_email": "webmaster@example.com"}))
+        .send()
+        .await;
+
+    assert_eq!(app.deliver_webhooks().await, [Outcome::Succeeded; 5]);
+    let types: Vec<Value> = receiver
+        .wait_for(5, Duration::from_secs(5))
+        .iter()
+        .map(|c| c.json()["type"].clone())
+        .collect();
+    assert_eq!(
+        types,
+        [
+            "carousel.created",
+            "carousel.deleted",
+            "api_key.created",
+            "api_key.deleted",
+            "link.created"
+        ]
+    );
+}
