@@ -53,6 +53,9 @@ const SLOTS: usize = 16;
 const PER_HOOK: i64 = 4;
 /// How often due retries are looked for when nothing else wakes the worker.
 const IDLE: Duration = Duration::from_secs(1);
+/// The least time between two readings of the change log: what a burst of commits waits at
+/// most before its deliveries are recorded, in one transaction instead of one per commit.
+const DISPATCH_GAP: Duration = Duration::from_millis(20);
 
 /// What one attempt came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,11 +81,11 @@ pub fn backoff(attempts: i32) -> Duration {
 }
 
 /// Records the deliveries of changes committed since the last time (in whichever process gets
-/// there first).
-pub fn dispatch(state: &AppState) -> Result<(), ApiError> {
+/// there first); returns how many this call made.
+pub fn dispatch(state: &AppState) -> Result<usize, ApiError> {
     let now = state.clock.now();
     db::run_blocking(&state.pool, |conn| {
-        dispatch::dispatch(conn, &state.config, now).map(drop)
+        dispatch::dispatch(conn, &state.config, now).map(Option::unwrap_or_default)
     })
 }
 
@@ -257,30 +260,48 @@ pub fn spawn(state: web::Data<AppState>) -> std::io::Result<thread::JoinHandle<(
 fn work(state: &web::Data<AppState>) {
     let in_flight = Arc::new(AtomicUsize::new(0));
     let mut dispatched: Option<(u64, Instant)> = None;
+    let mut claimed: Option<(u64, Instant)> = None;
     while !state.changes.stopping() {
         let seen = state.changes.count();
-        // The change log is read when a change was heard, and now and then in case one was
-        // missed (the listener reconnecting, say); a freed slot alone does not need it.
         let heard = state.changes.changes_heard();
-        let due = dispatched.is_none_or(|(last, at)| last != heard || at.elapsed() >= IDLE);
-        if due {
+        // The change log is read when a change was heard (at most every DISPATCH_GAP, so a
+        // burst of writes is read in batches rather than once per commit), and now and then in
+        // case one was missed (the listener reconnecting, say).
+        let read_log = dispatched.is_none_or(|(last, at)| {
+            (last != heard && at.elapsed() >= DISPATCH_GAP) || at.elapsed() >= IDLE
+        });
+        let mut made = 0;
+        if read_log {
             match dispatch(state) {
-                Ok(()) => dispatched = Some((heard, Instant::now())),
+                Ok(count) => made = count,
                 Err(error) => tracing::warn!(%error, "cannot record webhook deliveries"),
             }
+            dispatched = Some((heard, Instant::now()));
         }
+        // Due deliveries are looked for when some were just made, when a call ended or a
+        // handler asked (a raise that was not a change heard), and now and then for retries.
+        let pokes = seen.wrapping_sub(heard);
+        let look =
+            made > 0 || claimed.is_none_or(|(last, at)| last != pokes || at.elapsed() >= IDLE);
         let free = SLOTS.saturating_sub(in_flight.load(Ordering::SeqCst));
-        if free > 0 {
+        if look && free > 0 {
             match claim(state, free) {
-                Ok(claimed) => {
-                    for (delivery, hook) in claimed {
+                Ok(due) => {
+                    for (delivery, hook) in due {
                         send_in_background(state.clone(), &in_flight, delivery, hook);
                     }
                 }
                 Err(error) => tracing::warn!(%error, "cannot claim webhook deliveries"),
             }
+            claimed = Some((pokes, Instant::now()));
         }
-        state.changes.wait(seen, IDLE);
+        let wait = match dispatched {
+            Some((last, at)) if last != state.changes.changes_heard() => {
+                DISPATCH_GAP.saturating_sub(at.elapsed())
+            }
+            _ => IDLE,
+        };
+        state.changes.wait(seen, wait);
     }
 }
 
