@@ -55,7 +55,7 @@ const PER_HOOK: i64 = 4;
 const IDLE: Duration = Duration::from_secs(1);
 /// The least time between two readings of the change log: what a burst of commits waits at
 /// most before its deliveries are recorded, in one transaction instead of one per commit.
-const DISPATCH_GAP: Duration = Duration::from_millis(20);
+const DISPATCH_GAP: Duration = Duration::from_millis(5);
 
 /// What one attempt came to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
