@@ -91,15 +91,18 @@ pub fn spawn(state: web::Data<AppState>) -> std::io::Result<thread::JoinHandle<(
 }
 
 fn listen(state: &AppState) {
-    let mut logged_outage = false;
+    // Each lost connection is reported once, not every retry while the database is away.
+    let mut reported = false;
     while !state.changes.stopping() {
-        match follow(state) {
+        let mut connected = false;
+        match follow(state, &mut connected) {
             Ok(()) => return,
             Err(error) => {
                 state.cache.follow_changes(false);
-                if !logged_outage {
+                reported &= !connected;
+                if !reported {
                     tracing::warn!(%error, "not hearing changes from other processes; cached answers now expire sooner");
-                    logged_outage = true;
+                    reported = true;
                 }
             }
         }
@@ -108,10 +111,11 @@ fn listen(state: &AppState) {
 }
 
 /// Listens until the connection fails (an error) or a stop is asked (`Ok`).
-fn follow(state: &AppState) -> diesel::QueryResult<()> {
+fn follow(state: &AppState, connected: &mut bool) -> diesel::QueryResult<()> {
     let mut conn = PgConnection::establish(&state.config.database_url)
         .map_err(|e| diesel::result::Error::QueryBuilderError(e.into()))?;
     sql_query(format!("LISTEN {CHANNEL}")).execute(&mut conn)?;
+    *connected = true;
     // Whatever changed while nobody listened is unknown: start clean, and let workers look.
     state.cache.follow_changes(true);
     state.changes.heard_change();
