@@ -111,6 +111,17 @@ pub async fn conventions(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
+    // PostgreSQL refuses NUL in text, so a `%00` anywhere in the URL would reach it as a
+    // server error; it is the client's mistake. (`%00` can only be an encoded NUL: a literal
+    // `%` is `%25`.)
+    if req
+        .uri()
+        .path_and_query()
+        .is_some_and(|p| p.as_str().contains("%00"))
+    {
+        let refused = ApiError::BadRequest("the URL must not contain NUL characters (%00)".into());
+        return Ok(req.error_response(refused));
+    }
     let credentialed = req.headers().contains_key(header::AUTHORIZATION);
     let is_get = matches!(*req.method(), Method::GET | Method::HEAD);
     let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();

@@ -138,3 +138,36 @@ async fn every_response_carries_a_request_id_and_keeps_a_sane_one() {
     assert_ne!(replaced.header("x-request-id"), Some("bad id with spaces"));
     assert_eq!(replaced.status, StatusCode::OK);
 }
+
+#[actix_web::test]
+async fn a_nul_character_in_the_url_is_a_400_not_a_server_error() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    for path in [
+        "/api/v1/articles?category=%00",
+        "/api/v1/articles?tag=%00",
+        "/api/v1/articles?author=%00",
+        "/api/v1/articles?locale=%00",
+        "/api/v1/articles/%00",
+        "/api/v1/articles/%00/related",
+        "/api/v1/articles/%00/revisions",
+        "/api/v1/tags/%00",
+        "/api/v1/categories/%00",
+        "/api/v1/authors/a%00b",
+        "/api/v1/search?q=%00",
+        "/api/v1/audit?action=%00",
+    ] {
+        let anonymous = app.get(path).send().await;
+        let problem = anonymous.problem(400);
+        assert!(
+            problem["detail"]
+                .as_str()
+                .is_some_and(|d| d.contains("NUL")),
+            "{path}: {problem}"
+        );
+        app.get(path).as_user(&admin).send().await.problem(400);
+    }
+    // A percent sign written out is still fine.
+    let literal = app.get("/api/v1/articles?q=%2500").send().await;
+    assert_eq!(literal.status, StatusCode::OK, "{}", literal.text());
+}
