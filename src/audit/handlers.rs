@@ -11,7 +11,7 @@ use crate::{
     auth::{AuthUser, min},
     db,
     error::ApiError,
-    pagination::{DEFAULT_PER_PAGE, List, MAX_PER_PAGE, Page},
+    pagination::{List, Page, PageParams},
 };
 
 const ACTOR_TYPES: [&str; 4] = ["user", "api_key", "system", "anonymous"];
@@ -89,12 +89,12 @@ pub async fn list_audit(
     params: web::Query<AuditParams>,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let per_page = params.per_page.unwrap_or(i64::from(DEFAULT_PER_PAGE));
-    if !(1..=i64::from(MAX_PER_PAGE)).contains(&per_page) {
-        return Err(ApiError::BadRequest(format!(
-            "per_page must be between 1 and {MAX_PER_PAGE}"
-        )));
-    }
+    // Pages come by cursor; the page rules (per_page bounds) are the shared ones.
+    let page = Page::try_from(&PageParams {
+        page: None,
+        per_page: params.per_page,
+    })?;
+    let per_page = page.per_page;
     let (actor_type, actor_id) = params
         .actor
         .as_deref()
@@ -128,10 +128,6 @@ pub async fn list_audit(
     let more = entries.len() > usize::try_from(per_page).unwrap_or(usize::MAX);
     entries.truncate(usize::try_from(per_page).unwrap_or(usize::MAX));
     let next = more.then(|| entries.last().map(encode_cursor)).flatten();
-    let page = Page {
-        number: 1,
-        per_page,
-    };
     Ok(List::new(entries, page, total)
         .with_cursor(next)
         .respond(&req))

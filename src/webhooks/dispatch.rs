@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Utc};
 use diesel::{Connection, PgConnection};
-use uuid::Uuid;
 
 use crate::{
     changes::{self, model::Change},
@@ -93,18 +92,6 @@ fn deliveries_for(
     let body = payload::render(conn, config, group, &event)?;
     Ok(targets
         .into_iter()
-        .map(|hook| Delivery {
-            id: Uuid::now_v7(),
-            webhook_id: hook.id,
-            event: event.clone(),
-            change_seq: Some(group.seq()),
-            body: body.clone(),
-            state: "pending".into(),
-            attempts: 0,
-            next_attempt_at: Some(now),
-            leased_until: None,
-            created_at: now,
-            finished_at: None,
-        })
+        .map(|hook| Delivery::pending(hook.id, event.clone(), Some(group.seq()), body.clone(), now))
         .collect())
 }

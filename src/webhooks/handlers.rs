@@ -390,19 +390,13 @@ pub async fn ping_webhook(
     let now = state.clock.now();
     let delivery = db::run(&state.pool, move |conn| {
         queries::find(conn, id).map_err(|e| not_found_or(e, id))?;
-        let delivery = Delivery {
-            id: Uuid::now_v7(),
-            webhook_id: id,
-            event: events::PING.to_owned(),
-            change_seq: None,
-            body: payload::ping(id, now),
-            state: "pending".into(),
-            attempts: 0,
-            next_attempt_at: Some(now),
-            leased_until: None,
-            created_at: now,
-            finished_at: None,
-        };
+        let delivery = Delivery::pending(
+            id,
+            events::PING.to_owned(),
+            None,
+            payload::ping(id, now),
+            now,
+        );
         queries::insert_deliveries(conn, std::slice::from_ref(&delivery))?;
         Ok(delivery)
     })

@@ -74,6 +74,29 @@ pub struct Delivery {
 }
 
 impl Delivery {
+    /// A delivery due at `now`, not yet tried.
+    pub fn pending(
+        webhook_id: Uuid,
+        event: String,
+        change_seq: Option<i64>,
+        body: String,
+        now: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            id: Uuid::now_v7(),
+            webhook_id,
+            event,
+            change_seq,
+            body,
+            state: "pending".into(),
+            attempts: 0,
+            next_attempt_at: Some(now),
+            leased_until: None,
+            created_at: now,
+            finished_at: None,
+        }
+    }
+
     /// The `webhook-id` header: the same for every attempt and redelivery of this message.
     pub fn message_id(&self) -> String {
         format!("msg_{}", self.id.simple())

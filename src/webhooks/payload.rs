@@ -19,10 +19,7 @@ use crate::{
     images::{self, dto::ImageView},
     links::{self, dto::LinkView},
     recommendations::{self, dto::RecommendationView},
-    schema::{
-        articles as articles_table, authors as authors_table, categories as categories_table,
-        tags as tags_table,
-    },
+    schema::articles as articles_table,
     site::{self, dto::SiteView},
     slugs::Key,
     tags::{self, dto::TagView},
@@ -277,31 +274,26 @@ fn article(
         data["slug"] = json!(slug);
     }
     paths.extend(slugs.iter().map(|slug| article_path(config, &kind, slug)));
-    let slugs_of =
-        |conn: &mut PgConnection, table: &str, ids: &[Uuid]| -> QueryResult<Vec<String>> {
-            match table {
-                "categories" => categories_table::table
-                    .filter(categories_table::id.eq_any(ids))
-                    .select(categories_table::slug)
-                    .load(conn),
-                "tags" => tags_table::table
-                    .filter(tags_table::id.eq_any(ids))
-                    .select(tags_table::slug)
-                    .load(conn),
-                _ => authors_table::table
-                    .filter(authors_table::id.eq_any(ids))
-                    .select(authors_table::slug)
-                    .load(conn),
-            }
-        };
-    for slug in slugs_of(conn, "categories", &categories)? {
-        paths.insert(fill(&config.category_path, &slug));
-    }
-    for slug in slugs_of(conn, "tags", &tags)? {
-        paths.insert(fill(&config.tag_path, &slug));
-    }
-    for slug in slugs_of(conn, "authors", &authors)? {
-        paths.insert(fill(&config.author_path, &slug));
+    let related = [
+        (
+            articles::queries::embeddable_categories(conn, &categories)?,
+            &config.category_path,
+        ),
+        (
+            articles::queries::embeddable_tags(conn, &tags)?,
+            &config.tag_path,
+        ),
+        (
+            articles::queries::embeddable_authors(conn, &authors)?,
+            &config.author_path,
+        ),
+    ];
+    for (rows, pattern) in related {
+        paths.extend(
+            rows.iter()
+                .filter_map(|(_, row)| row["slug"].as_str())
+                .map(|slug| fill(pattern, slug)),
+        );
     }
     paths.extend(["/", "/sitemap.xml", "/feed.xml"].map(String::from));
     current

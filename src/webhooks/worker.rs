@@ -5,7 +5,6 @@
 //! a worker that dies mid-call leaves a lease that runs out, and the delivery is sent again.
 
 use std::{
-    collections::HashMap,
     sync::{
         Arc,
         atomic::{AtomicUsize, Ordering},
@@ -16,9 +15,8 @@ use std::{
 
 use actix_web::web;
 use chrono::{DateTime, Utc};
-use diesel::Connection;
+use diesel::{Connection, OptionalExtension};
 use rand::Rng;
-use uuid::Uuid;
 
 use crate::{
     app::AppState,
@@ -89,57 +87,39 @@ pub fn dispatch(state: &AppState) -> Result<usize, ApiError> {
     })
 }
 
-/// Claims up to `limit` due deliveries with their hooks.
-pub fn claim(state: &AppState, limit: usize) -> Result<Vec<(Delivery, Webhook)>, ApiError> {
+/// Claims up to `limit` due deliveries.
+pub fn claim(state: &AppState, limit: usize) -> Result<Vec<Delivery>, ApiError> {
     let now = state.clock.now();
     let lease_until = now + LEASE;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
     db::run_blocking(&state.pool, |conn| {
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        // The hooks are read in the same transaction: one deleted meanwhile took its
-        // deliveries with it.
-        conn.transaction(|conn| {
-            let claimed = queries::claim_due(conn, now, lease_until, limit, PER_HOOK)?;
-            let mut hooks: HashMap<Uuid, Webhook> = HashMap::new();
-            let mut pairs = Vec::with_capacity(claimed.len());
-            for delivery in claimed {
-                let hook = match hooks.get(&delivery.webhook_id) {
-                    Some(hook) => hook.clone(),
-                    None => {
-                        let hook = queries::find(conn, delivery.webhook_id)?;
-                        hooks.insert(hook.id, hook.clone());
-                        hook
-                    }
-                };
-                pairs.push((delivery, hook));
-            }
-            Ok(pairs)
-        })
+        Ok(conn.transaction(|conn| queries::claim_due(conn, now, lease_until, limit, PER_HOOK))?)
     })
 }
 
-/// Makes one call for a claimed delivery and records what came of it. The hook is read again
-/// first: one turned off meanwhile gets nothing more, and a rotated secret signs at once.
-pub fn deliver(state: &AppState, delivery: &Delivery, hook: &Webhook) -> Result<Outcome, ApiError> {
-    let current = db::run_blocking(&state.pool, |conn| {
-        let current = queries::find(conn, hook.id)?;
-        if !current.active
+/// Makes one call for a claimed delivery and records what came of it. The hook is read just
+/// before: one turned off meanwhile gets nothing more (one deleted took its deliveries with it),
+/// and a rotated secret signs at once.
+pub fn deliver(state: &AppState, delivery: &Delivery) -> Result<Outcome, ApiError> {
+    let hook = db::run_blocking(&state.pool, |conn| {
+        let hook = queries::find(conn, delivery.webhook_id).optional()?;
+        if hook.as_ref().is_some_and(|h| !h.active)
             && let Some(lease_until) = delivery.leased_until
         {
             queries::release(conn, delivery.id, lease_until)?;
         }
-        Ok(current)
+        Ok(hook.filter(|h| h.active))
     })?;
-    if !current.active {
+    let Some(hook) = hook else {
         return Ok(Outcome::HookOff);
-    }
-    let hook = &current;
+    };
     let started_at = Utc::now();
     let clock = Instant::now();
-    let result = call(state, delivery, hook);
+    let result = call(state, delivery, &hook);
     record(
         state,
         delivery,
-        hook,
+        &hook,
         (started_at, clock.elapsed()),
         &result,
     )
@@ -155,8 +135,8 @@ pub fn run_due(state: &AppState) -> Result<Vec<Outcome>, ApiError> {
         if claimed.is_empty() {
             return Ok(outcomes);
         }
-        for (delivery, hook) in &claimed {
-            outcomes.push(deliver(state, delivery, hook)?);
+        for delivery in &claimed {
+            outcomes.push(deliver(state, delivery)?);
         }
     }
 }
@@ -287,8 +267,8 @@ fn work(state: &web::Data<AppState>) {
         if look && free > 0 {
             match claim(state, free) {
                 Ok(due) => {
-                    for (delivery, hook) in due {
-                        send_in_background(state.clone(), &in_flight, delivery, hook);
+                    for delivery in due {
+                        send_in_background(state.clone(), &in_flight, delivery);
                     }
                 }
                 Err(error) => tracing::warn!(%error, "cannot claim webhook deliveries"),
@@ -310,14 +290,13 @@ fn send_in_background(
     state: web::Data<AppState>,
     in_flight: &Arc<AtomicUsize>,
     delivery: Delivery,
-    hook: Webhook,
 ) {
     in_flight.fetch_add(1, Ordering::SeqCst);
     let counter = Arc::clone(in_flight);
     let spawned = thread::Builder::new()
         .name("webhook-call".into())
         .spawn(move || {
-            if let Err(error) = deliver(&state, &delivery, &hook) {
+            if let Err(error) = deliver(&state, &delivery) {
                 tracing::warn!(%error, delivery = %delivery.id, "cannot record a webhook attempt");
             }
             counter.fetch_sub(1, Ordering::SeqCst);

@@ -59,6 +59,17 @@ async fn publish(app: &TestApp, editor: &Session, id: &str, body: Value) -> Valu
     published.json()
 }
 
+/// A tag, whose creation is an event.
+async fn tag(app: &TestApp, admin: &Session, name: &str) {
+    let created = app
+        .post("/api/v1/tags")
+        .as_user(admin)
+        .json(&json!({"name": name}))
+        .send()
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+}
+
 async fn deliveries(app: &TestApp, admin: &Session, hook: &str) -> Vec<Value> {
     let list = app
         .get(&format!("/api/v1/webhooks/{hook}/deliveries"))
@@ -389,13 +400,7 @@ async fn failed_calls_are_retried_with_backoff_sending_the_same_bytes() {
     let receiver = Receiver::start(None);
     receiver.set_behaviour(Behaviour::Status(500));
     let hook_id = hook(&app, &admin, &receiver, &["tag.created"]).await;
-    let tag = app
-        .post("/api/v1/tags")
-        .as_user(&admin)
-        .json(&json!({"name": "医保"}))
-        .send()
-        .await;
-    assert_eq!(tag.status, StatusCode::CREATED);
+    tag(&app, &admin, "医保").await;
 
     let start = Utc::now();
     app.set_clock(start);
@@ -469,16 +474,8 @@ async fn a_gone_receiver_turns_the_hook_off_and_the_audit_trail_says_so() {
     let receiver = Receiver::start(None);
     receiver.set_behaviour(Behaviour::Status(410));
     let hook_id = hook(&app, &admin, &receiver, &["tag.*"]).await;
-    app.post("/api/v1/tags")
-        .as_user(&admin)
-        .json(&json!({"name": "医保"}))
-        .send()
-        .await;
-    app.post("/api/v1/tags")
-        .as_user(&admin)
-        .json(&json!({"name": "养老"}))
-        .send()
-        .await;
+    tag(&app, &admin, "医保").await;
+    tag(&app, &admin, "养老").await;
 
     // The first call turns the hook off; the delivery claimed with it is given back untried.
     assert_eq!(
@@ -541,11 +538,7 @@ async fn a_day_of_failures_ends_the_delivery_and_turns_the_hook_off() {
     let receiver = Receiver::start(None);
     receiver.set_behaviour(Behaviour::Status(503));
     let hook_id = hook(&app, &admin, &receiver, &["tag.*"]).await;
-    app.post("/api/v1/tags")
-        .as_user(&admin)
-        .json(&json!({"name": "医保"}))
-        .send()
-        .await;
+    tag(&app, &admin, "医保").await;
 
     let mut now = Utc::now();
     let mut outcomes = Vec::new();
@@ -584,11 +577,7 @@ async fn redeliver_and_ping_send_now() {
         .send()
         .await;
     assert_eq!(ping.status, StatusCode::ACCEPTED, "{}", ping.text());
-    app.post("/api/v1/tags")
-        .as_user(&admin)
-        .json(&json!({"name": "医保"}))
-        .send()
-        .await;
+    tag(&app, &admin, "医保").await;
     assert_eq!(
         app.deliver_webhooks().await,
         [Outcome::Succeeded, Outcome::Succeeded]
@@ -632,13 +621,7 @@ async fn two_workers_racing_for_deliveries_send_each_once() {
     let receiver = Receiver::start(None);
     hook(&app, &admin, &receiver, &["tag.created"]).await;
     for n in 0..12 {
-        let tag = app
-            .post("/api/v1/tags")
-            .as_user(&admin)
-            .json(&json!({"name": format!("tag {n}")}))
-            .send()
-            .await;
-        assert_eq!(tag.status, StatusCode::CREATED);
+        tag(&app, &admin, &format!("tag {n}")).await;
     }
     // A second process's worker: its own state and pool on the same database.
     let mut config = app.state().config.as_ref().clone();
@@ -655,9 +638,9 @@ async fn two_workers_racing_for_deliveries_send_each_once() {
                 if claimed.is_empty() {
                     return sent;
                 }
-                for (delivery, hook) in &claimed {
+                for delivery in &claimed {
                     assert_eq!(
-                        worker::deliver(&state, delivery, hook).expect("recorded"),
+                        worker::deliver(&state, delivery).expect("recorded"),
                         Outcome::Succeeded
                     );
                     sent += 1;
@@ -691,11 +674,7 @@ async fn a_hanging_receiver_holds_up_no_other_hook() {
     hook(&app, &admin, &healthy, &["tag.created"]).await;
     let worker = worker::spawn(app.state().clone()).expect("a worker");
     for n in 0..5 {
-        app.post("/api/v1/tags")
-            .as_user(&admin)
-            .json(&json!({"name": format!("tag {n}")}))
-            .send()
-            .await;
+        tag(&app, &admin, &format!("tag {n}")).await;
         app.state().changes.heard_change();
     }
     let calls = healthy.wait_for(5, Duration::from_secs(5));
@@ -757,11 +736,7 @@ async fn every_call_checks_the_address_again_and_a_refused_one_is_a_failed_attem
         .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
     let hook_id = created.json()["id"].as_str().expect("an id").to_owned();
-    app.post("/api/v1/tags")
-        .as_user(&admin)
-        .json(&json!({"name": "医保"}))
-        .send()
-        .await;
+    tag(&app, &admin, "医保").await;
 
     // The same database served by a process that may call only public addresses.
     let mut config = app.state().config.as_ref().clone();
