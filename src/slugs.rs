@@ -1,6 +1,36 @@
 //! Finding a free slug, and reading a path segment that may be an id or a slug.
 
+use diesel::{
+    PgConnection, QueryResult, RunQueryDsl, sql_query,
+    sql_types::{Integer, Text},
+};
 use uuid::Uuid;
+
+/// The tables whose slugs the server picks.
+#[derive(Debug, Clone, Copy)]
+pub enum Scope {
+    Articles = 1,
+    Authors = 2,
+    Categories = 3,
+    Tags = 4,
+}
+
+/// The first key of the two-key advisory locks that guard slug choices, apart from every other
+/// lock Masthead takes.
+const SLUG_LOCKS: i32 = 0x736c_7567;
+
+/// Holds, until the transaction ends, the right to name things after `base` in `scope`.
+///
+/// Writers choosing from one base would otherwise all read the same slug as free, and the
+/// unique index would refuse all but one of their writes. Only writers of the same base wait
+/// for each other; their transactions must be open (outside one the lock ends at once).
+pub fn reserve(conn: &mut PgConnection, scope: Scope, base: &str) -> QueryResult<()> {
+    sql_query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+        .bind::<Integer, _>(SLUG_LOCKS)
+        .bind::<Text, _>(format!("{}:{base}", scope as i32))
+        .execute(conn)
+        .map(drop)
+}
 
 /// `base` when no taken slug equals it, otherwise the first free `base-2`, `base-3`, ….
 /// `taken` holds the slugs that start with `base` (callers fetch them with one `LIKE` query).

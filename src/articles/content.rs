@@ -393,6 +393,7 @@ pub fn choose_slug(
     article: Option<Uuid>,
 ) -> Result<String, ApiError> {
     if let Some(slug) = asked {
+        slugs::reserve(conn, slugs::Scope::Articles, slug)?;
         if queries::slug_taken(conn, slug, article)? {
             return Err(ApiError::Conflict(format!(
                 "slug: another article has or had the slug {slug}"
@@ -401,5 +402,6 @@ pub fn choose_slug(
         return Ok(slug.to_owned());
     }
     let base = slug_base(title, "article");
+    slugs::reserve(conn, slugs::Scope::Articles, &base)?;
     Ok(slugs::next_free(&base, &queries::taken_slugs(conn, &base)?))
 }

@@ -230,13 +230,6 @@ pub fn create_author_for_user(
         .get_result(conn)
 }
 
-pub fn author_slugs_like(conn: &mut PgConnection, base: &str) -> QueryResult<Vec<String>> {
-    authors::table
-        .filter(authors::slug.like(slugs::like_pattern(base)))
-        .select(authors::slug)
-        .load(conn)
-}
-
 /// Which of `ids` name no row: one query per kind of reference.
 pub fn missing_authors(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Uuid>> {
     // Locked against a concurrent delete until the article naming them is written.

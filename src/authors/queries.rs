@@ -95,8 +95,10 @@ pub fn user_exists(conn: &mut PgConnection, id: Uuid) -> QueryResult<bool> {
     diesel::select(exists(users::table.find(id))).get_result(conn)
 }
 
-/// `base`, or the first of `base-2`, `base-3`, … that no author has.
+/// `base`, or the first of `base-2`, `base-3`, … that no author has. Free until the
+/// transaction ends (see [`slugs::reserve`]).
 pub fn free_slug(conn: &mut PgConnection, base: &str) -> QueryResult<String> {
+    slugs::reserve(conn, slugs::Scope::Authors, base)?;
     let taken: Vec<String> = authors::table
         .filter(authors::slug.like(slugs::like_pattern(base)))
         .select(authors::slug)

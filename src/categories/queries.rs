@@ -168,8 +168,10 @@ pub fn is_self_or_descendant(
     Ok(row.found)
 }
 
-/// `base`, or the first of `base-2`, `base-3`, … that no category has.
+/// `base`, or the first of `base-2`, `base-3`, … that no category has. Free until the
+/// transaction ends (see [`slugs::reserve`]).
 pub fn free_slug(conn: &mut PgConnection, base: &str) -> QueryResult<String> {
+    slugs::reserve(conn, slugs::Scope::Categories, base)?;
     let taken: Vec<String> = categories::table
         .filter(categories::slug.like(slugs::like_pattern(base)))
         .select(categories::slug)

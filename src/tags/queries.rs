@@ -117,8 +117,10 @@ pub fn remove_from_articles(conn: &mut PgConnection, id: Uuid) -> QueryResult<us
     .execute(conn)
 }
 
-/// `base`, or the first of `base-2`, `base-3`, … that no tag has.
+/// `base`, or the first of `base-2`, `base-3`, … that no tag has. Free until the
+/// transaction ends (see [`slugs::reserve`]).
 pub fn free_slug(conn: &mut PgConnection, base: &str) -> QueryResult<String> {
+    slugs::reserve(conn, slugs::Scope::Tags, base)?;
     let taken: Vec<String> = tags::table
         .filter(tags::slug.like(slugs::like_pattern(base)))
         .select(tags::slug)

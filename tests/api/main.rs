@@ -22,6 +22,7 @@ mod recommendations;
 mod search;
 mod site;
 mod site_files;
+mod slugs;
 mod taxonomy_tags;
 mod users;
 mod webhooks;

@@ -13,12 +13,12 @@ use crate::{
         queries,
     },
     auth::{AuthUser, Role, min},
-    db,
+    authors, db,
     error::ApiError,
     etag::IfMatch,
     extract::Json,
     search,
-    slugs::{self, Key},
+    slugs::Key,
     text, users,
 };
 
@@ -35,7 +35,12 @@ fn own_author(conn: &mut diesel::PgConnection, user: Uuid) -> Result<Uuid, ApiEr
     }
     let account = users::queries::find(conn, user)?;
     let base = text::fields::slug_base(&account.name, "author");
-    let slug = slugs::next_free(&base, &queries::author_slugs_like(conn, &base)?);
+    // The slug's reservation also makes a writer's simultaneous first articles wait for each
+    // other, so the profile made by the first is found by the rest.
+    let slug = authors::queries::free_slug(conn, &base)?;
+    if let Some(author) = queries::author_of_user(conn, user)? {
+        return Ok(author);
+    }
     Ok(queries::create_author_for_user(
         conn,
         user,
