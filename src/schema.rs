@@ -191,6 +191,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    image_uploads (id) {
+        id -> Uuid,
+        sha256 -> Text,
+        started_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     images (id) {
         id -> Uuid,
         sha256 -> Text,
@@ -378,6 +386,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     categories,
     change_consumers,
     change_log,
+    image_uploads,
     images,
     links,
     recommendations,

@@ -15,7 +15,7 @@ use crate::{
     extract::Json,
     images::{
         dto::{DeleteParams, ImageView, ListParams, UpdateImage, UploadForm},
-        media::{self, Stored},
+        media,
         model::{
             ALT_MAX_CHARS, CAPTION_MAX_CHARS, CREDIT_MAX_CHARS, Image, ImageChanges, NewImage,
             TITLE_MAX_CHARS,
@@ -85,58 +85,29 @@ pub async fn upload_image(
     let texts = UploadTexts::check(&received.text)?;
     let file = received.file;
     let format = process::sniff(&file.head, file.claims_image).map_err(media::refused)?;
-    let sha256 = file.sha256.clone();
-    let earlier = {
-        let sha256 = sha256.clone();
-        db::run(&state.pool, move |conn| {
-            Ok(queries::same_file(conn, &sha256)?)
+    let (sha256, created_by) = (file.sha256.clone(), Some(user.id));
+    let image = state
+        .media
+        .accept(&state.pool, file, format, move |stored| {
+            Ok(NewImage {
+                id: Uuid::now_v7(),
+                sha256,
+                mime: stored.format.mime().into(),
+                width: i32::try_from(stored.width).map_err(ApiError::internal)?,
+                height: i32::try_from(stored.height).map_err(ApiError::internal)?,
+                size_bytes: i64::try_from(stored.size_bytes).map_err(ApiError::internal)?,
+                blurhash: stored.blurhash,
+                title: texts.title,
+                alt: texts.alt.unwrap_or_default(),
+                caption: texts.caption,
+                credit: texts.credit,
+                created_by,
+            })
         })
-        .await?
-    };
-    let stored = match earlier {
-        Some(image) if files_exist(&state, &image).await? => Stored {
-            format,
-            width: image.width.unsigned_abs(),
-            height: image.height.unsigned_abs(),
-            size_bytes: image.size_bytes.unsigned_abs(),
-            blurhash: image.blurhash,
-        },
-        _ => state.media.store(file, format).await?,
-    };
-    let new = NewImage {
-        id: Uuid::now_v7(),
-        sha256,
-        mime: stored.format.mime().into(),
-        width: i32::try_from(stored.width).map_err(ApiError::internal)?,
-        height: i32::try_from(stored.height).map_err(ApiError::internal)?,
-        size_bytes: i64::try_from(stored.size_bytes).map_err(ApiError::internal)?,
-        blurhash: stored.blurhash,
-        title: texts.title,
-        alt: texts.alt.unwrap_or_default(),
-        caption: texts.caption,
-        credit: texts.credit,
-        created_by: Some(user.id),
-    };
-    let image = db::run(&state.pool, move |conn| Ok(queries::insert(conn, &new)?)).await?;
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/images/{}", image.id)))
         .json(ImageView::new(image, &state.config.media_url)))
-}
-
-/// Whether an earlier upload's served original is still stored, so its files can be shared.
-async fn files_exist(state: &AppState, image: &Image) -> Result<bool, ApiError> {
-    let Some(format) = Format::from_mime(&image.mime) else {
-        return Ok(false);
-    };
-    let media = state.media.clone();
-    let key = media::original_key(&image.sha256);
-    let public = format!("public/{}/original.{}", image.sha256, format.extension());
-    web::block(move || {
-        Ok(media.storage.size(&key)?.is_some() && media.storage.size(&public)?.is_some())
-    })
-    .await
-    .map_err(ApiError::internal)?
-    .map_err(|e: std::io::Error| ApiError::internal(e))
 }
 
 /// The checked text fields of an upload.
@@ -378,12 +349,8 @@ pub async fn delete_image(
         })
     })
     .await?;
-    if last_user && let Some(format) = Format::from_mime(&image.mime) {
-        let (width, height) = (image.width.unsigned_abs(), image.height.unsigned_abs());
-        state
-            .media
-            .remove_files(&image.sha256, format, width, height)
-            .await?;
+    if last_user {
+        state.media.remove_unused(&state.pool, &image).await?;
     }
     Ok(HttpResponse::NoContent().finish())
 }

@@ -20,11 +20,17 @@ use futures_util::{FutureExt, future::Shared};
 use image::{ImageDecoder, ImageReader, metadata::Orientation};
 use tokio::sync::{Semaphore, oneshot};
 
+use diesel::Connection;
+
 use crate::{
     app::AppState,
+    db::{self, Pool},
     error::{ApiError, FieldCode},
     images::{
+        files,
+        model::{Image, NewImage},
         process::{self, Decoded, Format, Refusal},
+        queries,
         storage::Storage,
         upload::Spooled,
     },
@@ -92,11 +98,7 @@ impl Media {
     /// Decodes and checks an upload, then stores the bytes as uploaded and the cleaned original.
     /// Answers as soon as those are stored; the variants are made right after, on the same
     /// decode slot, without decoding the picture again.
-    pub async fn store(
-        self: &Arc<Self>,
-        spooled: Spooled,
-        format: Format,
-    ) -> Result<Stored, ApiError> {
+    async fn store(self: &Arc<Self>, spooled: Spooled, format: Format) -> Result<Stored, ApiError> {
         let permit = Arc::clone(&self.decodes)
             .acquire_owned()
             .await
@@ -277,35 +279,121 @@ impl Media {
     /// Removes every file of `sha256`; called once no image record names it. The upload goes
     /// first, so no new job can start from it, and a job under way is waited for, so that it
     /// does not write variants after they were removed.
-    pub async fn remove_files(
+    /// Removes the files of `sha256` unless an image record or an upload still names them.
+    pub async fn remove_unused(
         self: &Arc<Self>,
-        sha256: &str,
-        format: Format,
-        width: u32,
-        height: u32,
+        pool: &Pool,
+        image: &Image,
     ) -> Result<(), ApiError> {
-        let keys: Vec<String> = public_names(format, width, height)
-            .into_iter()
-            .map(|name| public_key(sha256, &name))
-            .collect();
-        self.remove(vec![original_key(sha256)]).await?;
-        if let Some(job) = self.job(sha256) {
+        let Some(format) = Format::from_mime(&image.mime) else {
+            return Ok(());
+        };
+        let sha256 = image.sha256.clone();
+        if let Some(job) = self.job(&sha256) {
             let _ = job.await;
         }
-        self.remove(keys).await
-    }
-
-    async fn remove(self: &Arc<Self>, keys: Vec<String>) -> Result<(), ApiError> {
+        let (width, height) = (image.width.unsigned_abs(), image.height.unsigned_abs());
+        let mut keys = vec![original_key(&sha256)];
+        keys.extend(
+            public_names(format, width, height)
+                .iter()
+                .map(|name| public_key(&sha256, name)),
+        );
         let media = Arc::clone(self);
-        web::block(move || {
-            for key in keys {
-                if let Err(error) = media.storage.delete(&key) {
-                    tracing::error!(%error, key, "could not remove an image file");
+        db::run(pool, move |conn| {
+            conn.transaction(|conn| {
+                files::lock(conn, &sha256)?;
+                if files::unused(conn, &sha256)? {
+                    for key in keys {
+                        if let Err(error) = media.storage.delete(&key) {
+                            tracing::error!(%error, key, "could not remove an image file");
+                        }
+                    }
                 }
-            }
+                Ok(())
+            })
         })
         .await
-        .map_err(ApiError::internal)
+    }
+
+    /// Stores an upload's files, or shares those of an earlier upload of the same bytes that are
+    /// still stored, and writes the record `record` makes of them. The files stay claimed until
+    /// the record is written, so deleting the last other record meanwhile cannot remove them.
+    pub async fn accept(
+        self: &Arc<Self>,
+        pool: &Pool,
+        spooled: Spooled,
+        format: Format,
+        record: impl FnOnce(Stored) -> Result<NewImage, ApiError> + Send + 'static,
+    ) -> Result<Image, ApiError> {
+        let sha256 = spooled.sha256.clone();
+        let (claim, earlier) = db::run(pool, move |conn| {
+            conn.transaction(|conn| {
+                files::lock(conn, &sha256)?;
+                Ok((
+                    files::claim(conn, &sha256)?,
+                    queries::same_file(conn, &sha256)?,
+                ))
+            })
+        })
+        .await?;
+        let written = match self.files_for(spooled, format, earlier).await {
+            Ok(stored) => {
+                db::run(pool, move |conn| {
+                    let new = record(stored)?;
+                    conn.transaction(|conn| {
+                        let image = queries::insert(conn, &new)?;
+                        files::let_go(conn, claim)?;
+                        Ok(image)
+                    })
+                })
+                .await
+            }
+            Err(error) => Err(error),
+        };
+        if written.is_err() {
+            // A claim left behind would only keep unused files longer; it also expires.
+            let _ = db::run(pool, move |conn| Ok(files::let_go(conn, claim)?)).await;
+        }
+        written
+    }
+
+    /// The measures of the files shared with `earlier` when they are all still stored, else
+    /// those of this upload's own, stored now.
+    async fn files_for(
+        self: &Arc<Self>,
+        spooled: Spooled,
+        format: Format,
+        earlier: Option<Image>,
+    ) -> Result<Stored, ApiError> {
+        if let Some(image) = earlier {
+            let media = Arc::clone(self);
+            let keys = [
+                original_key(&image.sha256),
+                public_key(&image.sha256, &format!("original.{}", format.extension())),
+            ];
+            let stored = web::block(move || -> std::io::Result<bool> {
+                for key in &keys {
+                    if media.storage.size(key)?.is_none() {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            })
+            .await
+            .map_err(ApiError::internal)?
+            .map_err(ApiError::internal)?;
+            if stored {
+                return Ok(Stored {
+                    format,
+                    width: image.width.unsigned_abs(),
+                    height: image.height.unsigned_abs(),
+                    size_bytes: image.size_bytes.unsigned_abs(),
+                    blurhash: image.blurhash,
+                });
+            }
+        }
+        self.store(spooled, format).await
     }
 }
 

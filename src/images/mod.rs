@@ -1,6 +1,7 @@
 //! Images: uploads checked and cleaned, responsive variants, storage, and the media library.
 
 pub mod dto;
+mod files;
 mod handlers;
 pub mod media;
 pub mod model;
