@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use crate::{
     articles::model::{Article, ArticleSummary, Content, Revision, Status},
+    pagination::Page,
     schema::{
         article_revisions, article_search, article_slug_history, articles, authors, categories,
         tags,
@@ -316,12 +317,20 @@ pub fn fold_into_revision(
         .execute(conn)
 }
 
-pub fn list_revisions(conn: &mut PgConnection, article: Uuid) -> QueryResult<Vec<Revision>> {
-    article_revisions::table
-        .filter(article_revisions::article_id.eq(article))
+/// A page of the article's revisions, newest first, and how many it has.
+pub fn list_revisions(
+    conn: &mut PgConnection,
+    article: Uuid,
+    page: Page,
+) -> QueryResult<(Vec<Revision>, i64)> {
+    let of_article = || article_revisions::table.filter(article_revisions::article_id.eq(article));
+    let rows = of_article()
         .order(article_revisions::number.desc())
         .select(Revision::as_select())
-        .load(conn)
+        .limit(page.limit())
+        .offset(page.offset())
+        .load(conn)?;
+    Ok((rows, of_article().count().get_result(conn)?))
 }
 
 pub fn find_revision(conn: &mut PgConnection, article: Uuid, number: i32) -> QueryResult<Revision> {

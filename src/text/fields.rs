@@ -53,6 +53,39 @@ pub fn name(field: &str, value: &str, max_chars: usize) -> Result<String, FieldE
     }
 }
 
+/// An email address, trimmed and lower-cased: one `@`, a dotted domain, no spaces, at most 254
+/// characters (the longest a mail server takes).
+pub fn email(field: &str, value: &str) -> Result<String, FieldError> {
+    let value = value.trim().to_lowercase();
+    let invalid = || FieldError::new(field, FieldCode::Invalid, "must be an email address");
+    if value.is_empty() {
+        return Err(FieldError::new(
+            field,
+            FieldCode::Required,
+            "must not be empty",
+        ));
+    }
+    if value.len() > 254 {
+        return Err(FieldError::new(
+            field,
+            FieldCode::TooLong,
+            "must be at most 254 characters",
+        ));
+    }
+    let (local, domain) = value.split_once('@').ok_or_else(invalid)?;
+    let well_formed = !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && !value.chars().any(|c| c.is_whitespace() || c.is_control());
+    if well_formed {
+        Ok(value)
+    } else {
+        Err(invalid())
+    }
+}
+
 /// A client-given slug, checked; `None` when the client left it out.
 pub fn slug(value: Option<&str>) -> Result<Option<String>, FieldError> {
     value

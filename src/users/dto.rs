@@ -43,12 +43,12 @@ impl From<User> for UserView {
 /// A new account, created by an admin.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateUser {
-    #[schema(example = "editor@example.com")]
+    #[schema(example = "editor@example.com", format = Email, max_length = 254)]
     pub email: String,
     /// At least 10 characters.
-    #[schema(example = "a long passphrase")]
+    #[schema(example = "a long passphrase", format = Password, min_length = 10, max_length = 256)]
     pub password: String,
-    #[schema(example = "王编辑")]
+    #[schema(example = "王编辑", min_length = 1, max_length = 100)]
     pub name: String,
     pub role: Role,
 }

@@ -8,6 +8,7 @@ use crate::{
     auth::Role,
     error::{FieldCode, FieldError},
     schema::users,
+    text::fields,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -56,34 +57,7 @@ pub struct Email(String);
 
 impl Email {
     pub fn parse(field: &str, value: &str) -> Result<Self, FieldError> {
-        let value = value.trim().to_lowercase();
-        let invalid = || FieldError::new(field, FieldCode::Invalid, "must be an email address");
-        if value.is_empty() {
-            return Err(FieldError::new(
-                field,
-                FieldCode::Required,
-                "must not be empty",
-            ));
-        }
-        if value.len() > 254 {
-            return Err(FieldError::new(
-                field,
-                FieldCode::TooLong,
-                "must be at most 254 characters",
-            ));
-        }
-        let (local, domain) = value.split_once('@').ok_or_else(invalid)?;
-        let well_formed = !local.is_empty()
-            && domain.contains('.')
-            && !domain.starts_with('.')
-            && !domain.ends_with('.')
-            && !domain.contains('@')
-            && !value.chars().any(|c| c.is_whitespace() || c.is_control());
-        if well_formed {
-            Ok(Self(value))
-        } else {
-            Err(invalid())
-        }
+        fields::email(field, value).map(Self)
     }
 
     pub fn into_inner(self) -> String {

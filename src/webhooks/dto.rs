@@ -17,13 +17,17 @@ use crate::{
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateWebhook {
     /// Where to send events: `http` or `https`, to an address `MASTHEAD_OUTBOUND` allows.
-    #[schema(example = "https://www.example.com/api/revalidate")]
+    #[schema(
+        example = "https://www.example.com/api/revalidate",
+        pattern = "^[hH][tT][tT][pP][sS]?://",
+        max_length = 2048
+    )]
     pub url: String,
     /// The events to receive: names, `resource.*` or `*`.
     #[schema(value_type = Vec<EventPattern>, example = json!(["article.*", "site.updated"]))]
     pub events: Vec<String>,
     /// What the hook is for.
-    #[schema(example = "Next.js on-demand revalidation")]
+    #[schema(example = "Next.js on-demand revalidation", max_length = 500)]
     pub description: Option<String>,
     /// `false` creates the hook switched off. Default `true`.
     pub active: Option<bool>,
@@ -36,10 +40,15 @@ pub struct CreateWebhook {
 /// Masthead turned off also clears `disabled_reason` and its run of failures.
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateWebhook {
-    #[schema(example = "https://www.example.com/api/revalidate")]
+    #[schema(
+        example = "https://www.example.com/api/revalidate",
+        pattern = "^[hH][tT][tT][pP][sS]?://",
+        max_length = 2048
+    )]
     pub url: Option<String>,
     #[schema(value_type = Option<Vec<EventPattern>>, example = json!(["article.published"]))]
     pub events: Option<Vec<String>>,
+    #[schema(max_length = 500)]
     pub description: Option<String>,
     pub active: Option<bool>,
     /// Replaces every extra header; `{}` removes them all.
@@ -162,7 +171,7 @@ impl DeliveryView {
     }
 }
 
-const MAX_URL_BYTES: usize = 2048;
+const MAX_URL_CHARS: usize = 2048;
 const MAX_DESCRIPTION_CHARS: usize = 500;
 const MAX_HEADERS: usize = 20;
 /// Headers Masthead sets itself; a hook may not override them.
@@ -179,11 +188,11 @@ const RESERVED_HEADERS: [&str; 9] = [
 ];
 
 pub fn url(outbound: &Outbound, value: &str) -> Result<String, FieldError> {
-    if value.len() > MAX_URL_BYTES {
+    if value.chars().count() > MAX_URL_CHARS {
         return Err(FieldError::new(
             "url",
             FieldCode::TooLong,
-            format!("must be at most {MAX_URL_BYTES} bytes"),
+            format!("must be at most {MAX_URL_CHARS} characters"),
         ));
     }
     outbound

@@ -384,9 +384,10 @@ async fn every_change_is_a_revision_and_restoring_loses_nothing() {
         .send()
         .await;
     let list = revisions.json();
-    assert_eq!(list.as_array().map(Vec::len), Some(2), "{list}");
-    assert_eq!(list[0]["number"], 2);
-    assert_eq!(list[0]["created_by"], editor.user_id.as_str());
+    assert_eq!(list["data"].as_array().map(Vec::len), Some(2), "{list}");
+    assert_eq!(list["meta"]["total"], 2, "the list envelope: {list}");
+    assert_eq!(list["data"][0]["number"], 2);
+    assert_eq!(list["data"][0]["created_by"], editor.user_id.as_str());
 
     let first = app
         .get(&format!("/api/v1/articles/{id}/revisions/1"))
@@ -408,7 +409,20 @@ async fn every_change_is_a_revision_and_restoring_loses_nothing() {
         .as_user(&admin)
         .send()
         .await;
-    assert_eq!(after.json().as_array().map(Vec::len), Some(3));
+    assert_eq!(after.json()["data"].as_array().map(Vec::len), Some(3));
+    let paged = app
+        .get(&format!(
+            "/api/v1/articles/{id}/revisions?per_page=2&page=2"
+        ))
+        .as_user(&admin)
+        .send()
+        .await
+        .json();
+    assert_eq!(
+        paged["data"][0]["number"], 1,
+        "the oldest on the second page"
+    );
+    assert_eq!(paged["meta"]["total"], 3);
     app.get(&format!("/api/v1/articles/{id}/revisions/9"))
         .as_user(&admin)
         .send()

@@ -315,6 +315,23 @@ async fn bad_account_input_is_refused_with_every_field_named() {
             json!({"email": 42, "password": PASSWORD, "name": "x", "role": "editor"}),
             vec![("email", "invalid_type")],
         ),
+        (
+            json!({"email": "not-an-email", "password": PASSWORD, "name": "", "role": "emperor"}),
+            vec![
+                ("email", "invalid"),
+                ("name", "required"),
+                ("role", "invalid"),
+            ],
+        ),
+        (
+            json!({"email": 42, "password": "short", "name": 5, "role": 1}),
+            vec![
+                ("email", "invalid_type"),
+                ("name", "invalid_type"),
+                ("password", "too_short"),
+                ("role", "invalid_type"),
+            ],
+        ),
     ];
     for (body, expected) in cases {
         let response = app

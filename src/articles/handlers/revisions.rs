@@ -1,4 +1,4 @@
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use diesel::{Connection, OptionalExtension};
 
 use crate::{
@@ -13,6 +13,7 @@ use crate::{
     auth::{AuthUser, min},
     db,
     error::ApiError,
+    pagination::{List, Page, PageParams},
     search,
     slugs::Key,
 };
@@ -27,9 +28,10 @@ fn article_id(conn: &mut diesel::PgConnection, key: &Key) -> Result<uuid::Uuid, 
 /// The article's revisions, newest first, without their content.
 #[utoipa::path(
     tag = "articles",
-    params(("id" = String, Path, description = "The article's id or slug")),
+    params(("id" = String, Path, description = "The article's id or slug"), PageParams),
     responses(
-        (status = 200, description = "Every revision, newest first", body = Vec<RevisionView>),
+        (status = 200, description = "A page of revisions, newest first", body = List<RevisionView>),
+        (status = 400, response = crate::openapi::BadRequest),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
@@ -42,18 +44,21 @@ pub async fn list_revisions(
     _staff: AuthUser<min::Contributor>,
     state: web::Data<AppState>,
     id: web::Path<String>,
+    params: web::Query<PageParams>,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
+    let page = Page::try_from(&*params)?;
     let key = Key::parse(&id);
-    let revisions = db::run(&state.pool, move |conn| {
+    let (revisions, total) = db::run(&state.pool, move |conn| {
         let article = article_id(conn, &key)?;
-        Ok(queries::list_revisions(conn, article)?)
+        Ok(queries::list_revisions(conn, article, page)?)
     })
     .await?;
-    let views: Vec<RevisionView> = revisions
+    let views = revisions
         .into_iter()
         .map(|r| RevisionView::new(r, false))
         .collect();
-    Ok(HttpResponse::Ok().json(views))
+    Ok(List::new(views, page, total).respond(&req))
 }
 
 /// One revision with its full content.

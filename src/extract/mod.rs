@@ -13,7 +13,7 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use utoipa::{
-    PartialSchema,
+    ToSchema,
     openapi::{RefOr, Schema},
 };
 
@@ -21,6 +21,8 @@ use crate::{
     app::AppState,
     error::{ApiError, FieldCode, FieldError},
 };
+
+mod schema_check;
 
 /// A JSON body checked against the type's own OpenAPI schema before it is deserialised.
 ///
@@ -32,7 +34,7 @@ pub struct Json<T>(pub T);
 
 impl<T> FromRequest for Json<T>
 where
-    T: DeserializeOwned + PartialSchema + 'static,
+    T: DeserializeOwned + ToSchema + 'static,
 {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
@@ -87,7 +89,7 @@ fn is_json(req: &HttpRequest) -> bool {
 }
 
 /// Parses and checks a body; public so that other extractors (multipart fields) can reuse it.
-pub fn parse<T: DeserializeOwned + PartialSchema>(body: &[u8]) -> Result<T, ApiError> {
+pub fn parse<T: DeserializeOwned + ToSchema + 'static>(body: &[u8]) -> Result<T, ApiError> {
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
     let mut errors = Vec::new();
@@ -111,6 +113,7 @@ pub fn parse<T: DeserializeOwned + PartialSchema>(body: &[u8]) -> Result<T, ApiE
                 ));
             }
         }
+        errors.extend(schema_check::refused_fields::<T>(object));
     } else if !value.is_object() {
         return Err(ApiError::BadRequest(
             "the body must be a JSON object".into(),

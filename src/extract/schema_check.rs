@@ -1,0 +1,336 @@
+//! Checks every field of a body against the type's OpenAPI schema at once: its type, its
+//! enumeration, its length, range and format.
+//!
+//! Deserialising stops at the first value it cannot take, so a bad enum value would hide every
+//! other mistake of the request. Checking against the schema first lists them all, and what the
+//! document promises is exactly what is refused.
+
+use std::{
+    any::TypeId,
+    collections::HashMap,
+    sync::{Arc, Mutex, RwLock},
+};
+
+use regex_lite::Regex;
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+
+use crate::{
+    error::{FieldCode, FieldError},
+    text::fields,
+};
+
+/// A type's schema and the schemas it refers to, as JSON.
+struct Schemas {
+    root: Value,
+    components: Map<String, Value>,
+}
+
+/// Schemas are built from the types once per process: a body type never changes its schema.
+fn schemas_of<T: ToSchema + 'static>() -> Arc<Schemas> {
+    static BUILT: RwLock<Option<HashMap<TypeId, Arc<Schemas>>>> = RwLock::new(None);
+    let key = TypeId::of::<T>();
+    if let Some(built) = BUILT
+        .read()
+        .ok()
+        .and_then(|built| built.as_ref()?.get(&key).cloned())
+    {
+        return built;
+    }
+    let mut referenced = Vec::new();
+    T::schemas(&mut referenced);
+    let schemas = Arc::new(Schemas {
+        root: serde_json::to_value(T::schema()).unwrap_or(Value::Null),
+        components: referenced
+            .into_iter()
+            .filter_map(|(name, schema)| Some((name, serde_json::to_value(schema).ok()?)))
+            .collect(),
+    });
+    if let Ok(mut built) = BUILT.write() {
+        built
+            .get_or_insert_with(HashMap::new)
+            .insert(key, Arc::clone(&schemas));
+    }
+    schemas
+}
+
+/// Every field of `object` that its schema refuses, named by its dotted path.
+pub fn refused_fields<T: ToSchema + 'static>(object: &Map<String, Value>) -> Vec<FieldError> {
+    let schemas = schemas_of::<T>();
+    let mut errors = Vec::new();
+    Checker {
+        components: &schemas.components,
+    }
+    .fields(object, &schemas.root, "", &mut errors);
+    errors
+}
+
+struct Checker<'a> {
+    components: &'a Map<String, Value>,
+}
+
+type Refusal = (FieldCode, String);
+
+impl Checker<'_> {
+    fn resolve<'s>(&'s self, schema: &'s Value) -> &'s Value {
+        match schema.get("$ref").and_then(Value::as_str) {
+            Some(location) => location
+                .rsplit('/')
+                .next()
+                .and_then(|name| self.components.get(name))
+                .unwrap_or(&Value::Null),
+            None => schema,
+        }
+    }
+
+    /// Checks the properties `object` sends (unknown and missing ones are the caller's).
+    fn fields(
+        &self,
+        object: &Map<String, Value>,
+        schema: &Value,
+        path: &str,
+        out: &mut Vec<FieldError>,
+    ) {
+        let schema = self.resolve(schema);
+        let Some(properties) = schema.get("properties").and_then(Value::as_object) else {
+            return;
+        };
+        for (name, value) in object {
+            let Some(property) = properties.get(name) else {
+                continue;
+            };
+            let field = if path.is_empty() {
+                name.clone()
+            } else {
+                format!("{path}.{name}")
+            };
+            let property = self.resolve(property);
+            match (value, self.object_schema(property, value)) {
+                (Value::Object(inner), Some(inner_schema)) => {
+                    self.fields(inner, inner_schema, &field, out);
+                }
+                _ => {
+                    if let Err((code, message)) = self.value(value, property) {
+                        out.push(FieldError::new(field, code, message));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The schema with properties that an object value is checked against, field by field.
+    fn object_schema<'s>(&'s self, schema: &'s Value, value: &Value) -> Option<&'s Value> {
+        if schema.get("properties").is_some() {
+            return Some(schema);
+        }
+        let alternatives = schema.get("oneOf").or_else(|| schema.get("anyOf"))?;
+        alternatives
+            .as_array()?
+            .iter()
+            .map(|alternative| self.resolve(alternative))
+            .find(|alternative| alternative.get("properties").is_some() && value.is_object())
+    }
+
+    fn value(&self, value: &Value, schema: &Value) -> Result<(), Refusal> {
+        let schema = self.resolve(schema);
+        if let Some(alternatives) = schema
+            .get("oneOf")
+            .or_else(|| schema.get("anyOf"))
+            .and_then(Value::as_array)
+        {
+            let mut first_refusal = None;
+            for alternative in alternatives {
+                match self.value(value, alternative) {
+                    Ok(()) => return Ok(()),
+                    Err(refusal) => {
+                        let says_null = self.resolve(alternative).get("type")
+                            == Some(&Value::String("null".into()));
+                        if !says_null && first_refusal.is_none() {
+                            first_refusal = Some(refusal);
+                        }
+                    }
+                }
+            }
+            return Err(
+                first_refusal.unwrap_or((FieldCode::InvalidType, "must not be null".into()))
+            );
+        }
+        if let Some(all) = schema.get("allOf").and_then(Value::as_array) {
+            return all.iter().try_for_each(|part| self.value(value, part));
+        }
+        if let Some(kinds) = schema.get("type") {
+            let kinds: Vec<&str> = match kinds {
+                Value::String(kind) => vec![kind.as_str()],
+                Value::Array(kinds) => kinds.iter().filter_map(Value::as_str).collect(),
+                _ => Vec::new(),
+            };
+            if value.is_null() && kinds.contains(&"null") {
+                return Ok(());
+            }
+            if !kinds.is_empty() && !kinds.iter().any(|kind| is_kind(value, kind)) {
+                let wanted: Vec<&str> = kinds.iter().filter(|k| **k != "null").copied().collect();
+                return Err((
+                    FieldCode::InvalidType,
+                    format!("must be {}", described(&wanted)),
+                ));
+            }
+        }
+        if let Some(choices) = schema.get("enum").and_then(Value::as_array)
+            && !choices.contains(value)
+        {
+            let names: Vec<String> = choices
+                .iter()
+                .map(|c| c.as_str().map_or_else(|| c.to_string(), str::to_owned))
+                .collect();
+            return Err((
+                FieldCode::Invalid,
+                format!("must be one of: {}", names.join(", ")),
+            ));
+        }
+        match value {
+            Value::String(text) => string(text, schema),
+            Value::Number(number) => number_in_range(number.as_f64().unwrap_or(0.0), schema),
+            Value::Array(items) => self.array(items, schema),
+            _ => Ok(()),
+        }
+    }
+
+    fn array(&self, items: &[Value], schema: &Value) -> Result<(), Refusal> {
+        let bound = |key: &str| schema.get(key).and_then(Value::as_u64);
+        if let Some(min) = bound("minItems")
+            && (items.len() as u64) < min
+        {
+            return Err((
+                FieldCode::TooShort,
+                format!("must hold at least {min} items"),
+            ));
+        }
+        if let Some(max) = bound("maxItems")
+            && items.len() as u64 > max
+        {
+            return Err((FieldCode::TooLong, format!("must hold at most {max} items")));
+        }
+        let Some(item_schema) = schema.get("items") else {
+            return Ok(());
+        };
+        for (index, item) in items.iter().enumerate() {
+            self.value(item, item_schema)
+                .map_err(|(code, message)| (code, format!("item {}: {message}", index + 1)))?;
+        }
+        Ok(())
+    }
+}
+
+fn is_kind(value: &Value, kind: &str) -> bool {
+    match kind {
+        "string" => value.is_string(),
+        "integer" => value.is_i64() || value.is_u64(),
+        "number" => value.is_number(),
+        "boolean" => value.is_boolean(),
+        "array" => value.is_array(),
+        "object" => value.is_object(),
+        "null" => value.is_null(),
+        _ => true,
+    }
+}
+
+fn described(kinds: &[&str]) -> String {
+    let named: Vec<&str> = kinds
+        .iter()
+        .map(|kind| match *kind {
+            "string" => "a string",
+            "integer" => "an integer",
+            "number" => "a number",
+            "boolean" => "true or false",
+            "array" => "an array",
+            "object" => "an object",
+            other => other,
+        })
+        .collect();
+    named.join(" or ")
+}
+
+fn string(text: &str, schema: &Value) -> Result<(), Refusal> {
+    let length = text.chars().count() as u64;
+    if let Some(min) = schema.get("minLength").and_then(Value::as_u64)
+        && length < min
+    {
+        return Err(if min == 1 {
+            (FieldCode::Required, "must not be empty".into())
+        } else {
+            (
+                FieldCode::TooShort,
+                format!("must be at least {min} characters"),
+            )
+        });
+    }
+    if let Some(max) = schema.get("maxLength").and_then(Value::as_u64)
+        && length > max
+    {
+        return Err((
+            FieldCode::TooLong,
+            format!("must be at most {max} characters"),
+        ));
+    }
+    if let Some(pattern) = schema.get("pattern").and_then(Value::as_str)
+        && !matches(pattern, text)
+    {
+        return Err((FieldCode::Invalid, format!("must match {pattern}")));
+    }
+    let format = schema.get("format").and_then(Value::as_str);
+    let well_formed = match format {
+        Some("uuid") => uuid::Uuid::parse_str(text).is_ok(),
+        // As the body's deserialiser reads it: years beyond four digits are the handlers' to
+        // refuse, with a reason.
+        Some("date-time") => text
+            .parse::<chrono::DateTime<chrono::FixedOffset>>()
+            .is_ok(),
+        Some("email") => {
+            return fields::email("", text)
+                .map(drop)
+                .map_err(|refusal| (refusal.code, refusal.message));
+        }
+        _ => true,
+    };
+    if well_formed {
+        Ok(())
+    } else {
+        Err((
+            FieldCode::InvalidType,
+            match format {
+                Some("uuid") => "must be an id (a UUID)".into(),
+                _ => "must be a date and time (RFC 3339, e.g. 2026-12-01T08:00:00Z)".into(),
+            },
+        ))
+    }
+}
+
+/// Whether `text` matches a schema's pattern; patterns are compiled once. A pattern that does
+/// not compile is a mistake in the document, not the client's, so it refuses nothing.
+fn matches(pattern: &str, text: &str) -> bool {
+    static COMPILED: Mutex<Option<HashMap<String, Option<Regex>>>> = Mutex::new(None);
+    let Ok(mut compiled) = COMPILED.lock() else {
+        return true;
+    };
+    compiled
+        .get_or_insert_with(HashMap::new)
+        .entry(pattern.to_owned())
+        .or_insert_with(|| Regex::new(pattern).ok())
+        .as_ref()
+        .is_none_or(|regex| regex.is_match(text))
+}
+
+fn number_in_range(number: f64, schema: &Value) -> Result<(), Refusal> {
+    let bound = |key: &str| schema.get(key).and_then(Value::as_f64);
+    if let Some(min) = bound("minimum")
+        && number < min
+    {
+        return Err((FieldCode::Invalid, format!("must be at least {min}")));
+    }
+    if let Some(max) = bound("maximum")
+        && number > max
+    {
+        return Err((FieldCode::Invalid, format!("must be at most {max}")));
+    }
+    Ok(())
+}
