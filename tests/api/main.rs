@@ -11,6 +11,7 @@ mod categories;
 mod changes;
 mod command_line;
 mod corpus;
+mod cors;
 mod demo;
 mod errors;
 mod images;
