@@ -6,6 +6,7 @@ mod api_keys;
 mod articles;
 mod auth;
 mod authors;
+mod browser;
 mod carousels;
 mod categories;
 mod changes;
