@@ -19,6 +19,7 @@ use crate::{
     changes::listener::ChangeSignal,
     clock::Clock,
     config::{Config, StorageSettings},
+    cors::CrossOrigin,
     db::{self, Pool},
     extract, health,
     images::{media::Media, storage::Storage},
@@ -91,6 +92,7 @@ pub fn build(
         InitError = (),
     >,
 > {
+    let cross_origin = CrossOrigin::new(&state.config.cors_origins);
     let (app, document) = App::new()
         .into_utoipa_app()
         .openapi(<openapi::ApiDoc as utoipa::OpenApi>::openapi())
@@ -118,5 +120,6 @@ pub fn build(
         .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document))
         .default_service(web::to(middleware::no_route))
         .wrap(from_fn(middleware::conventions))
+        .wrap(cross_origin)
         .wrap(from_fn(middleware::observe))
 }

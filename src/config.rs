@@ -4,7 +4,7 @@ use std::{fmt, time::Duration};
 
 use clap::{Args, ValueEnum};
 
-use crate::outbound::Outbound;
+use crate::{cors::CorsOrigins, outbound::Outbound};
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/masthead";
 const MIN_SECRET_BYTES: usize = 32;
@@ -117,6 +117,11 @@ pub struct ServeArgs {
     /// combines them. Link-local and cloud metadata addresses are never called.
     #[arg(long, env = "MASTHEAD_OUTBOUND", default_value = "public")]
     pub outbound: Outbound,
+    /// Origins of browser frontends that may send credentials and write, comma-separated
+    /// (`https://app.example.com`, or `https://*.example.com` for preview deployments). Every
+    /// origin may read anonymously.
+    #[arg(long, env = "MASTHEAD_CORS_ORIGINS")]
+    pub cors_origins: Option<CorsOrigins>,
     /// Days the change log (and so the audit trail of changes) is kept.
     #[arg(
         long,
@@ -209,6 +214,8 @@ pub struct Config {
     pub author_path: String,
     /// Where Masthead may call out to.
     pub outbound: Outbound,
+    /// Browser origins that may send credentials and write.
+    pub cors_origins: CorsOrigins,
     pub change_log_retention: chrono::Duration,
     pub audit_retention: chrono::Duration,
     /// URLs per sitemap file; past it `/sitemap.xml` becomes an index of numbered parts. The
@@ -270,6 +277,7 @@ impl Config {
             tag_path: "/tags/{slug}".into(),
             author_path: "/authors/{slug}".into(),
             outbound: Outbound::default(),
+            cors_origins: CorsOrigins::default(),
             change_log_retention: chrono::Duration::days(365),
             audit_retention: chrono::Duration::days(365),
             sitemap_max_urls: SITEMAP_MAX_URLS,
@@ -326,6 +334,7 @@ impl Config {
             tag_path: content_path("MASTHEAD_TAG_PATH", args.tag_path)?,
             author_path: content_path("MASTHEAD_AUTHOR_PATH", args.author_path)?,
             outbound: args.outbound,
+            cors_origins: args.cors_origins.unwrap_or_default(),
             change_log_retention: chrono::Duration::days(i64::from(
                 args.change_log_retention_days.max(1),
             )),

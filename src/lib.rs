@@ -13,6 +13,7 @@ pub mod categories;
 pub mod changes;
 pub mod clock;
 pub mod config;
+pub mod cors;
 pub mod db;
 pub mod demo;
 pub mod error;

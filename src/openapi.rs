@@ -50,7 +50,10 @@ problem_responses! {
     info(
         title = "Masthead",
         description = "A headless CMS for news sites. Every error is `application/problem+json` \
-            (RFC 9457); lists come as `{data, meta}`; every GET carries a strong `ETag`.",
+            (RFC 9457); lists come as `{data, meta}`; every GET carries a strong `ETag`. \
+            Browsers on any origin may read anonymously (`Access-Control-Allow-Origin: *`); \
+            requests with credentials, and writes, only from the origins the server lists in \
+            `MASTHEAD_CORS_ORIGINS`.",
         license(name = "MIT OR Apache-2.0"),
     ),
     modifiers(&BearerScheme),

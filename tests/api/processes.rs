@@ -14,7 +14,7 @@ use crate::{
 };
 
 /// One HTTP/1.1 exchange: status and JSON body (null when empty).
-fn call(
+pub(crate) fn call(
     address: &str,
     method: &str,
     path: &str,
