@@ -47,16 +47,18 @@ pub(crate) fn serve(
     let mut line = String::new();
     while Instant::now() < deadline {
         line.clear();
-        if logs.read_line(&mut line).expect("read the log") == 0 {
+        if logs.read_line(&mut line).unwrap_or(0) == 0 {
             break;
         }
-        if line.contains("Masthead is listening") {
-            let address = line
-                .split(|c: char| c.is_whitespace() || c == '"' || c == '=')
-                .find(|word| word.starts_with("127.0.0.1:"))
-                .expect("the log names the address")
-                .to_owned();
-            return (child, address, logs);
+        let address = line
+            .contains("Masthead is listening")
+            .then(|| {
+                line.split(|c: char| c.is_whitespace() || c == '"' || c == '=')
+                    .find(|word| word.starts_with("127.0.0.1:"))
+            })
+            .flatten();
+        if let Some(address) = address {
+            return (child, address.to_owned(), logs);
         }
     }
     let _ = child.kill();
