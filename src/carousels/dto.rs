@@ -40,7 +40,8 @@ pub struct SlideView {
     pub link_url: Option<String>,
     /// The linked article; shown to anonymous callers only while it is published.
     pub article: Option<SlideArticle>,
-    #[schema(example = 0)]
+    /// The slide's place in the carousel, from 1.
+    #[schema(minimum = 1, example = 1)]
     pub position: i32,
     /// Shown from this moment; none: from now on.
     pub starts_at: Option<DateTime<Utc>>,
@@ -103,8 +104,9 @@ pub struct CreateSlide {
     pub link_url: Option<String>,
     /// An article id; not together with `link_url`.
     pub article: Option<Uuid>,
-    /// Where to put the slide, from 0; at the end when omitted.
-    #[schema(minimum = 0, example = 0)]
+    /// Where to put the slide, from 1; the slides from there on move down one. At the end
+    /// when omitted.
+    #[schema(minimum = 1, example = 1)]
     pub position: Option<i32>,
     pub starts_at: Option<DateTime<Utc>>,
     /// After `starts_at`.

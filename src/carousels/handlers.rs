@@ -293,11 +293,11 @@ pub async fn add_slide(
 ) -> Result<HttpResponse, ApiError> {
     let key = Key::parse(&id);
     let position = body.position;
-    if position.is_some_and(|p| p < 0) {
+    if position.is_some_and(|p| p < 1) {
         return Err(ApiError::field(
             "position",
             FieldCode::Invalid,
-            "must be 0 or more",
+            "must be 1 or more",
         ));
     }
     let content = checked_content(SlideInput {

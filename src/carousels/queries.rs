@@ -162,7 +162,7 @@ pub fn next_position(conn: &mut PgConnection, carousel: Uuid) -> QueryResult<i32
         .filter(carousel_slides::carousel_id.eq(carousel))
         .select(max(carousel_slides::position))
         .first(conn)?;
-    Ok(last.map_or(0, |p| p + 1))
+    Ok(last.map_or(1, |p| p + 1))
 }
 
 /// Moves the slides at `position` and after one place down, making room for a new one.
@@ -176,10 +176,10 @@ pub fn make_room(conn: &mut PgConnection, carousel: Uuid, position: i32) -> Quer
     .execute(conn)
 }
 
-/// Gives the slides the positions 0, 1, 2, … in the order of `ids`, in one statement.
+/// Gives the slides the positions 1, 2, 3, … in the order of `ids`, in one statement.
 pub fn set_order(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<usize> {
     sql_query(
-        "UPDATE carousel_slides AS s SET position = o.ordinality - 1, updated_at = now() \
+        "UPDATE carousel_slides AS s SET position = o.ordinality, updated_at = now() \
          FROM unnest($1) WITH ORDINALITY AS o(id, ordinality) WHERE s.id = o.id",
     )
     .bind::<Array<SqlUuid>, _>(ids)

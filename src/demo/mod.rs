@@ -406,7 +406,7 @@ fn fill(api: &str) -> Result<Loaded, String> {
     for (position, (name, url)) in content::FRIEND_LINKS.iter().enumerate() {
         client.post(
             "/links",
-            json!({"name": name, "url": url, "group": "friends", "position": position}),
+            json!({"name": name, "url": url, "group": "friends", "position": position + 1}),
         )?;
     }
 

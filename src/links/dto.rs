@@ -20,7 +20,8 @@ pub struct LinkView {
     /// Lists are shown by group, e.g. `friends`, `government`, `media`.
     #[schema(example = "friends")]
     pub group: String,
-    #[schema(example = 0)]
+    /// The link's place in its group, from 1.
+    #[schema(minimum = 1, example = 1)]
     pub position: i32,
     /// Unapproved links (applications) are seen by editors only.
     pub approved: bool,
@@ -59,34 +60,51 @@ impl LinkView {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct CreateLink {
     /// 1 to 100 characters of plain text.
-    #[schema(example = "通辽新闻网")]
+    #[schema(example = "通辽新闻网", min_length = 1, max_length = 100)]
     pub name: String,
     /// An `http` or `https` URL.
-    #[schema(example = "https://www.tlnews.cn")]
+    #[schema(
+        example = "https://www.tlnews.cn",
+        min_length = 1,
+        max_length = 2000,
+        pattern = "^\\s*[hH][tT][tT][pP][sS]?://"
+    )]
     pub url: String,
     /// An image id.
     pub logo: Option<Uuid>,
     /// `friends` when omitted.
-    #[schema(example = "friends")]
+    #[schema(example = "friends", min_length = 1, max_length = 50)]
     pub group: Option<String>,
-    #[schema(example = 0)]
+    /// The link's place in its group, from 1; 1 when omitted.
+    #[schema(minimum = 1, example = 1)]
     pub position: Option<i32>,
     /// `true` when omitted: an editor's own link needs no review.
     pub approved: Option<bool>,
+    #[schema(max_length = 1000)]
     pub note: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UpdateLink {
+    #[schema(min_length = 1, max_length = 100)]
     pub name: Option<String>,
+    #[schema(
+        min_length = 1,
+        max_length = 2000,
+        pattern = "^\\s*[hH][tT][tT][pP][sS]?://"
+    )]
     pub url: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     pub logo: Option<Option<Uuid>>,
+    #[schema(min_length = 1, max_length = 50)]
     pub group: Option<String>,
+    /// The link's place in its group, from 1.
+    #[schema(minimum = 1, example = 1)]
     pub position: Option<i32>,
     /// `true` approves an application.
     pub approved: Option<bool>,
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(max_length = 1000)]
     pub note: Option<Option<String>>,
 }
 

@@ -133,7 +133,7 @@ pub async fn create_link(
         name("name", &body.name, NAME_MAX_CHARS),
         required_url(&body.url),
         group(body.group.as_deref().unwrap_or(DEFAULT_GROUP)),
-        position(body.position.unwrap_or(0)),
+        position(body.position.unwrap_or(1)),
         optional_note(body.note.as_deref()),
     )
         .parsed()?;
@@ -301,7 +301,7 @@ pub async fn apply_for_link(
         url,
         logo_id: None,
         group: DEFAULT_GROUP.into(),
-        position: 0,
+        position: 1,
         approved: false,
         contact_email: Some(email.into_inner()),
         note,
@@ -326,11 +326,11 @@ fn group(value: &str) -> Result<String, FieldError> {
 }
 
 fn position(value: i32) -> Result<i32, FieldError> {
-    if value < 0 {
+    if value < 1 {
         Err(FieldError::new(
             "position",
             FieldCode::Invalid,
-            "must be 0 or more",
+            "must be 1 or more",
         ))
     } else {
         Ok(value)

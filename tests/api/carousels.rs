@@ -294,12 +294,12 @@ async fn slides_are_reordered_with_every_id_exactly_once() {
                 .clone(),
         );
     }
-    // A new slide at position 0 goes first.
+    // A new slide at position 1 goes first.
     let zero = slide(
         &app,
         &editor,
         "home-hero",
-        json!({"image": image, "title": "zero", "position": 0}),
+        json!({"image": image, "title": "zero", "position": 1}),
     )
     .await;
     let order = |ids: Value| {
@@ -322,6 +322,13 @@ async fn slides_are_reordered_with_every_id_exactly_once() {
         titles(&reordered.json()),
         vec!["three", "two", "zero", "one"]
     );
+    let positions: Vec<i64> = reordered.json()["slides"]
+        .as_array()
+        .expect("slides")
+        .iter()
+        .filter_map(|slide| slide["position"].as_i64())
+        .collect();
+    assert_eq!(positions, vec![1, 2, 3, 4], "positions count from 1");
     assert_eq!(
         titles(&app.get("/api/v1/carousels/home-hero").send().await.json()),
         vec!["three", "two", "zero", "one"]

@@ -61,6 +61,10 @@ async fn readers_see_approved_links_by_group_in_position_order() {
         .await
         .json();
     assert_eq!(names(&government), vec!["通辽市人民政府"]);
+    assert_eq!(
+        government["data"][0]["position"], 1,
+        "positions count from 1, the default too"
+    );
 }
 
 #[actix_web::test]
