@@ -91,8 +91,17 @@ enum UserCommand {
 }
 
 fn init_logging(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    init_logging_from(format, "info");
+}
+
+/// Logs at `default_level` unless `RUST_LOG` says otherwise; colours only on a terminal, so a
+/// log kept in a file stays plain text.
+fn init_logging_from(format: LogFormat, default_level: &str) {
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stdout().is_terminal());
     match format {
         LogFormat::Plain => builder.init(),
         LogFormat::Json => builder.json().flatten_event(true).init(),
@@ -134,7 +143,8 @@ fn main() -> ExitCode {
 }
 
 fn demo(mut args: ServeArgs) -> Result<(), String> {
-    init_logging(LogFormat::Plain);
+    // Its in-process server's access log would bury the progress bar and the summary.
+    init_logging_from(LogFormat::Plain, "warn");
     // The demo signs in only to load itself; its tokens die with it.
     args.jwt_secret = Some(masthead::auth::tokens::random_token(48));
     let config = Config::from_args(args).map_err(|e| e.to_string())?;

@@ -5,11 +5,12 @@
 
 mod content;
 
-use std::{io::Cursor, net::SocketAddr, sync::mpsc, thread, time::Duration};
+use std::{collections::HashSet, io::Cursor, net::SocketAddr, sync::mpsc, thread, time::Duration};
 
 use actix_web::{HttpServer, dev::ServerHandle, web};
 use diesel::{Connection, PgConnection, RunQueryDsl, dsl::count_star, prelude::*};
 use image::{DynamicImage, ImageFormat, Rgb, RgbImage};
+use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
 
 use crate::{
@@ -94,6 +95,8 @@ struct Client {
     agent: ureq::Agent,
     base: String,
     token: String,
+    /// One step a request: the demo is a fixed script of them.
+    progress: ProgressBar,
 }
 
 impl Client {
@@ -105,6 +108,7 @@ impl Client {
                 .into(),
             base: base.to_owned(),
             token: String::new(),
+            progress: progress_bar(),
         }
     }
 
@@ -126,6 +130,7 @@ impl Client {
                     .send(bytes.as_bytes())
             }
         };
+        self.progress.inc(1);
         read(response, method, path)
     }
 
@@ -159,6 +164,7 @@ impl Client {
                 &format!("multipart/form-data; boundary={BOUNDARY}"),
             )
             .send(&body[..]);
+        self.progress.inc(1);
         read(response, "POST", "/images")
     }
 }
@@ -204,6 +210,47 @@ fn picture(hue: [u8; 3], seed: u32) -> Result<Vec<u8>, String> {
         .write_to(&mut Cursor::new(&mut bytes), ImageFormat::Jpeg)
         .map_err(|e| e.to_string())?;
     Ok(bytes)
+}
+
+const AUTHORS: [&str; 5] = ["admin", "朝鲁门", "胡建华", "美丽", "王点石"];
+const RELATED: [usize; 3] = [0, 10, 11];
+const EDITORS_PICKS: [usize; 3] = [8, 3, 10];
+
+/// A bar on the terminal (none when the output goes elsewhere) over the requests [`fill`] makes.
+fn progress_bar() -> ProgressBar {
+    let tags: HashSet<&str> = content::SEED_TAGS
+        .iter()
+        .chain(content::ARTICLES.iter().flat_map(|a| a.tags.iter()))
+        .copied()
+        .collect();
+    let picks = RELATED
+        .iter()
+        .chain(&EDITORS_PICKS)
+        .filter(|index| **index < content::ARTICLES.len())
+        .count();
+    // Setup, editor, logo, site; a seed photo each and the seed article (create, publish); an
+    // upload, create and publish an article; the page; two carousels, a slide and its image
+    // each, the ad, the house ad and the fallback.
+    let requests = 4
+        + content::CATEGORIES.len()
+        + tags.len()
+        + AUTHORS.len()
+        + content::SEED_PHOTOS.len()
+        + 2
+        + 3 * content::ARTICLES.len()
+        + 2
+        + 2
+        + 2 * content::HERO_SLIDES.len()
+        + 5
+        + picks
+        + content::FRIEND_LINKS.len();
+    let bar = ProgressBar::new(requests as u64);
+    if let Ok(style) =
+        ProgressStyle::with_template("loading the demo {bar:40} {pos}/{len} requests")
+    {
+        bar.set_style(style);
+    }
+    bar
 }
 
 fn fill(api: &str) -> Result<Loaded, String> {
@@ -262,7 +309,7 @@ fn fill(api: &str) -> Result<Loaded, String> {
         }
     }
     let mut authors = std::collections::HashMap::new();
-    for name in ["admin", "朝鲁门", "胡建华", "美丽", "王点石"] {
+    for name in AUTHORS {
         let made = client.post("/authors", json!({"name": name}))?;
         authors.insert(name, id(&made)?);
     }
@@ -386,7 +433,7 @@ fn fill(api: &str) -> Result<Loaded, String> {
     )?;
 
     // 相关推荐 under the seed article, and the editors' picks of the home page.
-    for index in [0usize, 10, 11] {
+    for index in RELATED {
         if let Some(target) = article_ids.get(index) {
             client.post(
                 "/recommendations",
@@ -394,7 +441,7 @@ fn fill(api: &str) -> Result<Loaded, String> {
             )?;
         }
     }
-    for index in [8usize, 3, 10] {
+    for index in EDITORS_PICKS {
         if let Some(target) = article_ids.get(index) {
             client.post(
                 "/recommendations",
@@ -410,6 +457,7 @@ fn fill(api: &str) -> Result<Loaded, String> {
         )?;
     }
 
+    client.progress.finish_and_clear();
     Ok(Loaded {
         admin_email: ADMIN_EMAIL.into(),
         admin_password,

@@ -12,7 +12,7 @@ fn demo(app: &TestApp) -> std::process::Output {
         .env_remove("MASTHEAD_JWT_SECRET")
         .env("DATABASE_URL", &app.db.url)
         .env("MASTHEAD_MEDIA_DIR", app.media.path())
-        .env("RUST_LOG", "warn")
+        .env_remove("RUST_LOG")
         .output()
         .expect("the demo runs")
 }
@@ -37,6 +37,11 @@ async fn the_demo_portal_loads_once_and_reads_back_through_the_api() {
         output.status.success(),
         "{stdout}{}",
         String::from_utf8_lossy(&output.stderr)
+    );
+    let everything = format!("{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        !everything.contains("POST /api/v1") && !everything.contains('\u{1b}'),
+        "the summary alone, without access-log lines or terminal colours: {everything}"
     );
     let admin = app
         .login("admin@example.com", &password(&stdout, "admin"))
