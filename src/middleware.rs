@@ -105,21 +105,56 @@ pub async fn observe(
     Ok(response)
 }
 
+/// The longest path segment or query value taken, in characters once decoded: longer than
+/// any id, slug, key or search the API knows.
+pub const MAX_URL_VALUE_CHARS: usize = 1000;
+
+/// Why a URL is refused before any handler sees it, if it is.
+///
+/// PostgreSQL refuses NUL in text, so a `%00` would reach it as a server error (`%00` can only
+/// be an encoded NUL: a literal `%` is `%25`). Bytes that are not UTF-8 would be decoded into
+/// replacement characters, and an endless value would be matched against the database: each
+/// would find nothing, silently, where the client made a mistake.
+fn refused_url(path_and_query: &str) -> Option<ApiError> {
+    if path_and_query.contains("%00") {
+        return Some(ApiError::BadRequest(
+            "the URL must not contain NUL characters (%00)".into(),
+        ));
+    }
+    let (path, query) = path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""));
+    let values = path.split('/').chain(
+        query
+            .split('&')
+            .map(|pair| pair.split_once('=').map_or(pair, |(_, v)| v)),
+    );
+    for value in values {
+        let Ok(decoded) = percent_encoding::percent_decode_str(value).decode_utf8() else {
+            return Some(ApiError::BadRequest(
+                "the URL must be UTF-8 once percent-decoded".into(),
+            ));
+        };
+        if decoded.chars().count() > MAX_URL_VALUE_CHARS {
+            return Some(ApiError::BadRequest(format!(
+                "a path segment or query value may be at most {MAX_URL_VALUE_CHARS} characters"
+            )));
+        }
+    }
+    None
+}
+
 /// Makes every response follow the contract, whichever part of the stack produced it, and
 /// serves anonymous public reads from the cache when it can.
 pub async fn conventions(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    // PostgreSQL refuses NUL in text, so a `%00` anywhere in the URL would reach it as a
-    // server error; it is the client's mistake. (`%00` can only be an encoded NUL: a literal
-    // `%` is `%25`.)
-    if req
+    if let Some(refused) = req
         .uri()
         .path_and_query()
-        .is_some_and(|p| p.as_str().contains("%00"))
+        .and_then(|p| refused_url(p.as_str()))
     {
-        let refused = ApiError::BadRequest("the URL must not contain NUL characters (%00)".into());
         return Ok(req.error_response(refused));
     }
     let credentialed = req.headers().contains_key(header::AUTHORIZATION);

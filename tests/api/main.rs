@@ -15,6 +15,7 @@ mod corpus;
 mod cors;
 mod demo;
 mod errors;
+mod hostile_input;
 mod images;
 mod links;
 mod openapi;
