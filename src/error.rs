@@ -116,6 +116,15 @@ impl ApiError {
         Self::NotFound(format!("{what} not found"))
     }
 
+    /// For `map_err`: a missing row is a 404 naming `what`; other database errors map as
+    /// every database error does.
+    pub fn missing(what: &'static str) -> impl Fn(diesel::result::Error) -> Self {
+        move |error| match error {
+            diesel::result::Error::NotFound => Self::not_found(what),
+            other => other.into(),
+        }
+    }
+
     fn kind_and_title(&self) -> (&'static str, &'static str) {
         match self {
             Self::BadRequest(_) => ("bad-request", "Bad request"),

@@ -1,11 +1,14 @@
 //! Articles on the wire.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::articles::model::{ArticleSummary, Content, Kind, Revision, Status};
+use crate::{
+    articles::model::{ArticleSummary, Content, Kind, Revision, Status},
+    extract::nullable,
+};
 
 /// SEO overrides; each falls back to the article's own title, excerpt and URL when null.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -160,15 +163,6 @@ pub struct CreateArticle {
     pub locale: Option<String>,
     pub translation_of: Option<Uuid>,
     pub seo: Option<Seo>,
-}
-
-/// Distinguishes a field sent as `null` (clear it) from one not sent (keep it).
-fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// SEO fields to change; absent ones stay, `null` clears one.

@@ -10,6 +10,7 @@ use diesel::{
 use uuid::Uuid;
 
 use crate::{
+    articles::live::live,
     articles::model::{Article, ArticleSummary, Content, Revision, Status},
     pagination::Page,
     schema::{
@@ -387,9 +388,7 @@ fn filtered(f: &Filters) -> Boxed {
         query.filter(articles::deleted_at.is_null())
     };
     if f.live_only {
-        query = query
-            .filter(articles::status.eq_any(["published", "scheduled"]))
-            .filter(articles::published_at.le(now));
+        query = query.filter(live());
     }
     if let Some(status) = f.status {
         query = query.filter(articles::status.eq(status.as_str()));

@@ -1,11 +1,11 @@
 //! Authors on the wire.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::authors::model::Author;
+use crate::{authors::model::Author, extract::nullable};
 
 /// A byline: a person or a desk, optionally linked to an account.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -78,15 +78,6 @@ pub struct CreateAuthor {
     pub website: Option<String>,
     /// An account to link; each account has at most one author profile.
     pub user_id: Option<Uuid>,
-}
-
-/// Distinguishes a field sent as `null` (clear it) from one not sent (keep it).
-pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// The fields to change; absent fields stay as they are, `null` clears a nullable one.

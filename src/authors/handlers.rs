@@ -77,7 +77,7 @@ pub async fn find_author(
 ) -> Result<HttpResponse, ApiError> {
     let key = Key::parse(&id);
     let view = db::run(&state.pool, move |conn| {
-        let author = queries::find(conn, &key).map_err(not_found)?;
+        let author = queries::find(conn, &key).map_err(ApiError::missing("author"))?;
         let count = queries::article_count(conn, author.id)?;
         Ok(AuthorView::new(author, count))
     })
@@ -210,7 +210,8 @@ pub async fn update_author(
     };
     let view = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let current = queries::find_for_update(conn, &key).map_err(not_found)?;
+            let current =
+                queries::find_for_update(conn, &key).map_err(ApiError::missing("author"))?;
             let count = queries::article_count(conn, current.id)?;
             if_match.check(&AuthorView::new(current.clone(), count))?;
             if let Some(Some(user)) = changes.user_id {
@@ -255,7 +256,8 @@ pub async fn delete_author(
     let key = Key::parse(&id);
     db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let current = queries::find_for_update(conn, &key).map_err(not_found)?;
+            let current =
+                queries::find_for_update(conn, &key).map_err(ApiError::missing("author"))?;
             let count = queries::article_count(conn, current.id)?;
             if_match.check(&AuthorView::new(current.clone(), count))?;
             if queries::in_use(conn, current.id)? {
@@ -287,12 +289,5 @@ fn check_avatar(conn: &mut diesel::PgConnection, image: Uuid) -> Result<(), ApiE
     match crate::images::missing(conn, "avatar", image)? {
         Some(error) => Err(ApiError::Validation(vec![error])),
         None => Ok(()),
-    }
-}
-
-fn not_found(error: diesel::result::Error) -> ApiError {
-    match error {
-        diesel::result::Error::NotFound => ApiError::not_found("author"),
-        other => other.into(),
     }
 }

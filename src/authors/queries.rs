@@ -3,16 +3,11 @@
 use std::collections::HashMap;
 
 use chrono::Utc;
-use diesel::{
-    dsl::exists,
-    pg::Pg,
-    prelude::*,
-    sql_query,
-    sql_types::{Array, BigInt, Bool, Uuid as SqlUuid},
-};
+use diesel::{dsl::exists, pg::Pg, prelude::*, sql_types::Bool};
 use uuid::Uuid;
 
 use crate::{
+    articles::live,
     authors::model::{Author, AuthorChanges, NewAuthor},
     pagination::Page,
     schema::{articles, authors, users},
@@ -55,28 +50,9 @@ pub fn list(conn: &mut PgConnection, page: Page) -> QueryResult<(Vec<Author>, i6
     Ok((rows, total))
 }
 
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = SqlUuid)]
-    id: Uuid,
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
 /// Live articles per author, for all of `ids` in one query; authors without any are absent.
 pub fn article_counts(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<HashMap<Uuid, i64>> {
-    // `author_ids && $1` lets the GIN index pick the articles before they are unnested.
-    let counts: Vec<Count> = sql_query(
-        "SELECT a.id, count(DISTINCT articles.id) AS n \
-         FROM articles CROSS JOIN LATERAL unnest(articles.author_ids) AS a(id) \
-         WHERE articles.author_ids && $1 AND a.id = ANY($1) \
-           AND articles.status IN ('published', 'scheduled') \
-           AND articles.published_at <= now() AND articles.deleted_at IS NULL \
-         GROUP BY a.id",
-    )
-    .bind::<Array<SqlUuid>, _>(ids)
-    .load(conn)?;
-    Ok(counts.into_iter().map(|c| (c.id, c.n)).collect())
+    live::counts_naming(conn, live::Naming::Authors, ids)
 }
 
 pub fn article_count(conn: &mut PgConnection, id: Uuid) -> QueryResult<i64> {

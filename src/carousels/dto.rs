@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::{authors::dto::nullable, images::dto::ImageView};
+use crate::{extract::nullable, images::dto::ImageView};
 
 /// A place on the site that shows slides in turn: a hero banner, an ad slot.
 #[derive(Debug, Clone, Serialize, ToSchema)]

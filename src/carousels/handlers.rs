@@ -94,7 +94,7 @@ pub async fn find_carousel(
     let media_url = state.config.media_url.clone();
     let now = state.clock.now();
     let (view, next_change) = db::run(&state.pool, move |conn| {
-        let carousel = queries::find(conn, &key).map_err(not_found)?;
+        let carousel = queries::find(conn, &key).map_err(ApiError::missing("carousel"))?;
         let slides = queries::slides_of(conn, &[carousel.id])?;
         let next_change = slides.iter().filter_map(|s| s.next_change(now)).min();
         let view = assemble(conn, vec![(carousel, slides)], editor, now, &media_url)?
@@ -207,7 +207,8 @@ pub async fn update_carousel(
     let now = state.clock.now();
     let view = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let current = queries::find_for_update(conn, &key).map_err(not_found)?;
+            let current =
+                queries::find_for_update(conn, &key).map_err(ApiError::missing("carousel"))?;
             if_match.check(&staff_view(conn, current.clone(), &media_url, now)?)?;
             if let Some(Some(slide)) = changes.fallback_slide_id
                 && queries::slide(conn, current.id, slide).is_err()
@@ -255,7 +256,8 @@ pub async fn delete_carousel(
     let now = state.clock.now();
     db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let current = queries::find_for_update(conn, &key).map_err(not_found)?;
+            let current =
+                queries::find_for_update(conn, &key).map_err(ApiError::missing("carousel"))?;
             if_match.check(&staff_view(conn, current.clone(), &media_url, now)?)?;
             queries::delete(conn, current.id)?;
             Ok(())
@@ -313,7 +315,8 @@ pub async fn add_slide(
     let now = state.clock.now();
     let (carousel, view) = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let carousel = queries::find_for_update(conn, &key).map_err(not_found)?;
+            let carousel =
+                queries::find_for_update(conn, &key).map_err(ApiError::missing("carousel"))?;
             if queries::slide_count(conn, carousel.id)? >= MAX_SLIDES as i64 {
                 return Err(ApiError::Conflict(format!(
                     "a carousel holds at most {MAX_SLIDES} slides"
@@ -379,8 +382,10 @@ pub async fn update_slide(
     let now = state.clock.now();
     let view = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let carousel = queries::find_for_update(conn, &key).map_err(not_found)?;
-            let current = queries::slide(conn, carousel.id, slide_id).map_err(slide_not_found)?;
+            let carousel =
+                queries::find_for_update(conn, &key).map_err(ApiError::missing("carousel"))?;
+            let current =
+                queries::slide(conn, carousel.id, slide_id).map_err(ApiError::missing("slide"))?;
             let content = checked_content(SlideInput {
                 image: body.image.unwrap_or(current.image_id),
                 title: body.title.unwrap_or(current.title),
@@ -428,8 +433,9 @@ pub async fn delete_slide(
     let key = Key::parse(&id);
     db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let carousel = queries::find_for_update(conn, &key).map_err(not_found)?;
-            queries::slide(conn, carousel.id, slide_id).map_err(slide_not_found)?;
+            let carousel =
+                queries::find_for_update(conn, &key).map_err(ApiError::missing("carousel"))?;
+            queries::slide(conn, carousel.id, slide_id).map_err(ApiError::missing("slide"))?;
             queries::delete_slide(conn, slide_id)?;
             queries::touch(conn, carousel.id)?;
             Ok(())
@@ -469,7 +475,8 @@ pub async fn order_slides(
     let now = state.clock.now();
     let view = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let carousel = queries::find_for_update(conn, &key).map_err(not_found)?;
+            let carousel =
+                queries::find_for_update(conn, &key).map_err(ApiError::missing("carousel"))?;
             let slides = queries::slides_of(conn, &[carousel.id])?;
             let existing: Vec<Uuid> = slides.iter().map(|s| s.id).collect();
             check_order(&existing, &body.slide_ids)?;
@@ -789,20 +796,6 @@ fn slide_views(
             })
         })
         .collect())
-}
-
-fn not_found(error: diesel::result::Error) -> ApiError {
-    match error {
-        diesel::result::Error::NotFound => ApiError::not_found("carousel"),
-        other => other.into(),
-    }
-}
-
-fn slide_not_found(error: diesel::result::Error) -> ApiError {
-    match error {
-        diesel::result::Error::NotFound => ApiError::not_found("slide"),
-        other => other.into(),
-    }
 }
 
 #[cfg(test)]

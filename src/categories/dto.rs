@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::{authors::dto::nullable, categories::model::Category};
+use crate::{categories::model::Category, extract::nullable};
 
 /// A section of the site; sections nest through `parent`.
 #[derive(Debug, Clone, Serialize, ToSchema)]

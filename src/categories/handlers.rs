@@ -89,7 +89,7 @@ pub async fn find_category(
 ) -> Result<HttpResponse, ApiError> {
     let key = Key::parse(&id);
     let view = db::run(&state.pool, move |conn| {
-        let category = queries::find(conn, &key).map_err(not_found)?;
+        let category = queries::find(conn, &key).map_err(ApiError::missing("category"))?;
         let count = queries::article_count(conn, category.id)?;
         Ok(CategoryView::new(category, count))
     })
@@ -222,7 +222,8 @@ pub async fn update_category(
             if new_parent.is_some() {
                 queries::lock_tree(conn)?;
             }
-            let current = queries::find_for_update(conn, &key).map_err(not_found)?;
+            let current =
+                queries::find_for_update(conn, &key).map_err(ApiError::missing("category"))?;
             let count = queries::article_count(conn, current.id)?;
             if_match.check(&CategoryView::new(current.clone(), count))?;
             if let Some(parent) = new_parent {
@@ -278,7 +279,8 @@ pub async fn delete_category(
     let move_to = params.into_inner().move_to.map(|m| Key::parse(&m));
     db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let current = queries::find_for_update(conn, &key).map_err(not_found)?;
+            let current =
+                queries::find_for_update(conn, &key).map_err(ApiError::missing("category"))?;
             let count = queries::article_count(conn, current.id)?;
             if_match.check(&CategoryView::new(current.clone(), count))?;
             if queries::has_children(conn, current.id)? {
@@ -336,12 +338,5 @@ fn move_target(conn: &mut PgConnection, target: &Key, deleted: Uuid) -> Result<U
         Ok(id)
     } else {
         Err(missing())
-    }
-}
-
-fn not_found(error: diesel::result::Error) -> ApiError {
-    match error {
-        diesel::result::Error::NotFound => ApiError::not_found("category"),
-        other => other.into(),
     }
 }

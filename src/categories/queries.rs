@@ -13,6 +13,7 @@ use diesel::{
 use uuid::Uuid;
 
 use crate::{
+    articles::live::live,
     categories::model::{Category, CategoryChanges, NewCategory},
     pagination::Page,
     schema::{articles, categories},
@@ -83,9 +84,7 @@ pub fn list(
 pub fn article_counts(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<HashMap<Uuid, i64>> {
     let counts: Vec<(Option<Uuid>, i64)> = articles::table
         .filter(articles::category_id.eq_any(ids))
-        .filter(articles::status.eq_any(["published", "scheduled"]))
-        .filter(articles::published_at.le(Utc::now()))
-        .filter(articles::deleted_at.is_null())
+        .filter(live())
         .group_by(articles::category_id)
         .select((articles::category_id, count_star()))
         .load(conn)?;

@@ -24,6 +24,17 @@ use crate::{
 
 mod schema_check;
 
+/// For `#[serde(default, deserialize_with = "nullable")]` on an `Option<Option<T>>` field of a
+/// PATCH body: a field sent as `null` (clear it) is `Some(None)`, one not sent (keep it) `None`.
+pub fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    use serde::Deserialize;
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
 /// A JSON body checked against the type's own OpenAPI schema before it is deserialised.
 ///
 /// Using the schema means the document and the checks cannot disagree: a field the document does

@@ -6,7 +6,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::{
-    authors::dto::nullable,
+    extract::nullable,
     images::{
         model::Image,
         process::{self, Format},

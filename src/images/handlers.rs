@@ -217,7 +217,7 @@ pub async fn find_image(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let image = db::run(&state.pool, move |conn| {
-        queries::find(conn, id).map_err(not_found)
+        queries::find(conn, id).map_err(ApiError::missing("image"))
     })
     .await?;
     Ok(HttpResponse::Ok().json(ImageView::new(image, &state.config.media_url)))
@@ -279,7 +279,7 @@ pub async fn update_image(
     let media_url = state.config.media_url.clone();
     let image = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let current = queries::find_for_update(conn, id).map_err(not_found)?;
+            let current = queries::find_for_update(conn, id).map_err(ApiError::missing("image"))?;
             if_match.check(&ImageView::new(current.clone(), &media_url))?;
             owner_or_editor(&user, &current)?;
             let image = queries::update(conn, id, &changes)?;
@@ -329,7 +329,7 @@ pub async fn delete_image(
     let media_url = state.config.media_url.clone();
     let (image, last_user) = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let image = queries::find_for_update(conn, id).map_err(not_found)?;
+            let image = queries::find_for_update(conn, id).map_err(ApiError::missing("image"))?;
             if_match.check(&ImageView::new(image.clone(), &media_url))?;
             owner_or_editor(&user, &image)?;
             let usage = queries::usage(conn, id)?;
@@ -365,12 +365,5 @@ fn owner_or_editor<R: crate::auth::caller::RoleFloor>(
         None => Err(ApiError::Forbidden(
             "only an editor may change an image nobody owns".into(),
         )),
-    }
-}
-
-fn not_found(error: diesel::result::Error) -> ApiError {
-    match error {
-        diesel::result::Error::NotFound => ApiError::not_found("image"),
-        other => other.into(),
     }
 }

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::{authors::dto::nullable, links::model::Link};
+use crate::{extract::nullable, links::model::Link};
 
 /// A link to another site, as portals list them in their footers.
 #[derive(Debug, Clone, Serialize, ToSchema)]

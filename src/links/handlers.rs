@@ -95,7 +95,7 @@ pub async fn find_link(
     let id = id.into_inner();
     let editor = reader.is_editor();
     let link = db::run(&state.pool, move |conn| {
-        queries::find(conn, id).map_err(not_found)
+        queries::find(conn, id).map_err(ApiError::missing("link"))
     })
     .await?;
     if !link.approved && !editor {
@@ -215,7 +215,7 @@ pub async fn update_link(
     };
     let link = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let current = queries::find_for_update(conn, id).map_err(not_found)?;
+            let current = queries::find_for_update(conn, id).map_err(ApiError::missing("link"))?;
             if_match.check(&LinkView::new(current, true))?;
             if let Some(Some(logo)) = changes.logo_id {
                 check_logo(conn, logo)?;
@@ -254,7 +254,7 @@ pub async fn delete_link(
     let id = id.into_inner();
     db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let current = queries::find_for_update(conn, id).map_err(not_found)?;
+            let current = queries::find_for_update(conn, id).map_err(ApiError::missing("link"))?;
             if_match.check(&LinkView::new(current, true))?;
             queries::delete(conn, id)?;
             Ok(())
@@ -345,12 +345,5 @@ fn check_logo(conn: &mut PgConnection, logo: Uuid) -> Result<(), ApiError> {
     match images::missing(conn, "logo", logo)? {
         Some(error) => Err(ApiError::Validation(vec![error])),
         None => Ok(()),
-    }
-}
-
-fn not_found(error: diesel::result::Error) -> ApiError {
-    match error {
-        diesel::result::Error::NotFound => ApiError::not_found("link"),
-        other => other.into(),
     }
 }

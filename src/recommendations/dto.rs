@@ -1,12 +1,13 @@
 //! Recommendations and related articles on the wire.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::{
     articles::{dto::ArticleView, model::ArticleSummary},
+    extract::nullable,
     recommendations::model::Recommendation,
 };
 
@@ -68,15 +69,6 @@ pub struct CreateRecommendation {
     pub position: Option<i32>,
     /// At most 500 characters.
     pub note: Option<String>,
-}
-
-/// Distinguishes a field sent as `null` (clear it) from one not sent (keep it).
-fn nullable<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 /// The fields to change; absent fields stay as they are.

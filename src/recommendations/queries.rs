@@ -10,15 +10,12 @@ use diesel::{
 use uuid::Uuid;
 
 use crate::{
+    articles::live::{live, live_sql},
     articles::model::{ArticleSummary, SUMMARY_COLUMNS},
     pagination::Page,
     recommendations::model::{NewRecommendation, Recommendation},
     schema::{article_search, articles, recommendations},
 };
-
-/// The SQL condition of a live article aliased `a`.
-const LIVE: &str = "a.deleted_at IS NULL AND a.status IN ('published', 'scheduled') \
-                    AND a.published_at <= now()";
 
 /// Which entries a list shows.
 #[derive(Debug, Clone, Default)]
@@ -51,15 +48,13 @@ fn filtered(f: &ListFilter) -> Joined {
     }
     if f.live_only {
         query = query
-            .filter(articles::deleted_at.is_null())
-            .filter(articles::status.eq_any(["published", "scheduled"]))
-            .filter(articles::published_at.le(now))
+            .filter(live())
             // A draft's picks would show that the draft exists.
-            .filter(sql::<Bool>(
+            .filter(sql::<Bool>(&format!(
                 "(recommendations.source_article_id IS NULL OR EXISTS (SELECT 1 FROM articles a \
-                 WHERE a.id = recommendations.source_article_id AND a.deleted_at IS NULL \
-                 AND a.status IN ('published', 'scheduled') AND a.published_at <= now()))",
-            ));
+                 WHERE a.id = recommendations.source_article_id AND {}))",
+                live_sql("a")
+            )));
     }
     query
 }
@@ -208,9 +203,10 @@ pub fn curated(
     source: Uuid,
     limit: i64,
 ) -> QueryResult<Vec<ArticleSummary>> {
+    let live = live_sql("a");
     sql_query(format!(
         "SELECT {SUMMARY_COLUMNS} FROM recommendations r JOIN articles a ON a.id = r.target_article_id \
-         WHERE r.slot = 'related' AND r.source_article_id = $1 AND {LIVE} \
+         WHERE r.slot = 'related' AND r.source_article_id = $1 AND {live} \
          ORDER BY r.position, r.id LIMIT $2"
     ))
     .bind::<SqlUuid, _>(source)
@@ -259,16 +255,17 @@ const CATEGORY_CANDIDATES: i64 = 200;
 /// (`ts_rank`, title words weighing most: "more like this"); all times up to 1.25 for recent
 /// ones (the bonus halving every 90 days), a gentle preference that never outweighs a tag.
 pub fn automatic(conn: &mut PgConnection, to: &RelatedTo, limit: i64) -> QueryResult<Vec<Scored>> {
+    let live = live_sql("a");
     sql_query(format!(
         "WITH candidates AS ( \
-             (SELECT a.id FROM articles a WHERE a.tag_ids && $2 AND {LIVE} \
+             (SELECT a.id FROM articles a WHERE a.tag_ids && $2 AND {live} \
                  ORDER BY a.published_at DESC LIMIT {PER_SOURCE}) \
              UNION (SELECT s.article_id FROM article_search s WHERE s.keywords && $4 \
                  ORDER BY s.article_id DESC LIMIT {PER_SOURCE}) \
              UNION (SELECT s.article_id FROM article_search s \
                  WHERE s.document @@ to_tsquery('simple', $7) \
                  ORDER BY s.article_id DESC LIMIT {PER_SOURCE}) \
-             UNION (SELECT a.id FROM articles a WHERE a.category_id = $3 AND {LIVE} \
+             UNION (SELECT a.id FROM articles a WHERE a.category_id = $3 AND {live} \
                  ORDER BY a.published_at DESC LIMIT {CATEGORY_CANDIDATES}) \
          ), scored AS ( \
              SELECT a.id, \
@@ -287,7 +284,7 @@ pub fn automatic(conn: &mut PgConnection, to: &RelatedTo, limit: i64) -> QueryRe
                  LEFT JOIN article_search s ON s.article_id = a.id \
                  LEFT JOIN LATERAL (SELECT tsvector_to_array(s.document) AS lexemes OFFSET 0) l \
                      ON true \
-             WHERE a.id <> $1 AND NOT a.id = ANY($5) AND {LIVE} \
+             WHERE a.id <> $1 AND NOT a.id = ANY($5) AND {live} \
          ) \
          SELECT {SUMMARY_COLUMNS}, x.shared_tags, x.shared_keywords, x.same_category, \
              ((3 * cardinality(x.shared_tags) + x.both_keywords + cardinality(x.shared_keywords) \

@@ -10,6 +10,7 @@ use diesel::{
 use uuid::Uuid;
 
 use crate::{
+    articles::live::live_sql,
     articles::model::{ArticleSummary, SUMMARY_COLUMNS, Status},
     schema::{articles, tags},
     search::index::{Entry, Source},
@@ -68,9 +69,7 @@ pub enum Visible {
 impl Visible {
     fn condition(self) -> String {
         match self {
-            Self::Live => "a.deleted_at IS NULL AND a.status IN ('published', 'scheduled') \
-                           AND a.published_at <= now()"
-                .into(),
+            Self::Live => live_sql("a"),
             Self::Staff(None) => "a.deleted_at IS NULL".into(),
             // The status names are ours, not the client's.
             Self::Staff(Some(status)) => {

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::{
     articles::dto::Embedded,
-    authors::dto::nullable,
+    extract::nullable,
     images::{dto::ImageView, model::Image},
     site::model::SiteSettings,
 };

@@ -4,13 +4,13 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use diesel::{
-    dsl::now,
     prelude::*,
     sql_query,
     sql_types::{BigInt, Integer, Nullable, Timestamptz},
 };
 use uuid::Uuid;
 
+use crate::articles::live::{live, live_sql};
 use crate::schema::{articles, authors, categories};
 
 /// What every site file depends on, read in one statement without building any file: live
@@ -33,16 +33,15 @@ pub struct Fingerprint {
 // The WHERE clause is `Filters { live_only: true, .. }` of the articles: published (or scheduled
 // and come due), not in the trash.
 pub fn fingerprint(conn: &mut PgConnection) -> QueryResult<Fingerprint> {
-    sql_query(
+    sql_query(format!(
         "SELECT count(*) AS live, max(a.updated_at) AS last_change, \
                 coalesce(sum(uuid_hash(a.id)::bigint), 0)::bigint AS members, \
                 (SELECT version FROM site_settings) AS site_version, \
                 greatest((SELECT max(updated_at) FROM categories), \
                          (SELECT max(updated_at) FROM authors)) AS names_changed \
-         FROM articles a \
-         WHERE a.deleted_at IS NULL AND a.status IN ('published', 'scheduled') \
-           AND a.published_at <= now()",
-    )
+         FROM articles a WHERE {}",
+        live_sql("a")
+    ))
     .get_result(conn)
 }
 
@@ -66,9 +65,7 @@ pub enum Start {
 /// Up to `limit` live articles and pages in id order, from `from`.
 pub fn map_chunk(conn: &mut PgConnection, from: Start, limit: i64) -> QueryResult<Vec<MapRow>> {
     let query = articles::table
-        .filter(articles::deleted_at.is_null())
-        .filter(articles::status.eq_any(["published", "scheduled"]))
-        .filter(articles::published_at.le(now))
+        .filter(live())
         .select((
             articles::id,
             articles::slug,
@@ -108,9 +105,7 @@ pub struct FeedContent {
 /// authors: three statements whatever the number of items.
 pub fn feed(conn: &mut PgConnection, limit: i64) -> QueryResult<FeedContent> {
     let rows: Vec<FeedRow> = articles::table
-        .filter(articles::deleted_at.is_null())
-        .filter(articles::status.eq_any(["published", "scheduled"]))
-        .filter(articles::published_at.le(now))
+        .filter(live())
         .filter(articles::kind.eq("post"))
         .select((
             articles::slug,

@@ -7,11 +7,12 @@ use diesel::{
     pg::Pg,
     prelude::*,
     sql_query,
-    sql_types::{Array, BigInt, Bool, Uuid as SqlUuid},
+    sql_types::{Bool, Uuid as SqlUuid},
 };
 use uuid::Uuid;
 
 use crate::{
+    articles::live,
     pagination::Page,
     schema::tags,
     slugs::{self, Key},
@@ -79,28 +80,9 @@ pub fn list(conn: &mut PgConnection, page: Page, q: Option<&str>) -> QueryResult
     Ok((rows, total))
 }
 
-#[derive(QueryableByName)]
-struct Count {
-    #[diesel(sql_type = SqlUuid)]
-    id: Uuid,
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
 /// Live articles per tag, for all of `ids` in one query; tags without any are absent.
 pub fn article_counts(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<HashMap<Uuid, i64>> {
-    // `tag_ids && $1` lets the GIN index pick the articles before they are unnested.
-    let counts: Vec<Count> = sql_query(
-        "SELECT t.id, count(DISTINCT articles.id) AS n \
-         FROM articles CROSS JOIN LATERAL unnest(articles.tag_ids) AS t(id) \
-         WHERE articles.tag_ids && $1 AND t.id = ANY($1) \
-           AND articles.status IN ('published', 'scheduled') \
-           AND articles.published_at <= now() AND articles.deleted_at IS NULL \
-         GROUP BY t.id",
-    )
-    .bind::<Array<SqlUuid>, _>(ids)
-    .load(conn)?;
-    Ok(counts.into_iter().map(|c| (c.id, c.n)).collect())
+    live::counts_naming(conn, live::Naming::Tags, ids)
 }
 
 pub fn article_count(conn: &mut PgConnection, id: Uuid) -> QueryResult<i64> {

@@ -28,13 +28,6 @@ fn entry_id(segment: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(segment).map_err(|_| ApiError::not_found("recommendation"))
 }
 
-fn not_found(error: diesel::result::Error) -> ApiError {
-    match error {
-        diesel::result::Error::NotFound => ApiError::not_found("recommendation"),
-        other => other.into(),
-    }
-}
-
 fn note(value: Option<&str>) -> Result<Option<String>, FieldError> {
     value
         .map(|n| text::plain_text("note", n, NOTE_MAX_CHARS))
@@ -152,7 +145,7 @@ pub async fn find_recommendation(
 ) -> Result<HttpResponse, ApiError> {
     let id = entry_id(&id)?;
     let view = db::run(&state.pool, move |conn| {
-        let (r, a) = queries::find(conn, id).map_err(not_found)?;
+        let (r, a) = queries::find(conn, id).map_err(ApiError::missing("recommendation"))?;
         Ok(RecommendationView::new(r, a))
     })
     .await?;
@@ -279,7 +272,8 @@ pub async fn update_recommendation(
         .parsed()?;
     let view = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let current = queries::find_for_update(conn, id).map_err(not_found)?;
+            let current =
+                queries::find_for_update(conn, id).map_err(ApiError::missing("recommendation"))?;
             let target = queries::summary(conn, current.target_article_id)?;
             if_match.check(&RecommendationView::new(current.clone(), target))?;
             if let Some(note) = new_note {
@@ -325,7 +319,8 @@ pub async fn delete_recommendation(
     let id = entry_id(&id)?;
     db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let current = queries::find_for_update(conn, id).map_err(not_found)?;
+            let current =
+                queries::find_for_update(conn, id).map_err(ApiError::missing("recommendation"))?;
             let target = queries::summary(conn, current.target_article_id)?;
             if_match.check(&RecommendationView::new(current.clone(), target))?;
             queries::lock_slot(conn, &current.slot, current.source_article_id)?;
