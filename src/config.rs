@@ -1,33 +1,17 @@
 //! The one typed configuration, read once at start-up from the command line and environment.
 
-use std::{fmt, time::Duration};
+use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 
-use crate::{cors::CorsOrigins, outbound::Outbound};
+use crate::{
+    cors::CorsOrigins,
+    outbound::Outbound,
+    secret::{Secret, random_token},
+};
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/masthead";
 const MIN_SECRET_BYTES: usize = 32;
-
-/// A value that must never reach a log line or a `Debug` print.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Secret(***)")
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
@@ -308,7 +292,7 @@ impl Config {
                     "!!! --dev: using a throw-away JWT secret. Every token dies when this process \
                      stops. Never run like this in production: set MASTHEAD_JWT_SECRET. !!!"
                 );
-                Secret::new(crate::auth::tokens::random_token(48))
+                Secret::new(random_token(48))
             }
             None => return Err(ConfigError::MissingSecret),
         };

@@ -31,6 +31,7 @@ pub mod recommendations;
 pub mod routes;
 pub mod schema;
 pub mod search;
+pub mod secret;
 pub mod site;
 pub mod sitefiles;
 pub mod slugs;

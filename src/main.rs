@@ -146,7 +146,7 @@ fn demo(mut args: ServeArgs) -> Result<(), String> {
     // Its in-process server's access log would bury the progress bar and the summary.
     init_logging_from(LogFormat::Plain, "warn");
     // The demo signs in only to load itself; its tokens die with it.
-    args.jwt_secret = Some(masthead::auth::tokens::random_token(48));
+    args.jwt_secret = Some(masthead::secret::random_token(48));
     let config = Config::from_args(args).map_err(|e| e.to_string())?;
     let database = config.database_url.clone();
     let loaded = masthead::demo::load(config)?;

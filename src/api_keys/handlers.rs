@@ -82,7 +82,11 @@ pub async fn create_api_key(
     Json(body): Json<CreateApiKey>,
 ) -> Result<HttpResponse, ApiError> {
     let (name,) = (key_name(&body.name),).parsed()?;
-    let secret = format!("{}{}", tokens::API_KEY_PREFIX, tokens::random_token(40));
+    let secret = format!(
+        "{}{}",
+        tokens::API_KEY_PREFIX,
+        crate::secret::random_token(40)
+    );
     let key = ApiKey {
         id: Uuid::now_v7(),
         name,

@@ -57,7 +57,7 @@ pub fn issue_refresh_token(
     family: Uuid,
     expires_at: DateTime<Utc>,
 ) -> QueryResult<String> {
-    let secret = tokens::random_token(48);
+    let secret = crate::secret::random_token(48);
     diesel::insert_into(refresh_tokens::table)
         .values((
             refresh_tokens::id.eq(Uuid::now_v7()),

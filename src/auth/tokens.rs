@@ -2,12 +2,11 @@
 
 use chrono::{DateTime, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, errors::ErrorKind};
-use rand::{Rng, distr::Alphanumeric};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use crate::{auth::Role, config::Secret, error::ApiError};
+use crate::{auth::Role, error::ApiError, secret::Secret};
 
 /// API keys start with this, so a bearer credential says by itself which kind it is.
 pub const API_KEY_PREFIX: &str = "mh_";
@@ -68,15 +67,6 @@ impl TokenKeys {
                 _ => ApiError::Unauthorized("the access token is not valid".into()),
             })
     }
-}
-
-/// A random string of ASCII letters and digits, about 5.95 bits of entropy a character.
-pub fn random_token(length: usize) -> String {
-    rand::rng()
-        .sample_iter(Alphanumeric)
-        .take(length)
-        .map(char::from)
-        .collect()
 }
 
 /// Secrets are stored only as this digest; they are long and random, so no salt or stretching

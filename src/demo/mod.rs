@@ -15,10 +15,10 @@ use serde_json::{Value, json};
 
 use crate::{
     app::{self, AppState},
-    auth::tokens::random_token,
     config::Config,
     db,
     schema::{articles, images, users},
+    secret::random_token,
 };
 
 /// What a newcomer needs to sign in; printed once.

@@ -8,49 +8,15 @@ use uuid::Uuid;
 
 use crate::{
     articles::model::Article,
-    search::{queries, text},
+    search::{
+        model::{Entry, Source},
+        queries, text,
+    },
 };
 
 /// Bodies longer than this are indexed by their beginning only: a `tsvector` holds at most
 /// 1 MB, and the first pages of a story say what it is about.
 const BODY_CHARS: usize = 30_000;
-
-/// What the index needs of an article.
-#[derive(Debug, Clone)]
-pub struct Source {
-    pub id: Uuid,
-    pub title: String,
-    pub subtitle: Option<String>,
-    pub excerpt: String,
-    pub body_text: String,
-    pub tag_ids: Vec<Uuid>,
-}
-
-impl From<&Article> for Source {
-    fn from(a: &Article) -> Self {
-        Self {
-            id: a.id,
-            title: a.title.clone(),
-            subtitle: a.subtitle.clone(),
-            excerpt: a.excerpt.clone(),
-            body_text: a.body_text.clone(),
-            tag_ids: a.tag_ids.clone(),
-        }
-    }
-}
-
-/// One article's row of the index, segmented; PostgreSQL builds the `tsvector` from it.
-#[derive(Debug, Clone)]
-pub struct Entry {
-    pub id: Uuid,
-    pub title: String,
-    pub secondary: String,
-    pub excerpt: String,
-    pub body: String,
-    /// Space-separated.
-    pub keywords: String,
-    pub plain: String,
-}
 
 /// Segments an article (CPU only; no database).
 pub fn entry(source: &Source, tag_names: &HashMap<Uuid, String>) -> Entry {

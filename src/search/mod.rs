@@ -4,6 +4,7 @@
 pub mod dto;
 mod handlers;
 pub mod index;
+pub mod model;
 pub mod queries;
 pub mod text;
 

@@ -13,7 +13,7 @@ use crate::{
     articles::live::live_sql,
     articles::model::{ArticleSummary, SUMMARY_COLUMNS, Status},
     schema::{articles, tags},
-    search::index::{Entry, Source},
+    search::model::{Entry, Source},
 };
 
 pub fn tag_names(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<HashMap<Uuid, String>> {

@@ -203,7 +203,7 @@ async fn expired_and_forged_access_tokens_are_refused() {
     let admin = app.admin().await;
     let user_id = admin.user_id.parse().expect("uuid");
     let issued_long_ago = chrono::Utc::now() - chrono::Duration::minutes(16);
-    let expired = TokenKeys::new(&masthead::config::Secret::new(SECRET))
+    let expired = TokenKeys::new(&masthead::secret::Secret::new(SECRET))
         .issue(
             user_id,
             Role::Admin,
@@ -219,7 +219,7 @@ async fn expired_and_forged_access_tokens_are_refused() {
             .contains("expired")
     );
 
-    let forged = TokenKeys::new(&masthead::config::Secret::new(
+    let forged = TokenKeys::new(&masthead::secret::Secret::new(
         "another secret of 32 bytes or more!",
     ))
     .issue(
@@ -251,7 +251,7 @@ async fn access_tokens_live_as_long_as_configured() {
     let app =
         TestApp::spawn_with(|c| c.access_token_ttl = std::time::Duration::from_secs(60)).await;
     let admin = app.admin().await;
-    let claims = TokenKeys::new(&masthead::config::Secret::new(SECRET))
+    let claims = TokenKeys::new(&masthead::secret::Secret::new(SECRET))
         .verify(&admin.access_token)
         .expect("valid");
     assert_eq!(claims.exp - claims.iat, 60);

@@ -1153,7 +1153,10 @@ fn s3_server() -> Option<S3Server> {
 
 #[actix_web::test]
 async fn s3_storage_keeps_serves_and_removes_the_files() {
-    use masthead::config::{S3Settings, Secret, StorageSettings};
+    use masthead::{
+        config::{S3Settings, StorageSettings},
+        secret::Secret,
+    };
     use rusty_s3::{Bucket, Credentials, S3Action, UrlStyle};
     let Some(s3) = s3_server() else { return };
     let bucket = Bucket::new(

@@ -15,7 +15,8 @@ use actix_web::{
 };
 use masthead::{
     app::{self, AppState},
-    config::{Config, Secret},
+    config::Config,
+    secret::Secret,
 };
 use serde_json::{Value, json};
 
