@@ -12,6 +12,7 @@ use crate::{
     db,
     error::{ApiError, FieldCode, FieldError, Fields},
     extract::Json,
+    openapi::{NotFound, Restricted, WithBody},
     pagination::{List, Page, PageParams},
 };
 
@@ -21,10 +22,7 @@ use crate::{
     params(PageParams),
     responses(
         (status = 200, description = "A page of keys", body = List<ApiKeyView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted,
     ),
     security(("bearer" = [])),
 )]
@@ -66,12 +64,7 @@ fn key_name(value: &str) -> Result<String, FieldError> {
     request_body = CreateApiKey,
     responses(
         (status = 201, description = "The key, with its secret", body = NewApiKeyView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -114,10 +107,7 @@ pub async fn create_api_key(
     params(("id" = Uuid, Path, description = "The key's id")),
     responses(
         (status = 200, description = "The key", body = ApiKeyView),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound,
     ),
     security(("bearer" = [])),
 )]
@@ -144,10 +134,7 @@ pub async fn find_api_key(
     params(("id" = Uuid, Path, description = "The key's id")),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound,
     ),
     security(("bearer" = [])),
 )]

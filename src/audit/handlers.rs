@@ -11,6 +11,7 @@ use crate::{
     auth::{AuthUser, min},
     db,
     error::ApiError,
+    openapi::Restricted,
     pagination::{List, Page, PageParams},
 };
 
@@ -75,10 +76,7 @@ fn decode_cursor(value: &str) -> Result<Position, ApiError> {
     params(AuditParams),
     responses(
         (status = 200, description = "A page of entries; `meta.next_cursor` leads on", body = List<AuditEntry>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted,
     ),
     security(("bearer" = [])),
 )]

@@ -16,6 +16,7 @@ use crate::{
     db,
     error::{ApiError, FieldCode, Fields},
     extract::Json,
+    openapi::{Conflict, Forbidden, Open, Restricted, TooManyRequests, Unauthorized, WithBody},
     users::{
         self,
         dto::UserView,
@@ -83,11 +84,7 @@ async fn new_account(body: SignUp, role: Role) -> Result<NewUser, ApiError> {
     request_body = SignUp,
     responses(
         (status = 201, description = "The admin, signed in", body = TokenResponse),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Open, Conflict, WithBody,
     ),
 )]
 #[post("/auth/setup")]
@@ -119,13 +116,7 @@ pub async fn setup(
     request_body = SignUp,
     responses(
         (status = 201, description = "The new member, signed in", body = TokenResponse),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 429, response = crate::openapi::TooManyRequests),
-        (status = 503, response = crate::openapi::Unavailable),
+        Open, Forbidden, Conflict, WithBody, TooManyRequests,
     ),
 )]
 #[post("/auth/register")]
@@ -162,12 +153,7 @@ pub async fn register(
     request_body = Login,
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 429, response = crate::openapi::TooManyRequests),
-        (status = 503, response = crate::openapi::Unavailable),
+        Open, Unauthorized, WithBody, TooManyRequests,
     ),
 )]
 #[post("/auth/login")]
@@ -243,11 +229,7 @@ fn sign_in_event(req: &HttpRequest, email: &str) -> audit::queries::AuthEvent {
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new pair", body = TokenResponse),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Open, Unauthorized, WithBody,
     ),
 )]
 #[post("/auth/refresh")]
@@ -302,10 +284,7 @@ pub async fn refresh(
     request_body = RefreshRequest,
     responses(
         (status = 204, description = "Signed out (also when the token was unknown)"),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Open, WithBody,
     ),
 )]
 #[post("/auth/logout")]
@@ -330,9 +309,7 @@ pub async fn logout(
     tag = "auth",
     responses(
         (status = 200, description = "The caller's account", body = UserView),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted,
     ),
     security(("bearer" = [])),
 )]
@@ -352,12 +329,7 @@ pub async fn find_me(me: AuthUser, state: web::Data<AppState>) -> Result<HttpRes
     request_body = UpdateMe,
     responses(
         (status = 200, description = "The changed account", body = UserView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, WithBody,
     ),
     security(("bearer" = [])),
 )]

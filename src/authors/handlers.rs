@@ -14,6 +14,7 @@ use crate::{
     error::{ApiError, FieldCode, Fields},
     etag::IfMatch,
     extract::Json,
+    openapi::{Conflict, NotFound, PreconditionFailed, Public, Restricted, WithBody},
     pagination::{List, Page, PageParams},
     slugs::Key,
     text::fields,
@@ -25,9 +26,7 @@ use crate::{
     params(PageParams),
     responses(
         (status = 200, description = "A page of authors", body = List<AuthorView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public,
     ),
 )]
 #[get("/authors")]
@@ -64,9 +63,7 @@ pub async fn list_authors(
     responses(
         (status = 200, description = "The author", body = AuthorView),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public, NotFound,
     ),
 )]
 #[get("/authors/{id}")]
@@ -94,14 +91,7 @@ pub async fn find_author(
     responses(
         (status = 201, description = "Created", body = AuthorView,
             headers(("Location" = String, description = "The new author's URL"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, Conflict, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -163,16 +153,7 @@ pub async fn create_author(
     request_body = UpdateAuthor,
     responses(
         (status = 200, description = "The changed author", body = AuthorView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, Conflict, PreconditionFailed, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -236,12 +217,7 @@ pub async fn update_author(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, Conflict, PreconditionFailed,
     ),
     security(("bearer" = [])),
 )]

@@ -26,6 +26,7 @@ use crate::{
     etag::IfMatch,
     extract::Json,
     images::{self, dto::ImageView},
+    openapi::{Conflict, NotFound, Open, PreconditionFailed, Public, Restricted, WithBody},
     pagination::{List, Page, PageParams},
     slugs::Key,
     text::fields::{http_url, name, optional_plain_text},
@@ -40,10 +41,7 @@ const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
     params(PageParams),
     responses(
         (status = 200, description = "A page of carousels", body = List<CarouselView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted,
     ),
     security(("bearer" = [])),
 )]
@@ -78,9 +76,7 @@ pub async fn list_carousels(
     responses(
         (status = 200, description = "The carousel", body = CarouselView),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public, NotFound,
     ),
 )]
 #[get("/carousels/{id}")]
@@ -119,14 +115,7 @@ pub async fn find_carousel(
     responses(
         (status = 201, description = "Created", body = CarouselView,
             headers(("Location" = String, description = "The carousel's URL"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, Conflict, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -168,16 +157,7 @@ pub async fn create_carousel(
     request_body = UpdateCarousel,
     responses(
         (status = 200, description = "The changed carousel", body = CarouselView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, Conflict, PreconditionFailed, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -235,11 +215,7 @@ pub async fn update_carousel(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, PreconditionFailed,
     ),
     security(("bearer" = [])),
 )]
@@ -273,14 +249,7 @@ pub async fn delete_carousel(
     responses(
         (status = 201, description = "The new slide", body = SlideView,
             headers(("Location" = String, description = "The carousel's URL"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -355,14 +324,7 @@ pub async fn add_slide(
     request_body = UpdateSlide,
     responses(
         (status = 200, description = "The changed slide", body = SlideView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -411,10 +373,7 @@ pub async fn update_slide(
     ),
     responses(
         (status = 204, description = "Removed"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound,
     ),
     security(("bearer" = [])),
 )]
@@ -446,14 +405,7 @@ pub async fn delete_slide(
     request_body = SlideOrder,
     responses(
         (status = 200, description = "The carousel in its new order", body = CarouselView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -493,9 +445,7 @@ pub async fn order_slides(
     ),
     responses(
         (status = 204, description = "Counted (or already counted under this key)"),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Open, NotFound,
     ),
 )]
 #[post("/carousels/{id}/slides/{slide_id}/click")]

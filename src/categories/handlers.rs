@@ -15,6 +15,9 @@ use crate::{
     error::{ApiError, FieldCode, Fields},
     etag::IfMatch,
     extract::Json,
+    openapi::{
+        Conflict, NotFound, PreconditionFailed, Public, Restricted, ValidationFailed, WithBody,
+    },
     pagination::{List, Page, PageParams},
     slugs::Key,
     text::fields as text,
@@ -26,9 +29,7 @@ use crate::{
     params(PageParams, CategoryFilter),
     responses(
         (status = 200, description = "A page of categories", body = List<CategoryView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public,
     ),
 )]
 #[get("/categories")]
@@ -76,9 +77,7 @@ pub async fn list_categories(
     responses(
         (status = 200, description = "The category", body = CategoryView),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public, NotFound,
     ),
 )]
 #[get("/categories/{id}")]
@@ -107,14 +106,7 @@ pub async fn find_category(
     responses(
         (status = 201, description = "Created", body = CategoryView,
             headers(("Location" = String, description = "The new category's URL"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, Conflict, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -175,16 +167,7 @@ pub async fn create_category(
     request_body = UpdateCategory,
     responses(
         (status = 200, description = "The changed category", body = CategoryView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, Conflict, PreconditionFailed, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -255,14 +238,7 @@ pub async fn update_category(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, Conflict, PreconditionFailed, ValidationFailed,
     ),
     security(("bearer" = [])),
 )]

@@ -23,6 +23,7 @@ use crate::{
         process::{self, Format},
         queries, upload,
     },
+    openapi::{Conflict, NotFound, PreconditionFailed, Restricted, WithBody},
     pagination::{List, Page, PageParams},
     text::fields::{optional_plain_text, plain_text},
 };
@@ -48,13 +49,7 @@ const FORM_OVERHEAD_BYTES: u64 = 128 * 1024;
     responses(
         (status = 201, description = "The new image", body = ImageView,
             headers(("Location" = String, description = "The image's URL"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -174,10 +169,7 @@ impl UploadTexts {
     params(ListParams),
     responses(
         (status = 200, description = "A page of images", body = List<ImageView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted,
     ),
     security(("bearer" = [])),
 )]
@@ -231,10 +223,7 @@ pub async fn list_images(
     responses(
         (status = 200, description = "The image", body = ImageView),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound,
     ),
     security(("bearer" = [])),
 )]
@@ -263,15 +252,7 @@ pub async fn find_image(
     request_body = UpdateImage,
     responses(
         (status = 200, description = "The changed image", body = ImageView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, PreconditionFailed, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -335,13 +316,7 @@ pub async fn update_image(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, Conflict, PreconditionFailed,
     ),
     security(("bearer" = [])),
 )]

@@ -17,6 +17,10 @@ use crate::{
         },
         queries,
     },
+    openapi::{
+        Forbidden, NotFound, Open, PreconditionFailed, Public, Restricted, TooManyRequests,
+        WithBody,
+    },
     pagination::{List, Page, PageParams},
     text::fields::{http_url, name, optional_plain_text},
     users::model::Email,
@@ -32,10 +36,7 @@ const MAX_PENDING_APPLICATIONS: i64 = 500;
     params(ListParams),
     responses(
         (status = 200, description = "A page of links", body = List<LinkView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public, Forbidden,
     ),
 )]
 #[get("/links")]
@@ -81,9 +82,7 @@ pub async fn list_links(
     responses(
         (status = 200, description = "The link", body = LinkView),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public, NotFound,
     ),
 )]
 #[get("/links/{id}")]
@@ -113,13 +112,7 @@ pub async fn find_link(
     responses(
         (status = 201, description = "Created", body = LinkView,
             headers(("Location" = String, description = "The link's URL"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -172,15 +165,7 @@ pub async fn create_link(
     request_body = UpdateLink,
     responses(
         (status = 200, description = "The changed link", body = LinkView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, PreconditionFailed, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -236,11 +221,7 @@ pub async fn update_link(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, PreconditionFailed,
     ),
     security(("bearer" = [])),
 )]
@@ -271,12 +252,7 @@ pub async fn delete_link(
     request_body = LinkApplication,
     responses(
         (status = 202, description = "Received; it waits for an editor", body = LinkView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 429, response = crate::openapi::TooManyRequests),
-        (status = 503, response = crate::openapi::Unavailable),
+        Open, WithBody, TooManyRequests,
     ),
 )]
 #[post("/links/applications")]

@@ -8,6 +8,7 @@ use crate::{
     error::{ApiError, FieldCode, FieldError},
     etag::IfMatch,
     extract::Json,
+    openapi::{PreconditionFailed, Public, Restricted, WithBody},
     site::{
         dto::{SiteParams, SiteView, UpdateSite},
         model::{
@@ -26,9 +27,7 @@ use crate::{
     responses(
         (status = 200, description = "The site settings", body = SiteView),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public,
     ),
 )]
 #[get("/site")]
@@ -62,14 +61,7 @@ pub async fn find_site(
     request_body = UpdateSite,
     responses(
         (status = 200, description = "The changed settings", body = SiteView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, PreconditionFailed, WithBody,
     ),
     security(("bearer" = [])),
 )]

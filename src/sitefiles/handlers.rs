@@ -9,6 +9,7 @@ use crate::{
     db,
     error::ApiError,
     etag,
+    openapi::{NotFound, Public},
     site::{model::SiteSettings, queries as site_queries},
     sitefiles::{
         queries::{self, Fingerprint, Start},
@@ -32,8 +33,7 @@ const RSS: &str = "application/rss+xml; charset=utf-8";
             content_type = "application/xml", body = String,
             headers(("ETag" = String, description = "Changes with live content and settings"))),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public,
     ),
 )]
 #[get("/sitemap.xml")]
@@ -70,9 +70,7 @@ pub async fn read_sitemap(
         (status = 200, description = "A `urlset` of at most 50,000 URLs",
             content_type = "application/xml", body = String),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public, NotFound,
     ),
 )]
 #[get("/sitemap-{n}.xml")]
@@ -112,8 +110,7 @@ pub async fn read_sitemap_part(
     responses(
         (status = 200, description = "One URL a line", content_type = "text/plain", body = String),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public,
     ),
 )]
 #[get("/sitemap.txt")]
@@ -145,8 +142,7 @@ enum Feed {
         (status = 200, description = "An RSS 2.0 channel", content_type = "application/rss+xml",
             body = String),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public,
     ),
 )]
 #[get("/feed.xml")]

@@ -9,6 +9,7 @@ use crate::{
     error::{ApiError, Fields},
     etag::IfMatch,
     extract::Json,
+    openapi::{Conflict, NotFound, PreconditionFailed, Public, Restricted, WithBody},
     pagination::{List, Page, PageParams},
     search,
     slugs::Key,
@@ -26,9 +27,7 @@ use crate::{
     params(PageParams, TagFilter),
     responses(
         (status = 200, description = "A page of tags", body = List<TagView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public,
     ),
 )]
 #[get("/tags")]
@@ -71,9 +70,7 @@ pub async fn list_tags(
     responses(
         (status = 200, description = "The tag", body = TagView),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public, NotFound,
     ),
 )]
 #[get("/tags/{id}")]
@@ -101,14 +98,7 @@ pub async fn find_tag(
     responses(
         (status = 201, description = "Created", body = TagView,
             headers(("Location" = String, description = "The new tag's URL"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, Conflict, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -153,16 +143,7 @@ pub async fn create_tag(
     request_body = UpdateTag,
     responses(
         (status = 200, description = "The changed tag", body = TagView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, Conflict, PreconditionFailed, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -209,11 +190,7 @@ pub async fn update_tag(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, PreconditionFailed,
     ),
     security(("bearer" = [])),
 )]

@@ -9,6 +9,7 @@ use crate::{
     error::{ApiError, Fields},
     etag::IfMatch,
     extract::Json,
+    openapi::{Conflict, NotFound, PreconditionFailed, Restricted, WithBody},
     pagination::{List, Page, PageParams},
     users::{
         dto::{CreateUser, UpdateUser, UserView},
@@ -23,10 +24,7 @@ use crate::{
     params(PageParams),
     responses(
         (status = 200, description = "A page of accounts", body = List<UserView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted,
     ),
     security(("bearer" = [])),
 )]
@@ -50,14 +48,7 @@ pub async fn list_users(
     responses(
         (status = 201, description = "Created", body = UserView,
             headers(("Location" = String, description = "The new account's URL"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, Conflict, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -98,10 +89,7 @@ pub async fn create_user(
     params(("id" = Uuid, Path, description = "The account's id")),
     responses(
         (status = 200, description = "The account", body = UserView),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound,
     ),
     security(("bearer" = [])),
 )]
@@ -132,15 +120,7 @@ pub async fn find_user(
     request_body = UpdateUser,
     responses(
         (status = 200, description = "The changed account", body = UserView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, Conflict, PreconditionFailed, WithBody,
     ),
     security(("bearer" = [])),
 )]

@@ -11,6 +11,7 @@ use crate::{
     error::{ApiError, Fields},
     etag::IfMatch,
     extract::Json,
+    openapi::{Conflict, NotFound, PreconditionFailed, Restricted, WithBody},
     pagination::{List, Page, PageParams},
     webhooks::{
         dto::{self, CreateWebhook, DeliveryView, UpdateWebhook, WebhookView, WebhookWithSecret},
@@ -42,10 +43,7 @@ fn not_found_or(error: diesel::result::Error, id: Uuid) -> ApiError {
     params(PageParams),
     responses(
         (status = 200, description = "A page of hooks", body = List<WebhookView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted,
     ),
     security(("bearer" = [])),
 )]
@@ -70,13 +68,7 @@ pub async fn list_webhooks(
     responses(
         (status = 201, description = "The hook, with its secret", body = WebhookWithSecret,
             headers(("Location" = String, description = "The new hook's URL"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -129,10 +121,7 @@ pub async fn create_webhook(
     params(("id" = Uuid, Path, description = "The hook's id")),
     responses(
         (status = 200, description = "The hook", body = WebhookView),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound,
     ),
     security(("bearer" = [])),
 )]
@@ -161,15 +150,7 @@ pub async fn find_webhook(
     request_body = UpdateWebhook,
     responses(
         (status = 200, description = "The changed hook", body = WebhookView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, PreconditionFailed, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -228,10 +209,7 @@ pub async fn update_webhook(
     params(("id" = Uuid, Path, description = "The hook's id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound,
     ),
     security(("bearer" = [])),
 )]
@@ -255,10 +233,7 @@ pub async fn delete_webhook(
     params(("id" = Uuid, Path, description = "The hook's id")),
     responses(
         (status = 200, description = "The hook, with its new secret", body = WebhookWithSecret),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound,
     ),
     security(("bearer" = [])),
 )]
@@ -290,11 +265,7 @@ pub async fn rotate_webhook_secret(
     params(("id" = Uuid, Path, description = "The hook's id"), PageParams),
     responses(
         (status = 200, description = "A page of deliveries", body = List<DeliveryView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound,
     ),
     security(("bearer" = [])),
 )]
@@ -329,11 +300,7 @@ pub async fn list_webhook_deliveries(
     ),
     responses(
         (status = 202, description = "Queued; the worker sends it at once", body = DeliveryView),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, Conflict,
     ),
     security(("bearer" = [])),
 )]
@@ -373,10 +340,7 @@ pub async fn redeliver_webhook_delivery(
     params(("id" = Uuid, Path, description = "The hook's id")),
     responses(
         (status = 202, description = "Queued; the worker sends it at once", body = DeliveryView),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound,
     ),
     security(("bearer" = [])),
 )]

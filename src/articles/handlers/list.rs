@@ -14,6 +14,7 @@ use crate::{
     auth::Reader,
     cache, db,
     error::ApiError,
+    openapi::{Forbidden, Public},
     pagination::{List, Page, PageParams},
     search,
     slugs::Key,
@@ -135,10 +136,7 @@ fn parse_status(value: &str) -> Result<Option<Status>, ApiError> {
         (status = 200, description = "A page of articles", body = List<ArticleView>,
             headers(("Link" = String, description = "next and prev pages"))),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public, Forbidden,
     ),
 )]
 #[get("/articles")]

@@ -11,6 +11,7 @@ use crate::{
     auth::Reader,
     cache, db,
     error::ApiError,
+    openapi::{NotFound, Public},
     slugs::Key,
 };
 
@@ -25,10 +26,7 @@ use crate::{
         (status = 200, description = "The article", body = ArticleView),
         (status = 301, description = "Moved: the slug changed; `Location` has the current URL"),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public, NotFound,
     ),
 )]
 #[get("/articles/{id}")]

@@ -13,6 +13,7 @@ use crate::{
     auth::{AuthUser, min},
     db,
     error::ApiError,
+    openapi::{Conflict, NotFound, Restricted},
     search,
     slugs::Key,
 };
@@ -30,10 +31,7 @@ fn article_id(conn: &mut diesel::PgConnection, key: &Key) -> Result<uuid::Uuid, 
     params(("id" = String, Path, description = "The article's id or slug")),
     responses(
         (status = 200, description = "Every revision, newest first", body = Vec<RevisionView>),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound,
     ),
     security(("bearer" = [])),
 )]
@@ -65,10 +63,7 @@ pub async fn list_revisions(
     ),
     responses(
         (status = 200, description = "The revision", body = RevisionView),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound,
     ),
     security(("bearer" = [])),
 )]
@@ -99,11 +94,7 @@ pub async fn find_revision(
     ),
     responses(
         (status = 200, description = "The article with the revision's content", body = ArticleView),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, Conflict,
     ),
     security(("bearer" = [])),
 )]

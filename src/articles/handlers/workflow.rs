@@ -15,6 +15,7 @@ use crate::{
     db,
     error::{ApiError, FieldCode},
     extract,
+    openapi::{Conflict, NotFound, Restricted, WithBody},
     slugs::Key,
 };
 
@@ -53,14 +54,7 @@ async fn change_status(
     request_body(content = Option<PublishArticle>, description = "Optional; `{}` or no body publishes now"),
     responses(
         (status = 200, description = "Published or scheduled", body = ArticleView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, Conflict, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -105,11 +99,7 @@ pub async fn publish_article(
     params(("id" = String, Path, description = "The article's id or slug")),
     responses(
         (status = 200, description = "Now a draft", body = ArticleView),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, Conflict,
     ),
     security(("bearer" = [])),
 )]
@@ -131,11 +121,7 @@ pub async fn unpublish_article(
     params(("id" = String, Path, description = "The article's id or slug")),
     responses(
         (status = 200, description = "Archived", body = ArticleView),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, Conflict,
     ),
     security(("bearer" = [])),
 )]
@@ -157,10 +143,7 @@ pub async fn archive_article(
     params(("id" = String, Path, description = "The article's id or slug")),
     responses(
         (status = 200, description = "Restored", body = ArticleView),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound,
     ),
     security(("bearer" = [])),
 )]

@@ -10,6 +10,7 @@ use crate::{
     error::{ApiError, FieldCode, FieldError, Fields},
     etag::IfMatch,
     extract::Json,
+    openapi::{Conflict, NotFound, PreconditionFailed, Public, Restricted, WithBody},
     pagination::{List, Page, PageParams},
     recommendations::{
         dto::{
@@ -87,9 +88,7 @@ fn moved(mut ids: Vec<Uuid>, id: Uuid, position: i32) -> Vec<Uuid> {
     params(PageParams, RecommendationFilter),
     responses(
         (status = 200, description = "A page of entries", body = List<RecommendationView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public,
     ),
 )]
 #[get("/recommendations")]
@@ -137,10 +136,7 @@ pub async fn list_recommendations(
     responses(
         (status = 200, description = "The entry", body = RecommendationView),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound,
     ),
     security(("bearer" = [])),
 )]
@@ -168,14 +164,7 @@ pub async fn find_recommendation(
     responses(
         (status = 201, description = "Created", body = RecommendationView,
             headers(("Location" = String, description = "The new entry's URL"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, Conflict, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -251,15 +240,7 @@ pub async fn create_recommendation(
     request_body = UpdateRecommendation,
     responses(
         (status = 200, description = "The changed entry", body = RecommendationView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, PreconditionFailed, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -307,11 +288,7 @@ pub async fn update_recommendation(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, PreconditionFailed,
     ),
     security(("bearer" = [])),
 )]
@@ -345,13 +322,7 @@ pub async fn delete_recommendation(
     request_body = ReorderRecommendations,
     responses(
         (status = 200, description = "The slot in its new order", body = List<RecommendationView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, WithBody,
     ),
     security(("bearer" = [])),
 )]
