@@ -91,7 +91,7 @@ pub fn build(
         InitError = (),
     >,
 > {
-    let (app, document) = App::new()
+    let (app, _) = App::new()
         .into_utoipa_app()
         .openapi(<openapi::ApiDoc as utoipa::OpenApi>::openapi())
         .app_data(state)
@@ -115,7 +115,7 @@ pub fn build(
                     .finish()
             }),
         )
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::document()))
         .default_service(web::to(middleware::no_route))
         .wrap(from_fn(middleware::conventions))
         .wrap(from_fn(middleware::observe))

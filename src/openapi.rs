@@ -8,7 +8,7 @@ use utoipa::{
     IntoResponses, Modify, OpenApi, ToResponse,
     openapi::{
         RefOr, Response,
-        schema::Ref,
+        schema::{ArrayItems, Ref, Schema},
         security::{Http, HttpAuthScheme, SecurityScheme},
     },
 };
@@ -98,8 +98,12 @@ response_sets! {
         title = "Masthead",
         description = "A headless CMS for news sites. Every error is `application/problem+json` \
             (RFC 9457); lists come as `{data, meta}`; every GET carries a strong `ETag`.",
-        license(name = "MIT OR Apache-2.0"),
+        license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
     ),
+    servers((
+        url = "/",
+        description = "The server that serves this document: paths start at its root",
+    )),
     modifiers(&BearerScheme),
     components(
         schemas(Problem, FieldError, FieldCode),
@@ -140,10 +144,47 @@ pub struct ApiDoc;
 
 /// The whole document, as served at `/openapi.json` and printed by `masthead openapi`.
 pub fn document() -> utoipa::openapi::OpenApi {
-    App::new()
+    let mut document = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(crate::routes::api)
         .split_for_parts()
-        .1
+        .1;
+    if let Some(components) = &mut document.components {
+        refer_to_generic_arguments(&mut components.schemas);
+    }
+    document
+}
+
+/// utoipa copies the schema of a generic argument into the generic type, so each `List_X` and
+/// `Embedded_X` carried its own copy of `X` and left `X` itself unused: they refer to `X`
+/// instead.
+fn refer_to_generic_arguments(schemas: &mut BTreeMap<String, RefOr<Schema>>) {
+    let originals = schemas.clone();
+    for (name, schema) in schemas.iter_mut() {
+        let Some((_, argument)) = name.split_once('_') else {
+            continue;
+        };
+        let Some(original) = originals.get(argument) else {
+            continue;
+        };
+        let reference = || Box::new(RefOr::Ref(Ref::from_schema_name(argument)));
+        match schema {
+            RefOr::T(Schema::Object(list)) => {
+                if let Some(RefOr::T(Schema::Array(data))) = list.properties.get_mut("data")
+                    && matches!(&data.items, ArrayItems::RefOrSchema(item) if **item == *original)
+                {
+                    data.items = ArrayItems::RefOrSchema(reference());
+                }
+            }
+            RefOr::T(Schema::OneOf(one_of)) => {
+                for item in &mut one_of.items {
+                    if *item == *original {
+                        *item = *reference();
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
 }

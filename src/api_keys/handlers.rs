@@ -16,7 +16,9 @@ use crate::{
     pagination::{List, Page, PageParams},
 };
 
-/// List keys (without their secrets).
+/// List API keys.
+///
+/// Admins only. A key shows its prefix, scope and the admin it acts as, never its secret.
 #[utoipa::path(
     tag = "api-keys",
     params(PageParams),
@@ -58,7 +60,9 @@ fn key_name(value: &str) -> Result<String, FieldError> {
     }
 }
 
-/// Create a key. Its secret is in this answer only.
+/// Create an API key.
+///
+/// Admins only. Its secret is in this answer only, and stored only as a hash.
 #[utoipa::path(
     tag = "api-keys",
     request_body = CreateApiKey,
@@ -101,7 +105,9 @@ pub async fn create_api_key(
         .json(view))
 }
 
-/// Read one key (without its secret).
+/// Read one API key.
+///
+/// Admins only. The secret is never shown again.
 #[utoipa::path(
     tag = "api-keys",
     params(("id" = Uuid, Path, description = "The key's id")),
@@ -128,7 +134,9 @@ pub async fn find_api_key(
     Ok(HttpResponse::Ok().json(ApiKeyView::from(key)))
 }
 
-/// Revoke a key: it stops working at once.
+/// Revoke an API key.
+///
+/// Admins only. The key stops working at once.
 #[utoipa::path(
     tag = "api-keys",
     params(("id" = Uuid, Path, description = "The key's id")),

@@ -2,10 +2,16 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Deserializer, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::{
+    IntoParams, PartialSchema, ToSchema,
+    openapi::{RefOr, Schema},
+};
 use uuid::Uuid;
 
-use crate::articles::model::{ArticleSummary, Content, Kind, Revision, Status};
+use crate::{
+    articles::model::{ArticleSummary, Content, Kind, Revision, Status},
+    images::dto::ImageView,
+};
 
 /// SEO overrides; each falls back to the article's own title, excerpt and URL when null.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
@@ -26,6 +32,40 @@ pub struct Seo {
 pub enum Embedded<T> {
     Id(Uuid),
     Object(T),
+}
+
+/// An author as `include=authors` embeds it in an article (`queries::embeddable_authors`).
+#[derive(ToSchema)]
+pub struct AuthorSummary {
+    pub id: Uuid,
+    #[schema(example = "chao-lu-men")]
+    pub slug: String,
+    #[schema(example = "朝鲁门")]
+    pub name: String,
+    /// An image id.
+    pub avatar: Option<Uuid>,
+}
+
+/// A tag as `include=tags` embeds it in an article (`queries::embeddable_tags`).
+#[derive(ToSchema)]
+pub struct TagSummary {
+    pub id: Uuid,
+    #[schema(example = "yang-lao")]
+    pub slug: String,
+    #[schema(example = "养老")]
+    pub name: String,
+}
+
+/// A category as `include=category` embeds it in an article (`queries::embeddable_categories`).
+#[derive(ToSchema)]
+pub struct CategorySummary {
+    pub id: Uuid,
+    #[schema(example = "yi-liao-wei-sheng")]
+    pub slug: String,
+    #[schema(example = "医疗卫生")]
+    pub name: String,
+    /// The category it is a subcategory of.
+    pub parent: Option<Uuid>,
 }
 
 /// An article. Lists leave out `body`, `body_html` and `body_text` unless `fields` names them.
@@ -50,12 +90,16 @@ pub struct ArticleView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body_text: Option<String>,
     /// An image id, or the image with its variants with `include=cover_image`.
+    #[schema(value_type = Option<Embedded<ImageView>>)]
     pub cover_image: Option<Embedded<serde_json::Value>>,
     /// In byline order; author objects with `include=authors`.
+    #[schema(value_type = Vec<Embedded<AuthorSummary>>)]
     pub authors: Vec<Embedded<serde_json::Value>>,
     /// A category id, or the category with `include=category`.
+    #[schema(value_type = Option<Embedded<CategorySummary>>)]
     pub category: Option<Embedded<serde_json::Value>>,
     /// Tag ids, or tags with `include=tags`.
+    #[schema(value_type = Vec<Embedded<TagSummary>>)]
     pub tags: Vec<Embedded<serde_json::Value>>,
     pub status: Status,
     pub published_at: Option<DateTime<Utc>>,
@@ -76,6 +120,31 @@ pub struct ArticleView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+}
+
+/// An article as `fields` and `include` shape it: the fields `fields` names, or without it all
+/// but the bodies; the schema of [`ArticleView`] with none of its fields required.
+pub struct ArticleFields;
+
+impl PartialSchema for ArticleFields {
+    fn schema() -> RefOr<Schema> {
+        let mut schema = ArticleView::schema();
+        if let RefOr::T(Schema::Object(object)) = &mut schema {
+            object.required.clear();
+            object.description = Some(
+                "An article with the fields `fields` names, or without it every field but the \
+                 bodies; `include` embeds the named relations."
+                    .into(),
+            );
+        }
+        schema
+    }
+}
+
+impl ToSchema for ArticleFields {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        ArticleView::schemas(schemas);
+    }
 }
 
 /// The bodies, when the view shows them.

@@ -67,10 +67,11 @@ fn decode_cursor(value: &str) -> Result<Position, ApiError> {
     })
 }
 
-/// The audit trail, newest first: every change with who made it and the fields it changed,
-/// and every sign-in (failed ones too) and refresh-token reuse. Read-only; kept for
-/// `MASTHEAD_CHANGE_LOG_RETENTION_DAYS` (changes) and `MASTHEAD_AUDIT_RETENTION_DAYS`
-/// (sign-ins).
+/// Read the audit trail, newest first.
+///
+/// Admins only. Every change with who made it and the fields it changed, and every sign-in (failed
+/// ones too) and refresh-token reuse. Read-only; kept for `MASTHEAD_CHANGE_LOG_RETENTION_DAYS`
+/// (changes) and `MASTHEAD_AUDIT_RETENTION_DAYS` (sign-ins).
 #[utoipa::path(
     tag = "audit",
     params(AuditParams),

@@ -78,7 +78,10 @@ async fn new_account(body: SignUp, role: Role) -> Result<NewUser, ApiError> {
     })
 }
 
-/// Create the first admin. Works only while no account exists; `409` afterwards.
+/// Create the first admin.
+///
+/// Works only while no account exists, and answers `409` afterwards. The new admin is signed in:
+/// the answer carries a token pair.
 #[utoipa::path(
     tag = "auth",
     request_body = SignUp,
@@ -86,6 +89,7 @@ async fn new_account(body: SignUp, role: Role) -> Result<NewUser, ApiError> {
         (status = 201, description = "The admin, signed in", body = TokenResponse),
         Open, Conflict, WithBody,
     ),
+    security(()),
 )]
 #[post("/auth/setup")]
 pub async fn setup(
@@ -110,7 +114,10 @@ pub async fn setup(
     Ok(tokens_response(HttpResponse::Created(), &tokens))
 }
 
-/// Sign up as a reader (`member`). `403` unless `MASTHEAD_OPEN_REGISTRATION=true`.
+/// Sign up as a reader (`member`).
+///
+/// Anonymous, and `403` unless `MASTHEAD_OPEN_REGISTRATION=true`. The new member is signed in: the
+/// answer carries a token pair.
 #[utoipa::path(
     tag = "auth",
     request_body = SignUp,
@@ -118,6 +125,7 @@ pub async fn setup(
         (status = 201, description = "The new member, signed in", body = TokenResponse),
         Open, Forbidden, Conflict, WithBody, TooManyRequests,
     ),
+    security(()),
 )]
 #[post("/auth/register")]
 pub async fn register(
@@ -155,6 +163,7 @@ pub async fn register(
         (status = 200, description = "Signed in", body = TokenResponse),
         Open, Unauthorized, WithBody, TooManyRequests,
     ),
+    security(()),
 )]
 #[post("/auth/login")]
 pub async fn login(
@@ -231,6 +240,7 @@ fn sign_in_event(req: &HttpRequest, email: &str) -> audit::queries::AuthEvent {
         (status = 200, description = "A new pair", body = TokenResponse),
         Open, Unauthorized, WithBody,
     ),
+    security(()),
 )]
 #[post("/auth/refresh")]
 pub async fn refresh(
@@ -278,7 +288,10 @@ pub async fn refresh(
     Ok(tokens_response(HttpResponse::Ok(), &outcome?))
 }
 
-/// Sign out: the refresh token and every token of its sign-in stop working.
+/// Sign out.
+///
+/// The refresh token and every token of its sign-in stop working. Anonymous: the refresh token is
+/// the credential, and an unknown one answers `204` too.
 #[utoipa::path(
     tag = "auth",
     request_body = RefreshRequest,
@@ -286,6 +299,7 @@ pub async fn refresh(
         (status = 204, description = "Signed out (also when the token was unknown)"),
         Open, WithBody,
     ),
+    security(()),
 )]
 #[post("/auth/logout")]
 pub async fn logout(
@@ -304,7 +318,9 @@ pub async fn logout(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The caller's own account.
+/// Read the caller's own account.
+///
+/// Any signed-in account, whatever its role.
 #[utoipa::path(
     tag = "auth",
     responses(
@@ -322,8 +338,10 @@ pub async fn find_me(me: AuthUser, state: web::Data<AppState>) -> Result<HttpRes
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }
 
-/// Change the caller's name or password. A new password needs `current_password` and signs
-/// out every session.
+/// Change the caller's name or password.
+///
+/// Any signed-in account. A new password needs `current_password` and signs out every other
+/// session.
 #[utoipa::path(
     tag = "auth",
     request_body = UpdateMe,

@@ -20,7 +20,9 @@ use crate::{
     text::fields,
 };
 
-/// List authors by name, with the number of live articles of each.
+/// List authors by name.
+///
+/// Anyone. Each author comes with the number of live articles that name it.
 #[utoipa::path(
     tag = "authors",
     params(PageParams),
@@ -28,6 +30,7 @@ use crate::{
         (status = 200, description = "A page of authors", body = List<AuthorView>),
         Public,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/authors")]
 pub async fn list_authors(
@@ -57,6 +60,8 @@ pub async fn list_authors(
 }
 
 /// Read one author by id or slug.
+///
+/// Anyone. The count is of live articles that name the author.
 #[utoipa::path(
     tag = "authors",
     params(("id" = String, Path, description = "The author's id or slug")),
@@ -65,6 +70,7 @@ pub async fn list_authors(
         (status = 304, description = "Not modified (`If-None-Match`)"),
         Public, NotFound,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/authors/{id}")]
 pub async fn find_author(
@@ -84,7 +90,9 @@ pub async fn find_author(
     Ok(response)
 }
 
-/// Create an author. The slug is made from the name when omitted.
+/// Create an author.
+///
+/// Editors and admins. The slug is made from the name when omitted.
 #[utoipa::path(
     tag = "authors",
     request_body = CreateAuthor,
@@ -143,7 +151,9 @@ pub async fn create_author(
         .json(AuthorView::new(author, 0)))
 }
 
-/// Change an author; absent fields stay as they are.
+/// Change an author.
+///
+/// Editors and admins; absent fields stay as they are, `null` clears a nullable one.
 #[utoipa::path(
     tag = "authors",
     params(
@@ -208,7 +218,9 @@ pub async fn update_author(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// Delete an author no article names, not even one in the trash (409 otherwise).
+/// Delete an author.
+///
+/// Editors and admins. Only an author no article names, not even one in the trash (409 otherwise).
 #[utoipa::path(
     tag = "authors",
     params(

@@ -35,7 +35,10 @@ use crate::{
 /// Longest `Idempotency-Key` kept.
 const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
 
-/// Every carousel with all its slides (editors).
+/// List every carousel with all its slides.
+///
+/// Editors and admins. Each slide shows its time window and click count, whether active or not;
+/// readers ask for one carousel by key instead.
 #[utoipa::path(
     tag = "carousels",
     params(PageParams),
@@ -78,6 +81,7 @@ pub async fn list_carousels(
         (status = 304, description = "Not modified (`If-None-Match`)"),
         Public, NotFound,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/carousels/{id}")]
 pub async fn find_carousel(
@@ -108,7 +112,9 @@ pub async fn find_carousel(
     Ok(response)
 }
 
-/// Create a carousel (editors).
+/// Create a carousel.
+///
+/// Editors and admins. It starts without slides; `key` is how the frontend asks for it.
 #[utoipa::path(
     tag = "carousels",
     request_body = CreateCarousel,
@@ -148,6 +154,9 @@ pub async fn create_carousel(
 }
 
 /// Rename a carousel, change its key, or name its fallback slide.
+///
+/// Editors and admins; absent fields stay as they are. The fallback must be one of the carousel's
+/// own slides.
 #[utoipa::path(
     tag = "carousels",
     params(
@@ -207,6 +216,8 @@ pub async fn update_carousel(
 }
 
 /// Delete a carousel with its slides.
+///
+/// Editors and admins. The slides' images stay in the media library.
 #[utoipa::path(
     tag = "carousels",
     params(
@@ -241,7 +252,10 @@ pub async fn delete_carousel(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Add a slide: at `position` (later slides move down) or at the end.
+/// Add a slide to a carousel.
+///
+/// Editors and admins. The slide goes at `position` (later slides move down) or at the end, and
+/// links to an article or to a URL, not both.
 #[utoipa::path(
     tag = "carousels",
     params(("id" = String, Path, description = "The carousel's key or id")),
@@ -314,7 +328,10 @@ pub async fn add_slide(
         .json(view))
 }
 
-/// Change a slide; absent fields stay, `null` clears a nullable one.
+/// Change a slide.
+///
+/// Editors and admins; absent fields stay, `null` clears a nullable one. A slide still links to an
+/// article or to a URL, not both, and its window must end after it starts.
 #[utoipa::path(
     tag = "carousels",
     params(
@@ -365,6 +382,8 @@ pub async fn update_slide(
 }
 
 /// Remove a slide.
+///
+/// Editors and admins. The slides after it close up; a carousel whose fallback it was has none.
 #[utoipa::path(
     tag = "carousels",
     params(
@@ -398,7 +417,9 @@ pub async fn delete_slide(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Put the slides in a new order: every slide of the carousel exactly once.
+/// Put a carousel's slides in a new order.
+///
+/// Editors and admins. `slide_ids` names every slide of the carousel exactly once, first one first.
 #[utoipa::path(
     tag = "carousels",
     params(("id" = String, Path, description = "The carousel's key or id")),
@@ -434,8 +455,9 @@ pub async fn order_slides(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// Count a click on a slide. Anonymous and cheap; send an `Idempotency-Key` so that a retried
-/// request is not counted twice.
+/// Count a click on a slide.
+///
+/// Anonymous and cheap; send an `Idempotency-Key` so that a retried request is not counted twice.
 #[utoipa::path(
     tag = "carousels",
     params(
@@ -447,6 +469,7 @@ pub async fn order_slides(
         (status = 204, description = "Counted (or already counted under this key)"),
         Open, NotFound,
     ),
+    security(()),
 )]
 #[post("/carousels/{id}/slides/{slide_id}/click")]
 pub async fn click_slide(

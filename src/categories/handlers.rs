@@ -23,7 +23,10 @@ use crate::{
     text::fields as text,
 };
 
-/// List categories by position, then name, with the number of live articles in each.
+/// List categories.
+///
+/// Anyone. By position, then name, with the number of live articles in each; `parent` keeps the
+/// direct subcategories of one.
 #[utoipa::path(
     tag = "categories",
     params(PageParams, CategoryFilter),
@@ -31,6 +34,7 @@ use crate::{
         (status = 200, description = "A page of categories", body = List<CategoryView>),
         Public,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/categories")]
 pub async fn list_categories(
@@ -71,6 +75,8 @@ pub async fn list_categories(
 }
 
 /// Read one category by id or slug.
+///
+/// Anyone. The count is of live articles in the category itself, not its subcategories.
 #[utoipa::path(
     tag = "categories",
     params(("id" = String, Path, description = "The category's id or slug")),
@@ -79,6 +85,7 @@ pub async fn list_categories(
         (status = 304, description = "Not modified (`If-None-Match`)"),
         Public, NotFound,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/categories/{id}")]
 pub async fn find_category(
@@ -98,8 +105,10 @@ pub async fn find_category(
     Ok(response)
 }
 
-/// Create a category, at the top level or under `parent`. The slug is made from the name when
-/// omitted.
+/// Create a category.
+///
+/// Editors and admins. It goes at the top level or under `parent`; the slug is made from the name
+/// when omitted.
 #[utoipa::path(
     tag = "categories",
     request_body = CreateCategory,
@@ -156,8 +165,10 @@ pub async fn create_category(
         .json(CategoryView::new(category, 0)))
 }
 
-/// Change a category; absent fields stay as they are. A category cannot move under itself or
-/// one of its subcategories.
+/// Change a category.
+///
+/// Editors and admins; absent fields stay as they are. A category cannot move under itself or one
+/// of its subcategories.
 #[utoipa::path(
     tag = "categories",
     params(
@@ -227,8 +238,10 @@ pub async fn update_category(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// Delete a category without subcategories. One that still has articles (in the trash too)
-/// needs `move_to`, which moves them to another category in the same transaction.
+/// Delete a category without subcategories.
+///
+/// Editors and admins. One that still has articles (in the trash too) needs `move_to`, which moves
+/// them to another category in the same transaction.
 #[utoipa::path(
     tag = "categories",
     params(

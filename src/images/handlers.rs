@@ -163,7 +163,10 @@ impl UploadTexts {
     }
 }
 
-/// The media library, newest first.
+/// List the media library, newest first.
+///
+/// Contributors and up; `q` finds words in the title, alt text, caption or credit, `mime` keeps one
+/// type.
 #[utoipa::path(
     tag = "images",
     params(ListParams),
@@ -217,6 +220,8 @@ pub async fn list_images(
 }
 
 /// Read one image.
+///
+/// Contributors and up. The answer lists every responsive variant, ready for `srcset`.
 #[utoipa::path(
     tag = "images",
     params(("id" = Uuid, Path, description = "The image's id")),
@@ -241,8 +246,10 @@ pub async fn find_image(
     Ok(HttpResponse::Ok().json(ImageView::new(image, &state.config.media_url)))
 }
 
-/// Change the title, alt text, caption or credit. Authors change their own uploads; editors
-/// any. Article bodies showing the image get the new caption and credit in their figures.
+/// Change an image's title, alt text, caption or credit.
+///
+/// Authors change their own uploads; editors any. Article bodies showing the image get the new
+/// caption and credit in their figures.
 #[utoipa::path(
     tag = "images",
     params(
@@ -303,10 +310,12 @@ pub async fn update_image(
     Ok(HttpResponse::Ok().json(ImageView::new(image, &state.config.media_url)))
 }
 
-/// Delete an image. While articles (the trash included), authors, carousel slides or links use
-/// it the answer is 409, unless `force=true`: then covers, avatars and logos are cleared, its
-/// figures leave the bodies, and the slides showing it are removed.
-/// The files go when no other image record shares them.
+/// Delete an image.
+///
+/// Authors delete their own uploads; editors any. While articles (the trash included), authors,
+/// carousel slides or links use it the answer is 409, unless `force=true`: then covers, avatars and
+/// logos are cleared, its figures leave the bodies, and the slides showing it are removed. The
+/// files go when no other image record shares them.
 #[utoipa::path(
     tag = "images",
     params(

@@ -29,8 +29,10 @@ use crate::{
 /// Past this many applications waiting, new ones are refused until editors catch up.
 const MAX_PENDING_APPLICATIONS: i64 = 500;
 
-/// Friend links by group and position. Everyone sees the approved ones; editors pass
-/// `approved=false` to see the applications waiting for review.
+/// List friend links by group and position.
+///
+/// Everyone sees the approved ones; editors pass `approved=false` to see the applications waiting
+/// for review.
 #[utoipa::path(
     tag = "links",
     params(ListParams),
@@ -38,6 +40,7 @@ const MAX_PENDING_APPLICATIONS: i64 = 500;
         (status = 200, description = "A page of links", body = List<LinkView>),
         Public, Forbidden,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/links")]
 pub async fn list_links(
@@ -75,7 +78,9 @@ pub async fn list_links(
     Ok(response)
 }
 
-/// Read one link; an application only by editors.
+/// Read one link.
+///
+/// Anyone reads an approved link; an application only editors.
 #[utoipa::path(
     tag = "links",
     params(("id" = Uuid, Path, description = "The link's id")),
@@ -84,6 +89,7 @@ pub async fn list_links(
         (status = 304, description = "Not modified (`If-None-Match`)"),
         Public, NotFound,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/links/{id}")]
 pub async fn find_link(
@@ -105,7 +111,9 @@ pub async fn find_link(
     Ok(response)
 }
 
-/// Add a link (approved unless `approved: false`).
+/// Add a friend link.
+///
+/// Editors and admins. It is approved unless `approved: false`.
 #[utoipa::path(
     tag = "links",
     request_body = CreateLink,
@@ -155,7 +163,9 @@ pub async fn create_link(
         .json(LinkView::new(link, true)))
 }
 
-/// Change a link; `approved: true` approves an application.
+/// Change a friend link.
+///
+/// Editors and admins; absent fields stay as they are. `approved: true` approves an application.
 #[utoipa::path(
     tag = "links",
     params(
@@ -213,6 +223,8 @@ pub async fn update_link(
 }
 
 /// Delete a link, or reject an application.
+///
+/// Editors and admins.
 #[utoipa::path(
     tag = "links",
     params(
@@ -245,8 +257,10 @@ pub async fn delete_link(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Apply for a link exchange. Anonymous; a few applications per client address an hour. The
-/// link waits, unapproved and unseen, until an editor approves or rejects it.
+/// Apply for a link exchange.
+///
+/// Anonymous; a few applications per client address an hour. The link waits, unapproved and unseen,
+/// until an editor approves or rejects it.
 #[utoipa::path(
     tag = "links",
     request_body = LinkApplication,
@@ -254,6 +268,7 @@ pub async fn delete_link(
         (status = 202, description = "Received; it waits for an editor", body = LinkView),
         Open, WithBody, TooManyRequests,
     ),
+    security(()),
 )]
 #[post("/links/applications")]
 pub async fn apply_for_link(

@@ -65,6 +65,7 @@ fn snippet(hit: &queries::Hit, words: &[String]) -> String {
         (status = 304, description = "Not modified (`If-None-Match`)"),
         Public, Forbidden,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/search")]
 pub async fn search_articles(

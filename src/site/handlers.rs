@@ -20,7 +20,10 @@ use crate::{
     text::fields,
 };
 
-/// Read the site settings: title, logo, footer, ICP record number, locale and timezone.
+/// Read the site settings.
+///
+/// Anyone. Title, description, logo, copyright, footer, ICP record number, locale and timezone;
+/// `include=logo` embeds the logo image.
 #[utoipa::path(
     tag = "site",
     params(SiteParams),
@@ -29,6 +32,7 @@ use crate::{
         (status = 304, description = "Not modified (`If-None-Match`)"),
         Public,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/site")]
 pub async fn find_site(
@@ -52,7 +56,10 @@ pub async fn find_site(
     Ok(response)
 }
 
-/// Change the site settings (admins only); absent fields stay as they are.
+/// Change the site settings.
+///
+/// Admins only; absent fields stay as they are. The timezone is checked against PostgreSQL's list
+/// of IANA names and the logo against the images.
 #[utoipa::path(
     tag = "site",
     params(

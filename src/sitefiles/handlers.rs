@@ -24,8 +24,10 @@ const XML: &str = "application/xml; charset=utf-8";
 const TEXT: &str = "text/plain; charset=utf-8";
 const RSS: &str = "application/rss+xml; charset=utf-8";
 
-/// Every live article and page as a sitemaps.org `urlset`; past the per-file limit (50,000
-/// URLs) a `sitemapindex` of `/sitemap-1.xml`, `/sitemap-2.xml`, ….
+/// Read the site map.
+///
+/// Every live article and page as a sitemaps.org `urlset`; past the per-file limit (50,000 URLs) a
+/// `sitemapindex` of `/sitemap-1.xml`, `/sitemap-2.xml`, ….
 #[utoipa::path(
     tag = "site-files",
     responses(
@@ -35,6 +37,7 @@ const RSS: &str = "application/rss+xml; charset=utf-8";
         (status = 304, description = "Not modified (`If-None-Match`)"),
         Public,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/sitemap.xml")]
 pub async fn read_sitemap(
@@ -62,7 +65,9 @@ pub async fn read_sitemap(
     Ok(response)
 }
 
-/// A numbered part of the site map, listed by `/sitemap.xml` when it is an index.
+/// Read a numbered part of the site map.
+///
+/// The parts exist when `/sitemap.xml` is an index; each lists up to 50,000 URLs.
 #[utoipa::path(
     tag = "site-files",
     params(("n" = u32, Path, description = "The part's number, from 1")),
@@ -72,6 +77,7 @@ pub async fn read_sitemap(
         (status = 304, description = "Not modified (`If-None-Match`)"),
         Public, NotFound,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/sitemap-{n}.xml")]
 pub async fn read_sitemap_part(
@@ -104,7 +110,9 @@ pub async fn read_sitemap_part(
     Ok(response)
 }
 
-/// The same URLs as the site map, one a line.
+/// Read the site map as text.
+///
+/// The same URLs as `/sitemap.xml`, one a line, in one file whatever their number.
 #[utoipa::path(
     tag = "site-files",
     responses(
@@ -112,6 +120,7 @@ pub async fn read_sitemap_part(
         (status = 304, description = "Not modified (`If-None-Match`)"),
         Public,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/sitemap.txt")]
 pub async fn read_sitemap_text(
@@ -135,7 +144,10 @@ enum Feed {
     Body(String, String),
 }
 
-/// RSS 2.0 of the latest 50 live posts, with the site's title, description and language.
+/// Read the RSS feed.
+///
+/// RSS 2.0 of the latest 50 live posts, with the site's title, description and language, and per
+/// item its authors, excerpt and category.
 #[utoipa::path(
     tag = "site-files",
     responses(
@@ -144,6 +156,7 @@ enum Feed {
         (status = 304, description = "Not modified (`If-None-Match`)"),
         Public,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/feed.xml")]
 pub async fn read_feed(

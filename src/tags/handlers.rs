@@ -21,7 +21,9 @@ use crate::{
     text::fields as text,
 };
 
-/// List tags by name, with the number of live articles of each; `q` filters by name.
+/// List tags by name.
+///
+/// Anyone. Each tag comes with the number of live articles that have it; `q` filters by name.
 #[utoipa::path(
     tag = "tags",
     params(PageParams, TagFilter),
@@ -29,6 +31,7 @@ use crate::{
         (status = 200, description = "A page of tags", body = List<TagView>),
         Public,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/tags")]
 pub async fn list_tags(
@@ -64,6 +67,8 @@ pub async fn list_tags(
 }
 
 /// Read one tag by id or slug.
+///
+/// Anyone. The count is of live articles that have the tag.
 #[utoipa::path(
     tag = "tags",
     params(("id" = String, Path, description = "The tag's id or slug")),
@@ -72,6 +77,7 @@ pub async fn list_tags(
         (status = 304, description = "Not modified (`If-None-Match`)"),
         Public, NotFound,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/tags/{id}")]
 pub async fn find_tag(
@@ -91,7 +97,9 @@ pub async fn find_tag(
     Ok(response)
 }
 
-/// Create a tag. The slug is made from the name when omitted.
+/// Create a tag.
+///
+/// Editors and admins. The slug is made from the name when omitted.
 #[utoipa::path(
     tag = "tags",
     request_body = CreateTag,
@@ -134,6 +142,9 @@ pub async fn create_tag(
 }
 
 /// Rename a tag or change its slug.
+///
+/// Editors and admins; absent fields stay as they are. Articles with the tag are re-indexed for
+/// search.
 #[utoipa::path(
     tag = "tags",
     params(
@@ -181,7 +192,9 @@ pub async fn update_tag(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// Delete a tag; it is taken off every article that has it, in the same transaction.
+/// Delete a tag.
+///
+/// Editors and admins. It is taken off every article that has it, in the same transaction.
 #[utoipa::path(
     tag = "tags",
     params(

@@ -19,6 +19,8 @@ use crate::{
 };
 
 /// List accounts, oldest first.
+///
+/// Admins only. Password hashes are never shown.
 #[utoipa::path(
     tag = "users",
     params(PageParams),
@@ -42,6 +44,8 @@ pub async fn list_users(
 }
 
 /// Create an account with any role.
+///
+/// Admins only. The email must not belong to another account (409).
 #[utoipa::path(
     tag = "users",
     request_body = CreateUser,
@@ -84,6 +88,8 @@ pub async fn create_user(
 }
 
 /// Read one account.
+///
+/// Admins only.
 #[utoipa::path(
     tag = "users",
     params(("id" = Uuid, Path, description = "The account's id")),

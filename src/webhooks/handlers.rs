@@ -37,7 +37,9 @@ fn not_found_or(error: diesel::result::Error, id: Uuid) -> ApiError {
     }
 }
 
-/// List hooks (without their secrets).
+/// List webhooks.
+///
+/// Admins only. Hooks show their URL, events and state, never their secret.
 #[utoipa::path(
     tag = "webhooks",
     params(PageParams),
@@ -60,8 +62,10 @@ pub async fn list_webhooks(
     Ok(List::new(views, page, total).respond(&req))
 }
 
-/// Create a hook. Its signing secret is in this answer only. Nothing is contacted: the URL is
-/// checked against `MASTHEAD_OUTBOUND` as written, and again after DNS at every call.
+/// Create a webhook.
+///
+/// Admins only. Its signing secret is in this answer only. Nothing is contacted: the URL is checked
+/// against `MASTHEAD_OUTBOUND` as written, and again after DNS at every call.
 #[utoipa::path(
     tag = "webhooks",
     request_body = CreateWebhook,
@@ -115,7 +119,9 @@ pub async fn create_webhook(
         .json(view))
 }
 
-/// Read one hook (without its secret).
+/// Read one webhook.
+///
+/// Admins only. The secret is never shown again.
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = Uuid, Path, description = "The hook's id")),
@@ -139,8 +145,10 @@ pub async fn find_webhook(
     Ok(HttpResponse::Ok().json(WebhookView::from(hook)))
 }
 
-/// Change a hook. Re-enabling a hook that Masthead turned off clears why and its failures;
-/// deliveries still pending are then sent.
+/// Change a webhook.
+///
+/// Admins only. Re-enabling a hook that Masthead turned off clears why and its failures; deliveries
+/// still pending are then sent.
 #[utoipa::path(
     tag = "webhooks",
     params(
@@ -203,7 +211,9 @@ pub async fn update_webhook(
     Ok(HttpResponse::Ok().json(WebhookView::from(hook)))
 }
 
-/// Delete a hook and its delivery log.
+/// Delete a webhook.
+///
+/// Admins only. Its delivery log goes with it.
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = Uuid, Path, description = "The hook's id")),
@@ -226,8 +236,10 @@ pub async fn delete_webhook(
     }
 }
 
-/// Replace the signing secret; the new one is in this answer only, and signs every call from
-/// now on (retries of earlier events included).
+/// Replace a webhook's signing secret.
+///
+/// Admins only. The new secret is in this answer only, and signs every call from now on (retries of
+/// earlier events included).
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = Uuid, Path, description = "The hook's id")),
@@ -259,7 +271,10 @@ pub async fn rotate_webhook_secret(
     }))
 }
 
-/// A hook's deliveries, newest first, each with every attempt made.
+/// List a webhook's deliveries, newest first.
+///
+/// Admins only. Each delivery shows every attempt made: when, how long, the receiver's status and
+/// the start of its answer.
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = Uuid, Path, description = "The hook's id"), PageParams),
@@ -291,7 +306,9 @@ pub async fn list_webhook_deliveries(
     Ok(List::new(views, page, total).respond(&req))
 }
 
-/// Send a delivery again now: the same body under the same `webhook-id`, as a new attempt.
+/// Send a delivery again now.
+///
+/// Admins only. The same body goes under the same `webhook-id`, as a new attempt.
 #[utoipa::path(
     tag = "webhooks",
     params(
@@ -333,8 +350,10 @@ pub async fn redeliver_webhook_delivery(
     Ok(HttpResponse::Accepted().json(DeliveryView::new(delivery, Vec::new())))
 }
 
-/// Send a `ping` event to the hook now, to check its URL, signature check and headers. The
-/// result shows in its deliveries.
+/// Send a `ping` event to a webhook now.
+///
+/// Admins only. It checks the hook's URL, signature check and headers; the result shows in its
+/// deliveries.
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = Uuid, Path, description = "The hook's id")),

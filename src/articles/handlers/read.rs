@@ -4,7 +4,7 @@ use crate::{
     app::AppState,
     articles::{
         access,
-        dto::{ArticleView, ReadParams},
+        dto::{ArticleFields, ArticleView, ReadParams},
         queries::{self, Lookup},
         shape::Shape,
     },
@@ -23,11 +23,12 @@ use crate::{
     tag = "articles",
     params(("id" = String, Path, description = "The article's id or slug"), ReadParams),
     responses(
-        (status = 200, description = "The article", body = ArticleView),
+        (status = 200, description = "The article", body = ArticleFields),
         (status = 301, description = "Moved: the slug changed; `Location` has the current URL"),
         (status = 304, description = "Not modified (`If-None-Match`)"),
         Public, NotFound,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/articles/{id}")]
 pub async fn find_article(

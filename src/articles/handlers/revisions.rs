@@ -25,7 +25,10 @@ fn article_id(conn: &mut diesel::PgConnection, key: &Key) -> Result<uuid::Uuid, 
     }
 }
 
-/// The article's revisions, newest first, without their content.
+/// List an article's revisions, newest first.
+///
+/// Anyone who may edit the article. The list leaves out each revision's content; read one revision
+/// for it.
 #[utoipa::path(
     tag = "articles",
     params(("id" = String, Path, description = "The article's id or slug")),
@@ -54,7 +57,9 @@ pub async fn list_revisions(
     Ok(HttpResponse::Ok().json(views))
 }
 
-/// One revision with its full content.
+/// Read one revision with its full content.
+///
+/// Anyone who may edit the article; `n` is the revision's number, from 1.
 #[utoipa::path(
     tag = "articles",
     params(
@@ -85,7 +90,9 @@ pub async fn find_revision(
     Ok(HttpResponse::Ok().json(RevisionView::new(revision, true)))
 }
 
-/// Put an old revision's content back. This makes a new revision; nothing is lost.
+/// Put an old revision's content back.
+///
+/// Anyone who may edit the article. This makes a new revision; nothing is lost.
 #[utoipa::path(
     tag = "articles",
     params(

@@ -46,8 +46,11 @@ async fn change_status(
     Ok(HttpResponse::Ok().json(ArticleView::full(article)))
 }
 
-/// Publish now, at a past time (backdating), or schedule for a future `published_at`.
-/// Scheduled articles go live by themselves when their time comes.
+/// Publish an article, or schedule it.
+///
+/// Authors publish their own articles, editors any; contributors may not. Without `published_at` it
+/// goes live now; a past time backdates it, a future one schedules it, and scheduled articles go
+/// live by themselves when their time comes.
 #[utoipa::path(
     tag = "articles",
     params(("id" = String, Path, description = "The article's id or slug")),
@@ -93,7 +96,10 @@ pub async fn publish_article(
     .await
 }
 
-/// Take an article off the site: back to draft.
+/// Take an article off the site.
+///
+/// Authors unpublish their own articles, editors any. It goes back to draft; an article in the
+/// trash must be restored first (409).
 #[utoipa::path(
     tag = "articles",
     params(("id" = String, Path, description = "The article's id or slug")),
@@ -115,7 +121,10 @@ pub async fn unpublish_article(
     .await
 }
 
-/// Archive an article: off the site, kept out of the drafts.
+/// Archive an article.
+///
+/// Authors archive their own articles, editors any. An archived article is off the site and kept
+/// out of the drafts.
 #[utoipa::path(
     tag = "articles",
     params(("id" = String, Path, description = "The article's id or slug")),
@@ -137,7 +146,9 @@ pub async fn archive_article(
     .await
 }
 
-/// Bring an article back from the trash, as it was.
+/// Bring an article back from the trash.
+///
+/// Anyone who may edit the article. It comes back as it was, with its status.
 #[utoipa::path(
     tag = "articles",
     params(("id" = String, Path, description = "The article's id or slug")),

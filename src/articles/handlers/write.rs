@@ -155,8 +155,10 @@ pub async fn update_article(
     Ok(HttpResponse::Ok().json(ArticleView::full(article)))
 }
 
-/// Move an article to the trash (`?status=trashed` lists it; `restore` brings it back).
-/// An admin's `?purge=true` removes it for good, with its revisions.
+/// Move an article to the trash.
+///
+/// Anyone who may edit the article. `?status=trashed` lists the trash and `restore` brings an
+/// article back; an admin's `?purge=true` removes it for good, with its revisions.
 #[utoipa::path(
     tag = "articles",
     params(

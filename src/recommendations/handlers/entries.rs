@@ -81,8 +81,10 @@ fn moved(mut ids: Vec<Uuid>, id: Uuid, position: i32) -> Vec<Uuid> {
     ids
 }
 
-/// List curated entries, by slot, source article and position, each with its target article's
-/// summary. Anonymous callers see only entries whose articles are live.
+/// List curated recommendations.
+///
+/// Anyone. Entries come by slot, source article and position, each with its target article's
+/// summary; anonymous callers see only entries whose articles are live.
 #[utoipa::path(
     tag = "recommendations",
     params(PageParams, RecommendationFilter),
@@ -90,6 +92,7 @@ fn moved(mut ids: Vec<Uuid>, id: Uuid, position: i32) -> Vec<Uuid> {
         (status = 200, description = "A page of entries", body = List<RecommendationView>),
         Public,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/recommendations")]
 pub async fn list_recommendations(
@@ -129,7 +132,9 @@ pub async fn list_recommendations(
     Ok(response)
 }
 
-/// Read one entry (editors).
+/// Read one recommendation.
+///
+/// Editors and admins.
 #[utoipa::path(
     tag = "recommendations",
     params(("id" = Uuid, Path, description = "The entry's id")),
@@ -230,7 +235,9 @@ pub async fn create_recommendation(
         .json(view))
 }
 
-/// Change an entry's note, or move it within its slot (the others close up).
+/// Change a recommendation.
+///
+/// Editors and admins. A new note, or a new position within the slot (the others close up).
 #[utoipa::path(
     tag = "recommendations",
     params(
@@ -279,7 +286,9 @@ pub async fn update_recommendation(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// Take an entry out of its slot; the others close up.
+/// Take a recommendation out of its slot.
+///
+/// Editors and admins. The entries after it close up.
 #[utoipa::path(
     tag = "recommendations",
     params(
@@ -316,7 +325,9 @@ pub async fn delete_recommendation(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Put a slot's entries in a new order: `ids` names every entry of the slot exactly once.
+/// Put a slot's recommendations in a new order.
+///
+/// Editors and admins. `ids` names every entry of the slot exactly once, first one first.
 #[utoipa::path(
     tag = "recommendations",
     request_body = ReorderRecommendations,

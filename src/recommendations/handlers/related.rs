@@ -55,6 +55,7 @@ fn reason(item: &Scored) -> String {
         (status = 304, description = "Not modified (`If-None-Match`)"),
         Public, NotFound,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/articles/{id}/related")]
 pub async fn list_related(
