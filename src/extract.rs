@@ -13,7 +13,7 @@ use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use utoipa::{
-    PartialSchema,
+    ToSchema,
     openapi::{RefOr, Schema},
 };
 
@@ -32,7 +32,7 @@ pub struct Json<T>(pub T);
 
 impl<T> FromRequest for Json<T>
 where
-    T: DeserializeOwned + PartialSchema + 'static,
+    T: DeserializeOwned + ToSchema + 'static,
 {
     type Error = ApiError;
     type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
@@ -87,19 +87,32 @@ fn is_json(req: &HttpRequest) -> bool {
 }
 
 /// Parses and checks a body; public so that other extractors (multipart fields) can reuse it.
-pub fn parse<T: DeserializeOwned + PartialSchema>(body: &[u8]) -> Result<T, ApiError> {
-    let value: Value = serde_json::from_slice(body)
+pub fn parse<T: DeserializeOwned + ToSchema>(body: &[u8]) -> Result<T, ApiError> {
+    let mut value: Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    whole_numbers_as_integers(&mut value);
     let mut errors = Vec::new();
     find_nul_characters(&value, String::new(), &mut errors);
     if let (RefOr::T(Schema::Object(schema)), Some(object)) = (T::schema(), value.as_object()) {
-        for name in object.keys() {
-            if !schema.properties.contains_key(name) {
-                errors.push(FieldError::new(
+        let mut components = Vec::new();
+        T::schemas(&mut components);
+        for (name, field) in object {
+            match schema.properties.get(name) {
+                None => errors.push(FieldError::new(
                     name.as_str(),
                     FieldCode::UnknownField,
                     "is not a field of this resource",
-                ));
+                )),
+                // serde reads a struct from an array too (its fields in order); the schema
+                // says an object.
+                Some(property) if field.is_array() && names_an_object(property, &components) => {
+                    errors.push(FieldError::new(
+                        name.as_str(),
+                        FieldCode::InvalidType,
+                        "must be an object",
+                    ));
+                }
+                Some(_) => {}
             }
         }
         for name in &schema.required {
@@ -132,6 +145,42 @@ pub fn parse<T: DeserializeOwned + PartialSchema>(body: &[u8]) -> Result<T, ApiE
         };
         ApiError::field(&field, code, message)
     })
+}
+
+/// Whether a schema (following references to `components`) takes a JSON object.
+fn names_an_object(schema: &RefOr<Schema>, components: &[(String, RefOr<Schema>)]) -> bool {
+    match schema {
+        RefOr::Ref(reference) => components
+            .iter()
+            .find(|(name, _)| reference.ref_location.rsplit('/').next() == Some(name.as_str()))
+            .is_some_and(|(_, schema)| names_an_object(schema, components)),
+        RefOr::T(Schema::OneOf(one_of)) => one_of
+            .items
+            .iter()
+            .any(|item| names_an_object(item, components)),
+        RefOr::T(Schema::Object(object)) => !object.properties.is_empty(),
+        _ => false,
+    }
+}
+
+/// JSON does not tell `2` from `2.0`, and JSON Schema calls both integers, but serde refuses
+/// `2.0` for an integer field: whole numbers are made integers before they are read.
+fn whole_numbers_as_integers(value: &mut Value) {
+    match value {
+        Value::Number(number) => {
+            // Beyond 2^53 a float no longer names one integer.
+            const EXACT: f64 = 9_007_199_254_740_992.0;
+            if let Some(float) = number.as_f64().filter(|_| number.is_f64())
+                && float.fract() == 0.0
+                && float.abs() <= EXACT
+            {
+                *number = (float as i64).into();
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
+    }
 }
 
 fn find_nul_characters(value: &Value, path: String, errors: &mut Vec<FieldError>) {

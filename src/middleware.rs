@@ -331,40 +331,45 @@ fn not_modified_if(
 /// The methods a documented path may take, in the order `Allow` lists them.
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
-/// Every documented path and the methods it takes.
-static DOCUMENTED_METHODS: LazyLock<Vec<(ResourceDef, Vec<&'static str>)>> = LazyLock::new(|| {
-    crate::openapi::document()
-        .paths
-        .paths
-        .iter()
-        .map(|(path, item)| {
-            let operations = [&item.get, &item.post, &item.put, &item.patch, &item.delete];
-            let methods = METHODS
-                .into_iter()
-                .zip(operations)
-                .filter_map(|(method, operation)| operation.as_ref().map(|_| method))
-                .collect();
-            (ResourceDef::new(path.as_str()), methods)
-        })
-        .collect()
-});
+/// Every documented path, how many of its segments are parameters, and the methods it takes.
+static DOCUMENTED_METHODS: LazyLock<Vec<(ResourceDef, usize, Vec<&'static str>)>> =
+    LazyLock::new(|| {
+        crate::openapi::document()
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let operations = [&item.get, &item.post, &item.put, &item.patch, &item.delete];
+                let methods = METHODS
+                    .into_iter()
+                    .zip(operations)
+                    .filter_map(|(method, operation)| operation.as_ref().map(|_| method))
+                    .collect();
+                let parameters = path.matches('{').count();
+                (ResourceDef::new(path.as_str()), parameters, methods)
+            })
+            .collect()
+    });
 
-/// What a path takes, for `Allow`: the methods of every documented path it matches (the
-/// router tries them all, so `GET /recommendations/order` reaches `/recommendations/{id}`).
-/// The routes outside the document (operations, the reference page, `/openapi.json`) take
-/// `GET` alone.
+/// What a path takes, for `Allow`: the methods of the documented paths it matches with the
+/// fewest parameters (`/links/applications` rather than `/links/{id}`, whose route takes ids
+/// only). The routes outside the document (operations, the reference page, `/openapi.json`)
+/// take `GET` alone.
 fn allowed_methods(path: &str) -> String {
-    let matching: Vec<&Vec<&str>> = DOCUMENTED_METHODS
+    let matching: Vec<_> = DOCUMENTED_METHODS
         .iter()
-        .filter(|(pattern, _)| pattern.is_match(path))
-        .map(|(_, methods)| methods)
+        .filter(|(pattern, _, _)| pattern.is_match(path))
         .collect();
-    if matching.is_empty() {
+    let Some(fewest) = matching.iter().map(|(_, parameters, _)| *parameters).min() else {
         return "GET".into();
-    }
+    };
     METHODS
         .into_iter()
-        .filter(|method| matching.iter().any(|methods| methods.contains(method)))
+        .filter(|method| {
+            matching
+                .iter()
+                .any(|(_, parameters, methods)| *parameters == fewest && methods.contains(method))
+        })
         .collect::<Vec<_>>()
         .join(", ")
 }

@@ -14,6 +14,7 @@ use crate::{
     extract::Json,
     openapi::{NotFound, Restricted, WithBody},
     pagination::{List, Page, PageParams},
+    text::fields::too_long,
 };
 
 /// List API keys.
@@ -42,18 +43,13 @@ pub async fn list_api_keys(
 }
 
 fn key_name(value: &str) -> Result<String, FieldError> {
+    too_long("name", value, 100)?;
     let value = value.trim();
     if value.is_empty() {
         Err(FieldError::new(
             "name",
             FieldCode::Required,
             "must not be empty",
-        ))
-    } else if value.chars().count() > 100 {
-        Err(FieldError::new(
-            "name",
-            FieldCode::TooLong,
-            "must be at most 100 characters",
         ))
     } else {
         Ok(value.to_owned())

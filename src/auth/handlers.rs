@@ -347,7 +347,7 @@ pub async fn find_me(me: AuthUser, state: web::Data<AppState>) -> Result<HttpRes
     request_body = UpdateMe,
     responses(
         (status = 200, description = "The changed account", body = UserView),
-        Restricted, WithBody,
+        Restricted, WithBody, TooManyRequests,
     ),
     security(("bearer" = [])),
 )]

@@ -328,6 +328,8 @@ pub async fn add_slide(
         .json(view))
 }
 
+// Slide ids are UUIDs; matching only their characters leaves `/slides/order` to its own route,
+// so that other methods there are 405, not a search for a slide named `order`.
 /// Change a slide.
 ///
 /// Editors and admins; absent fields stay, `null` clears a nullable one. A slide still links to an
@@ -345,7 +347,7 @@ pub async fn add_slide(
     ),
     security(("bearer" = [])),
 )]
-#[patch("/carousels/{id}/slides/{slide_id}")]
+#[patch("/carousels/{id}/slides/{slide_id:[0-9a-fA-F-]+}")]
 pub async fn update_slide(
     _editor: AuthUser<min::Editor>,
     state: web::Data<AppState>,
@@ -396,7 +398,7 @@ pub async fn update_slide(
     ),
     security(("bearer" = [])),
 )]
-#[delete("/carousels/{id}/slides/{slide_id}")]
+#[delete("/carousels/{id}/slides/{slide_id:[0-9a-fA-F-]+}")]
 pub async fn delete_slide(
     _editor: AuthUser<min::Editor>,
     state: web::Data<AppState>,
@@ -463,7 +465,11 @@ pub async fn order_slides(
     params(
         ("id" = String, Path, description = "The carousel's key"),
         ("slide_id" = Uuid, Path, description = "The slide's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Any unique string of at most 255 characters; the same key counts once"),
+        (
+            "Idempotency-Key" = Option<String>, Header,
+            description = "Any unique string of 1 to 255 visible ASCII characters; the same key counts once",
+            max_length = 255, pattern = r"^[!-~](?:[ -~]*[!-~])?$",
+        ),
     ),
     responses(
         (status = 204, description = "Counted (or already counted under this key)"),
@@ -606,9 +612,11 @@ fn check_order(existing: &[Uuid], asked: &[Uuid]) -> Result<(), ApiError> {
 }
 
 fn carousel_key(value: &str) -> Result<String, FieldError> {
+    // The length is of the key as sent, as the OpenAPI document states it.
+    let well_formed = value.chars().count() <= KEY_MAX_CHARS;
     let value = value.trim();
-    let well_formed = !value.is_empty()
-        && value.chars().count() <= KEY_MAX_CHARS
+    let well_formed = well_formed
+        && !value.is_empty()
         && value.split('-').all(|part| {
             !part.is_empty()
                 && part

@@ -78,6 +78,8 @@ pub async fn list_links(
     Ok(response)
 }
 
+// Ids are UUIDs; matching only their characters leaves `/links/applications` to its own
+// route, so that other methods there are 405, not a search for a link named `applications`.
 /// Read one link.
 ///
 /// Anyone reads an approved link; an application only editors.
@@ -91,7 +93,7 @@ pub async fn list_links(
     ),
     security((), ("bearer" = [])),
 )]
-#[get("/links/{id}")]
+#[get("/links/{id:[0-9a-fA-F-]+}")]
 pub async fn find_link(
     reader: Reader,
     state: web::Data<AppState>,
@@ -179,7 +181,7 @@ pub async fn create_link(
     ),
     security(("bearer" = [])),
 )]
-#[patch("/links/{id}")]
+#[patch("/links/{id:[0-9a-fA-F-]+}")]
 pub async fn update_link(
     _editor: AuthUser<min::Editor>,
     state: web::Data<AppState>,
@@ -237,7 +239,7 @@ pub async fn update_link(
     ),
     security(("bearer" = [])),
 )]
-#[delete("/links/{id}")]
+#[delete("/links/{id:[0-9a-fA-F-]+}")]
 pub async fn delete_link(
     _editor: AuthUser<min::Editor>,
     state: web::Data<AppState>,

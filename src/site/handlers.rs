@@ -13,7 +13,7 @@ use crate::{
         dto::{SiteParams, SiteView, UpdateSite},
         model::{
             COPYRIGHT_MAX_CHARS, DESCRIPTION_MAX_CHARS, FOOTER_MAX_CHARS, ICP_RECORD_MAX_CHARS,
-            SiteChanges, TITLE_MAX_CHARS,
+            LOCALE_MAX_CHARS, SiteChanges, TITLE_MAX_CHARS,
         },
         queries,
     },
@@ -83,12 +83,13 @@ pub async fn update_site(
     let view = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let current = queries::find_for_update(conn)?;
-            if_match.check(&SiteView::new(current, None))?;
             // The checks that need the database join the others, so one 422 lists them all.
+            // A request that fails them fails whatever the precondition (RFC 9110, 13.2.1).
             errors.extend(check_in_database(conn, &changes)?);
             if !errors.is_empty() {
                 return Err(ApiError::Validation(errors));
             }
+            if_match.check(&SiteView::new(current, None))?;
             Ok(SiteView::new(queries::update(conn, &changes)?, None))
         })
     })
@@ -150,7 +151,9 @@ fn parse(body: UpdateSite) -> (SiteChanges, Vec<FieldError>) {
                 .as_ref()
                 .map(text("icp_record", ICP_RECORD_MAX_CHARS)),
         ),
-        locale: keep(body.locale.as_deref().map(|l| fields::locale(l.trim()))),
+        locale: keep(body.locale.as_deref().map(|l| {
+            fields::too_long("locale", l, LOCALE_MAX_CHARS).and_then(|()| fields::locale(l.trim()))
+        })),
         timezone: keep(body.timezone.as_deref().map(|t| timezone(t.trim()))),
     };
     (changes, errors)

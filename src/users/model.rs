@@ -8,6 +8,7 @@ use crate::{
     auth::Role,
     error::{FieldCode, FieldError},
     schema::users,
+    text::fields::too_long,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -56,6 +57,7 @@ pub struct Email(String);
 
 impl Email {
     pub fn parse(field: &str, value: &str) -> Result<Self, FieldError> {
+        too_long(field, value, 254)?;
         let value = value.trim().to_lowercase();
         let invalid = || FieldError::new(field, FieldCode::Invalid, "must be an email address");
         if value.is_empty() {
@@ -63,13 +65,6 @@ impl Email {
                 field,
                 FieldCode::Required,
                 "must not be empty",
-            ));
-        }
-        if value.len() > 254 {
-            return Err(FieldError::new(
-                field,
-                FieldCode::TooLong,
-                "must be at most 254 characters",
             ));
         }
         let (local, domain) = value.split_once('@').ok_or_else(invalid)?;
@@ -129,18 +124,13 @@ pub struct PersonName(String);
 
 impl PersonName {
     pub fn parse(field: &str, value: &str) -> Result<Self, FieldError> {
+        too_long(field, value, 100)?;
         let value = value.trim();
         if value.is_empty() {
             Err(FieldError::new(
                 field,
                 FieldCode::Required,
                 "must not be empty",
-            ))
-        } else if value.chars().count() > 100 {
-            Err(FieldError::new(
-                field,
-                FieldCode::TooLong,
-                "must be at most 100 characters",
             ))
         } else if value.chars().any(char::is_control) {
             Err(FieldError::new(

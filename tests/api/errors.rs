@@ -24,12 +24,11 @@ async fn wrong_methods_are_405_problems_that_name_the_methods_allowed() {
             "/api/v1/articles/some-slug",
             "GET, PATCH, DELETE",
         ),
-        // `order` is also an `{id}` to the router, so every method of both paths is taken.
-        (
-            Method::POST,
-            "/api/v1/recommendations/order",
-            "GET, PUT, PATCH, DELETE",
-        ),
+        // Not taken for an `{id}`, which is a UUID.
+        (Method::POST, "/api/v1/recommendations/order", "PUT"),
+        (Method::GET, "/api/v1/recommendations/order", "PUT"),
+        (Method::PATCH, "/api/v1/links/applications", "POST"),
+        (Method::DELETE, "/api/v1/carousels/home/slides/order", "PUT"),
         (Method::DELETE, "/sitemap-2.xml", "GET"),
         (Method::POST, "/healthz", "GET"),
         (Method::PUT, "/openapi.json", "GET"),

@@ -54,7 +54,7 @@ async fn change_status(
 #[utoipa::path(
     tag = "articles",
     params(("id" = String, Path, description = "The article's id or slug")),
-    request_body(content = Option<PublishArticle>, description = "Optional; `{}` or no body publishes now"),
+    request_body(content = Option<PublishArticle>, description = "Optional; no body, `null` or `{}` publishes now"),
     responses(
         (status = 200, description = "Published or scheduled", body = ArticleView),
         Restricted, NotFound, Conflict, WithBody,
@@ -68,11 +68,11 @@ pub async fn publish_article(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    // The body is optional, so it is parsed only when there is one.
-    let request: PublishArticle = if body.iter().all(u8::is_ascii_whitespace) {
-        PublishArticle::default()
-    } else {
-        extract::parse(&body)?
+    // The body is optional (none, or `null` as the document allows), so it is parsed only when
+    // there is one.
+    let request: PublishArticle = match body.trim_ascii() {
+        b"" | b"null" => PublishArticle::default(),
+        body => extract::parse(body)?,
     };
     if request
         .published_at

@@ -132,6 +132,8 @@ pub async fn list_recommendations(
     Ok(response)
 }
 
+// Ids are UUIDs; matching only their characters leaves `/recommendations/order` to its own
+// route, so that other methods there are 405, not a search for an entry named `order`.
 /// Read one recommendation.
 ///
 /// Editors and admins.
@@ -145,7 +147,7 @@ pub async fn list_recommendations(
     ),
     security(("bearer" = [])),
 )]
-#[get("/recommendations/{id}")]
+#[get("/recommendations/{id:[0-9a-fA-F-]+}")]
 pub async fn find_recommendation(
     _editor: AuthUser<min::Editor>,
     state: web::Data<AppState>,
@@ -251,7 +253,7 @@ pub async fn create_recommendation(
     ),
     security(("bearer" = [])),
 )]
-#[patch("/recommendations/{id}")]
+#[patch("/recommendations/{id:[0-9a-fA-F-]+}")]
 pub async fn update_recommendation(
     _editor: AuthUser<min::Editor>,
     state: web::Data<AppState>,
@@ -301,7 +303,7 @@ pub async fn update_recommendation(
     ),
     security(("bearer" = [])),
 )]
-#[delete("/recommendations/{id}")]
+#[delete("/recommendations/{id:[0-9a-fA-F-]+}")]
 pub async fn delete_recommendation(
     _editor: AuthUser<min::Editor>,
     state: web::Data<AppState>,
