@@ -195,7 +195,7 @@ pub struct UpdateImage {
     pub credit: Option<Option<String>>,
 }
 
-/// The multipart form of an upload.
+/// The multipart form of an upload. Its text parts are text or absent: a form has no `null`.
 #[derive(Debug, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UploadForm {
@@ -205,16 +205,32 @@ pub struct UploadForm {
     #[schema(value_type = String, format = Binary)]
     pub file: Vec<u8>,
     /// At most 1000 characters of plain text.
-    #[schema(max_length = 1000, pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#)]
+    #[schema(
+        nullable = false,
+        max_length = 1000,
+        pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#
+    )]
     pub alt: Option<String>,
     /// At most 2000 characters of plain text.
-    #[schema(max_length = 2000, pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#)]
+    #[schema(
+        nullable = false,
+        max_length = 2000,
+        pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#
+    )]
     pub caption: Option<String>,
     /// At most 300 characters of plain text.
-    #[schema(max_length = 300, pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#)]
+    #[schema(
+        nullable = false,
+        max_length = 300,
+        pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#
+    )]
     pub credit: Option<String>,
     /// At most 300 characters of plain text.
-    #[schema(max_length = 300, pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#)]
+    #[schema(
+        nullable = false,
+        max_length = 300,
+        pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#
+    )]
     pub title: Option<String>,
 }
 
