@@ -93,7 +93,7 @@ pub fn build(
     >,
 > {
     let cross_origin = CrossOrigin::new(&state.config.cors_origins);
-    let (app, document) = App::new()
+    let (app, _) = App::new()
         .into_utoipa_app()
         .openapi(<openapi::ApiDoc as utoipa::OpenApi>::openapi())
         .app_data(state)
@@ -117,7 +117,7 @@ pub fn build(
                     .finish()
             }),
         )
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", document))
+        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::document()))
         .default_service(web::to(middleware::no_route))
         .wrap(from_fn(middleware::conventions))
         .wrap(cross_origin)

@@ -2,14 +2,14 @@
 //! (problem+json errors, strong ETags with 304, cache headers for credentialed reads).
 
 use std::{
-    sync::atomic::Ordering,
+    sync::{LazyLock, atomic::Ordering},
     time::{Duration, Instant},
 };
 
 use actix_web::{
     Error, HttpMessage, HttpResponse,
     body::{BoxBody, MessageBody},
-    dev::{ServiceRequest, ServiceResponse},
+    dev::{ResourceDef, ServiceRequest, ServiceResponse},
     http::{Method, StatusCode, header},
     middleware::Next,
     web,
@@ -307,7 +307,13 @@ fn as_problem(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
         ),
         _ => ApiError::internal("a response failed without an ApiError"),
     };
-    response.into_response(actix_web::ResponseError::error_response(&error))
+    // actix's own 405 names the methods the path takes; RFC 9110 requires that `Allow`.
+    let allow = response.headers().get(header::ALLOW).cloned();
+    let mut problem = actix_web::ResponseError::error_response(&error);
+    if let Some(allow) = allow {
+        problem.headers_mut().insert(header::ALLOW, allow);
+    }
+    response.into_response(problem)
 }
 
 fn with_etag(
@@ -357,11 +363,60 @@ fn not_modified_if(
     }
 }
 
+/// The methods a documented path may take, in the order `Allow` lists them.
+const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+/// Every documented path, how many of its segments are parameters, and the methods it takes.
+static DOCUMENTED_METHODS: LazyLock<Vec<(ResourceDef, usize, Vec<&'static str>)>> =
+    LazyLock::new(|| {
+        crate::openapi::document()
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let operations = [&item.get, &item.post, &item.put, &item.patch, &item.delete];
+                let methods = METHODS
+                    .into_iter()
+                    .zip(operations)
+                    .filter_map(|(method, operation)| operation.as_ref().map(|_| method))
+                    .collect();
+                let parameters = path.matches('{').count();
+                (ResourceDef::new(path.as_str()), parameters, methods)
+            })
+            .collect()
+    });
+
+/// What a path takes, for `Allow`: the methods of the documented paths it matches with the
+/// fewest parameters (`/links/applications` rather than `/links/{id}`, whose route takes ids
+/// only). The routes outside the document (operations, the reference page, `/openapi.json`)
+/// take `GET` alone.
+fn allowed_methods(path: &str) -> String {
+    let matching: Vec<_> = DOCUMENTED_METHODS
+        .iter()
+        .filter(|(pattern, _, _)| pattern.is_match(path))
+        .collect();
+    let Some(fewest) = matching.iter().map(|(_, parameters, _)| *parameters).min() else {
+        return "GET".into();
+    };
+    METHODS
+        .into_iter()
+        .filter(|method| {
+            matching
+                .iter()
+                .any(|(_, parameters, methods)| *parameters == fewest && methods.contains(method))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Unmatched requests: 405 when the path exists with other methods, 404 otherwise.
 pub async fn no_route(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(if req.resource_map().has_resource(req.path()) {
-        ApiError::MethodNotAllowed
-    } else {
-        ApiError::NotFound("nothing is served at this path".into())
-    })
+    if !req.resource_map().has_resource(req.path()) {
+        return Err(ApiError::NotFound("nothing is served at this path".into()));
+    }
+    let mut response = actix_web::ResponseError::error_response(&ApiError::MethodNotAllowed);
+    if let Ok(allow) = header::HeaderValue::from_str(&allowed_methods(req.path())) {
+        response.headers_mut().insert(header::ALLOW, allow);
+    }
+    Ok(response)
 }

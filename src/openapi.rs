@@ -1,10 +1,16 @@
 //! The OpenAPI document: its info, security scheme, tags and the shared error responses.
 //! Paths are collected from the route table, so a route and its documentation cannot drift.
 
+use std::collections::BTreeMap;
+
 use actix_web::App;
 use utoipa::{
-    Modify, OpenApi, ToResponse,
-    openapi::security::{Http, HttpAuthScheme, SecurityScheme},
+    IntoResponses, Modify, OpenApi, ToResponse,
+    openapi::{
+        RefOr, Response,
+        schema::{ArrayItems, Ref, Schema},
+        security::{Http, HttpAuthScheme, SecurityScheme},
+    },
 };
 use utoipa_actix_web::AppExt;
 
@@ -22,27 +28,68 @@ impl Modify for BearerScheme {
     }
 }
 
+/// The error responses, each a component that operations refer to. Each is also a set of one,
+/// so that `responses(...)` of an operation can name it beside the sets below.
 macro_rules! problem_responses {
-    ($($name:ident => $description:literal,)+) => {$(
+    ($($name:ident = $status:literal => $description:literal,)+) => {$(
         #[derive(ToResponse)]
         #[response(description = $description, content_type = "application/problem+json")]
         #[expect(dead_code, reason = "describes a response in the document; never built")]
         pub struct $name(Problem);
+
+        impl IntoResponses for $name {
+            fn responses() -> BTreeMap<String, RefOr<Response>> {
+                BTreeMap::from([(
+                    $status.to_string(),
+                    RefOr::Ref(Ref::from_response_name(stringify!($name))),
+                )])
+            }
+        }
     )+};
 }
 
 problem_responses! {
-    BadRequest => "Malformed JSON, or a bad query parameter",
-    Unauthorized => "No credentials, or credentials that are wrong, expired or revoked",
-    Forbidden => "The caller's role does not allow this",
-    NotFound => "No such resource",
-    Conflict => "A unique value is taken, or the resource is in use",
-    PreconditionFailed => "`If-Match` does not match the current version; nothing was changed",
-    PayloadTooLarge => "The body is larger than allowed",
-    UnsupportedMediaType => "The body is not `application/json`",
-    ValidationFailed => "Fields failed validation; every failing field is listed in `errors`",
-    TooManyRequests => "Too many attempts; wait for `Retry-After` seconds",
-    Unavailable => "The database is unavailable; retry after `Retry-After` seconds",
+    BadRequest = 400 => "Malformed JSON, a bad query parameter or path segment, or a NUL (`%00`) in the URL",
+    Unauthorized = 401 => "No credentials, or credentials that are wrong, expired or revoked",
+    Forbidden = 403 => "The caller's role does not allow this",
+    NotFound = 404 => "No such resource",
+    Conflict = 409 => "A unique value is taken, or the resource is in use",
+    PreconditionFailed = 412 => "`If-Match` does not match the current version; nothing was changed",
+    PayloadTooLarge = 413 => "The body is larger than allowed",
+    UnsupportedMediaType = 415 => "The body is not of a type this operation takes (`application/json`, or `multipart/form-data` for uploads)",
+    ValidationFailed = 422 => "Fields failed validation; every failing field is listed in `errors`",
+    TooManyRequests = 429 => "Too many attempts; wait for `Retry-After` seconds",
+    Unavailable = 503 => "The database is unavailable; retry after `Retry-After` seconds",
+}
+
+/// Sets of error responses that operations share, named in their `responses(...)`.
+macro_rules! response_sets {
+    ($($(#[doc = $doc:literal])+ $set:ident = $($member:ident)|+;)+) => {$(
+        $(#[doc = $doc])+
+        pub struct $set;
+
+        impl IntoResponses for $set {
+            fn responses() -> BTreeMap<String, RefOr<Response>> {
+                let mut responses = BTreeMap::new();
+                $(responses.extend($member::responses());)+
+                responses
+            }
+        }
+    )+};
+}
+
+response_sets! {
+    /// What any operation may answer: a NUL in the URL or a malformed parameter is refused, and
+    /// the database may be away.
+    Open = BadRequest | Unavailable;
+    /// Operations open to anonymous callers that still check a token when one is sent (a bad one
+    /// is refused, never taken as anonymous), and that need a `content` key for published
+    /// content when `MASTHEAD_PUBLIC_READ=false`.
+    Public = BadRequest | Unauthorized | Unavailable;
+    /// Operations that need credentials whose role (or key scope) allows them.
+    Restricted = BadRequest | Unauthorized | Forbidden | Unavailable;
+    /// Operations that read a body: malformed, too large, of another type, or invalid.
+    WithBody = BadRequest | PayloadTooLarge | UnsupportedMediaType | ValidationFailed;
 }
 
 #[derive(OpenApi)]
@@ -54,8 +101,12 @@ problem_responses! {
             Browsers on any origin may read anonymously (`Access-Control-Allow-Origin: *`); \
             requests with credentials, and writes, only from the origins the server lists in \
             `MASTHEAD_CORS_ORIGINS`.",
-        license(name = "MIT OR Apache-2.0"),
+        license(name = "MIT OR Apache-2.0", identifier = "MIT OR Apache-2.0"),
     ),
+    servers((
+        url = "/",
+        description = "The server that serves this document: paths start at its root",
+    )),
     modifiers(&BearerScheme),
     components(
         schemas(Problem, FieldError, FieldCode),
@@ -96,10 +147,47 @@ pub struct ApiDoc;
 
 /// The whole document, as served at `/openapi.json` and printed by `masthead openapi`.
 pub fn document() -> utoipa::openapi::OpenApi {
-    App::new()
+    let mut document = App::new()
         .into_utoipa_app()
         .openapi(ApiDoc::openapi())
         .configure(crate::routes::api)
         .split_for_parts()
-        .1
+        .1;
+    if let Some(components) = &mut document.components {
+        refer_to_generic_arguments(&mut components.schemas);
+    }
+    document
+}
+
+/// utoipa copies the schema of a generic argument into the generic type, so each `List_X` and
+/// `Embedded_X` carried its own copy of `X` and left `X` itself unused: they refer to `X`
+/// instead.
+fn refer_to_generic_arguments(schemas: &mut BTreeMap<String, RefOr<Schema>>) {
+    let originals = schemas.clone();
+    for (name, schema) in schemas.iter_mut() {
+        let Some((_, argument)) = name.split_once('_') else {
+            continue;
+        };
+        let Some(original) = originals.get(argument) else {
+            continue;
+        };
+        let reference = || Box::new(RefOr::Ref(Ref::from_schema_name(argument)));
+        match schema {
+            RefOr::T(Schema::Object(list)) => {
+                if let Some(RefOr::T(Schema::Array(data))) = list.properties.get_mut("data")
+                    && matches!(&data.items, ArrayItems::RefOrSchema(item) if **item == *original)
+                {
+                    data.items = ArrayItems::RefOrSchema(reference());
+                }
+            }
+            RefOr::T(Schema::OneOf(one_of)) => {
+                for item in &mut one_of.items {
+                    if *item == *original {
+                        *item = *reference();
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
 }

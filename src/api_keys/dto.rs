@@ -24,9 +24,14 @@ impl Scope {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CreateApiKey {
-    /// What the key is for, to tell keys apart.
-    #[schema(example = "Next.js frontend")]
+    /// What the key is for, to tell keys apart: 1 to 100 characters.
+    #[schema(
+        example = "Next.js frontend",
+        max_length = 100,
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"#
+    )]
     pub name: String,
     pub scope: Scope,
 }

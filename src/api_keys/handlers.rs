@@ -12,19 +12,20 @@ use crate::{
     db,
     error::{ApiError, FieldCode, FieldError, Fields},
     extract::Json,
+    openapi::{NotFound, Restricted, WithBody},
     pagination::{List, Page, PageParams},
+    text::fields::too_long,
 };
 
-/// List keys (without their secrets).
+/// List API keys.
+///
+/// Admins only. A key shows its prefix, scope and the admin it acts as, never its secret.
 #[utoipa::path(
     tag = "api-keys",
     params(PageParams),
     responses(
         (status = 200, description = "A page of keys", body = List<ApiKeyView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted,
     ),
     security(("bearer" = [])),
 )]
@@ -42,6 +43,7 @@ pub async fn list_api_keys(
 }
 
 fn key_name(value: &str) -> Result<String, FieldError> {
+    too_long("name", value, 100)?;
     let value = value.trim();
     if value.is_empty() {
         Err(FieldError::new(
@@ -49,29 +51,20 @@ fn key_name(value: &str) -> Result<String, FieldError> {
             FieldCode::Required,
             "must not be empty",
         ))
-    } else if value.chars().count() > 100 {
-        Err(FieldError::new(
-            "name",
-            FieldCode::TooLong,
-            "must be at most 100 characters",
-        ))
     } else {
         Ok(value.to_owned())
     }
 }
 
-/// Create a key. Its secret is in this answer only.
+/// Create an API key.
+///
+/// Admins only. Its secret is in this answer only, and stored only as a hash.
 #[utoipa::path(
     tag = "api-keys",
     request_body = CreateApiKey,
     responses(
         (status = 201, description = "The key, with its secret", body = NewApiKeyView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -112,16 +105,15 @@ pub async fn create_api_key(
         .json(view))
 }
 
-/// Read one key (without its secret).
+/// Read one API key.
+///
+/// Admins only. The secret is never shown again.
 #[utoipa::path(
     tag = "api-keys",
     params(("id" = Uuid, Path, description = "The key's id")),
     responses(
         (status = 200, description = "The key", body = ApiKeyView),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound,
     ),
     security(("bearer" = [])),
 )]
@@ -142,16 +134,15 @@ pub async fn find_api_key(
     Ok(HttpResponse::Ok().json(ApiKeyView::from(key)))
 }
 
-/// Revoke a key: it stops working at once.
+/// Revoke an API key.
+///
+/// Admins only. The key stops working at once.
 #[utoipa::path(
     tag = "api-keys",
     params(("id" = Uuid, Path, description = "The key's id")),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound,
     ),
     security(("bearer" = [])),
 )]

@@ -2,24 +2,42 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::{
+    IntoParams, PartialSchema, ToSchema,
+    openapi::{Object, ObjectBuilder, RefOr, Schema, Type},
+};
 use uuid::Uuid;
 
 use crate::{
     articles::model::{ArticleSummary, Content, Kind, Revision, Status},
     extract::nullable,
+    images::dto::ImageView,
 };
 
 /// SEO overrides; each falls back to the article's own title, excerpt and URL when null.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Seo {
-    #[schema(example = "用民生温度标注幸福刻度 - 通辽")]
+    /// At most 300 characters of plain text.
+    #[schema(
+        example = "用民生温度标注幸福刻度 - 通辽",
+        max_length = 300,
+        pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#
+    )]
     pub meta_title: Option<String>,
-    #[schema(example = "通辽市以群众满意为目标，持续推进社会帮扶体系建设。")]
+    /// At most 1000 characters of plain text.
+    #[schema(
+        example = "通辽市以群众满意为目标，持续推进社会帮扶体系建设。",
+        max_length = 1000,
+        pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#
+    )]
     pub meta_description: Option<String>,
-    /// Where the story first appeared, when this is a copy.
-    #[schema(example = "https://example.com/original-story")]
+    /// Where the story first appeared, when this is a copy: an `http` or `https` URL.
+    #[schema(
+        example = "https://example.com/original-story",
+        max_length = 2000,
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:[Hh][Tt][Tt][Pp][Ss]?://(?:[^/?#<>"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*@)?[^/?#@:.<>"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^/?#@:<>"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^/?#@:.<>"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?(?::[^/?#<>"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?(?:[/?#][^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000<>"]*)?[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?$"#
+    )]
     pub canonical_url: Option<String>,
 }
 
@@ -29,6 +47,40 @@ pub struct Seo {
 pub enum Embedded<T> {
     Id(Uuid),
     Object(T),
+}
+
+/// An author as `include=authors` embeds it in an article (`queries::embeddable_authors`).
+#[derive(ToSchema)]
+pub struct AuthorSummary {
+    pub id: Uuid,
+    #[schema(example = "chao-lu-men")]
+    pub slug: String,
+    #[schema(example = "朝鲁门")]
+    pub name: String,
+    /// An image id.
+    pub avatar: Option<Uuid>,
+}
+
+/// A tag as `include=tags` embeds it in an article (`queries::embeddable_tags`).
+#[derive(ToSchema)]
+pub struct TagSummary {
+    pub id: Uuid,
+    #[schema(example = "yang-lao")]
+    pub slug: String,
+    #[schema(example = "养老")]
+    pub name: String,
+}
+
+/// A category as `include=category` embeds it in an article (`queries::embeddable_categories`).
+#[derive(ToSchema)]
+pub struct CategorySummary {
+    pub id: Uuid,
+    #[schema(example = "yi-liao-wei-sheng")]
+    pub slug: String,
+    #[schema(example = "医疗卫生")]
+    pub name: String,
+    /// The category it is a subcategory of.
+    pub parent: Option<Uuid>,
 }
 
 /// An article. Lists leave out `body`, `body_html` and `body_text` unless `fields` names them.
@@ -53,12 +105,16 @@ pub struct ArticleView {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub body_text: Option<String>,
     /// An image id, or the image with its variants with `include=cover_image`.
+    #[schema(value_type = Option<Embedded<ImageView>>)]
     pub cover_image: Option<Embedded<serde_json::Value>>,
     /// In byline order; author objects with `include=authors`.
+    #[schema(value_type = Vec<Embedded<AuthorSummary>>)]
     pub authors: Vec<Embedded<serde_json::Value>>,
     /// A category id, or the category with `include=category`.
+    #[schema(value_type = Option<Embedded<CategorySummary>>)]
     pub category: Option<Embedded<serde_json::Value>>,
     /// Tag ids, or tags with `include=tags`.
+    #[schema(value_type = Vec<Embedded<TagSummary>>)]
     pub tags: Vec<Embedded<serde_json::Value>>,
     pub status: Status,
     pub published_at: Option<DateTime<Utc>>,
@@ -79,6 +135,31 @@ pub struct ArticleView {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+}
+
+/// An article as `fields` and `include` shape it: the fields `fields` names, or without it all
+/// but the bodies; the schema of [`ArticleView`] with none of its fields required.
+pub struct ArticleFields;
+
+impl PartialSchema for ArticleFields {
+    fn schema() -> RefOr<Schema> {
+        let mut schema = ArticleView::schema();
+        if let RefOr::T(Schema::Object(object)) = &mut schema {
+            object.required.clear();
+            object.description = Some(
+                "An article with the fields `fields` names, or without it every field but the \
+                 bodies; `include` embeds the named relations."
+                    .into(),
+            );
+        }
+        schema
+    }
+}
+
+impl ToSchema for ArticleFields {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        ArticleView::schemas(schemas);
+    }
 }
 
 /// The bodies, when the view shows them.
@@ -139,27 +220,47 @@ impl ArticleView {
 
 /// A new article; it starts as a draft.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CreateArticle {
-    /// 1 to 300 characters of plain text.
-    #[schema(example = "用民生“温度”标注幸福“刻度”")]
+    /// 1 to 300 characters of plain text on one line.
+    #[schema(
+        example = "用民生“温度”标注幸福“刻度”",
+        max_length = 300,
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?![\s\S]*<[A-Za-z/!?])[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"#
+    )]
     pub title: String,
     /// Made from the title (Chinese in pinyin) when omitted.
+    #[schema(
+        min_length = 1,
+        max_length = 80,
+        pattern = r#"^(?![0-9a-f]{32}$)(?![0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$)[a-z0-9]+(?:-[a-z0-9]+)*$"#
+    )]
     pub slug: Option<String>,
+    /// At most 300 characters of plain text.
+    #[schema(max_length = 300, pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#)]
     pub subtitle: Option<String>,
-    /// Made from the body when omitted.
+    /// At most 1000 characters of plain text; made from the body when omitted.
+    #[schema(max_length = 1000, pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#)]
     pub excerpt: Option<String>,
     /// Markdown, at most 1 MB.
     #[schema(example = "利民之事，丝发必兴。近年来，通辽市以群众满意为目标……")]
     pub body: Option<String>,
     pub cover_image: Option<Uuid>,
-    /// Author ids in byline order. Authors and contributors default to their own profile.
+    /// At most 20 author ids in byline order. Authors and contributors default to their own
+    /// profile.
+    #[schema(value_type = Option<std::collections::BTreeSet<Uuid>>, max_items = 20)]
     pub authors: Option<Vec<Uuid>>,
     pub category: Option<Uuid>,
+    /// At most 50 tag ids.
+    #[schema(value_type = Option<std::collections::BTreeSet<Uuid>>, max_items = 50)]
     pub tags: Option<Vec<Uuid>>,
     pub featured: Option<bool>,
     pub kind: Option<Kind>,
+    /// At most 200 characters of plain text.
+    #[schema(max_length = 200, pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#)]
     pub source: Option<String>,
     /// A BCP 47 tag such as `zh-CN`, `mn-Mong` or `en`; `zh-CN` when omitted.
+    #[schema(max_length = 35, pattern = r#"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"#)]
     pub locale: Option<String>,
     pub translation_of: Option<Uuid>,
     pub seo: Option<Seo>,
@@ -182,31 +283,50 @@ pub struct UpdateSeo {
 
 /// The fields to change; absent fields stay as they are, `null` clears a nullable one.
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateArticle {
+    /// 1 to 300 characters of plain text on one line.
+    #[schema(
+        max_length = 300,
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?![\s\S]*<[A-Za-z/!?])[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"#
+    )]
     pub title: Option<String>,
     /// A new slug; the old one keeps answering with a redirect.
+    #[schema(
+        min_length = 1,
+        max_length = 80,
+        pattern = r#"^(?![0-9a-f]{32}$)(?![0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$)[a-z0-9]+(?:-[a-z0-9]+)*$"#
+    )]
     pub slug: Option<String>,
+    /// At most 300 characters of plain text.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 300, pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#)]
     pub subtitle: Option<Option<String>>,
-    /// `null` goes back to an excerpt made from the body.
+    /// At most 1000 characters of plain text; `null` goes back to an excerpt made from the body.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 1000, pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#)]
     pub excerpt: Option<Option<String>>,
     pub body: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Uuid>)]
     pub cover_image: Option<Option<Uuid>>,
+    /// At most 20 author ids in byline order.
+    #[schema(value_type = Option<std::collections::BTreeSet<Uuid>>, max_items = 20)]
     pub authors: Option<Vec<Uuid>>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Uuid>)]
     pub category: Option<Option<Uuid>>,
+    /// At most 50 tag ids.
+    #[schema(value_type = Option<std::collections::BTreeSet<Uuid>>, max_items = 50)]
     pub tags: Option<Vec<Uuid>>,
     pub featured: Option<bool>,
     pub kind: Option<Kind>,
+    /// At most 200 characters of plain text.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 200, pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#)]
     pub source: Option<Option<String>>,
+    /// A BCP 47 tag such as `zh-CN`, `mn-Mong` or `en`.
+    #[schema(max_length = 35, pattern = r#"^[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$"#)]
     pub locale: Option<String>,
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Uuid>)]
@@ -217,15 +337,48 @@ pub struct UpdateArticle {
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PublishArticle {
     /// When it goes live: now when omitted; a future time schedules it.
     pub published_at: Option<DateTime<Utc>>,
 }
 
+// A parameter's schema, given with `schema_with`, carries its description: utoipa then leaves
+// out the field's doc comment.
+fn one_of(description: &str, values: &[&str]) -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(description))
+        .enum_values(Some(values.iter().copied()))
+        .build()
+}
+
+/// What `status` of an article list takes (`list::parse_status`).
+fn status_filter() -> Object {
+    one_of(
+        "Only articles in this state; `trashed` (staff only) lists the trash.",
+        &["draft", "scheduled", "published", "archived", "trashed"],
+    )
+}
+
+/// What `sort` of an article list takes (`list::parse_sort`).
+fn sort_order() -> Object {
+    one_of(
+        "The order, `-` for descending; `-published_at` when omitted.",
+        &[
+            "-published_at",
+            "published_at",
+            "-updated_at",
+            "updated_at",
+            "title",
+        ],
+    )
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// draft, scheduled, published, archived, or trashed (staff only).
+    #[param(schema_with = status_filter)]
     pub status: Option<String>,
     /// An author id or slug.
     pub author: Option<String>,
@@ -237,31 +390,53 @@ pub struct ListParams {
     pub kind: Option<Kind>,
     #[param(example = "zh-CN")]
     pub locale: Option<String>,
-    /// RFC 3339.
+    /// RFC 3339, of the years 1 to 9999.
+    #[param(format = DateTime)]
     pub published_after: Option<String>,
-    /// RFC 3339.
+    /// RFC 3339, of the years 1 to 9999.
+    #[param(format = DateTime)]
     pub published_before: Option<String>,
     /// Words anywhere in the article (title, subtitle, tags, excerpt, body), as `/search`
-    /// finds them; every word must match.
+    /// finds them; every word must match. At most 200 characters, and a query of nothing but
+    /// punctuation or words too common to search is refused (400).
+    #[param(max_length = 200)]
     pub q: Option<String>,
-    /// published_at, -published_at (default), updated_at, -updated_at or title.
+    #[param(schema_with = sort_order)]
     pub sort: Option<String>,
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
     #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,
-    /// The `meta.next_cursor` of the previous page, for deep paging (instead of `page`).
+    /// The `meta.next_cursor` of the previous page, for deep paging (instead of `page`), with
+    /// the same `sort`.
+    #[param(
+        pattern = r#"^(?:[pu]\.(?:-|[+-]?[0-9]+)|t\.(?:[0-9a-fA-F]{2})*)\.[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"#
+    )]
     pub after: Option<String>,
     /// Comma-separated fields to return, e.g. `id,slug,title`.
+    #[param(
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:(?:reading_time_minutes|translation_of|published_at|cover_image|word_count|created_at|updated_at|body_html|body_text|subtitle|category|featured|excerpt|authors|version|status|source|locale|title|slug|body|tags|kind|seo|id)[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?(?:,[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:(?:reading_time_minutes|translation_of|published_at|cover_image|word_count|created_at|updated_at|body_html|body_text|subtitle|category|featured|excerpt|authors|version|status|source|locale|title|slug|body|tags|kind|seo|id)[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?)*$"#
+    )]
     pub fields: Option<String>,
-    /// Comma-separated relations to embed: authors, tags, category.
+    /// Comma-separated relations to embed: authors, tags, category, cover_image.
+    #[param(
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:(?:cover_image|category|authors|tags)[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?(?:,[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:(?:cover_image|category|authors|tags)[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?)*$"#
+    )]
     pub include: Option<String>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ReadParams {
+    /// Comma-separated fields to return, e.g. `id,slug,title`.
+    #[param(
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:(?:reading_time_minutes|translation_of|published_at|cover_image|word_count|created_at|updated_at|body_html|body_text|subtitle|category|featured|excerpt|authors|version|status|source|locale|title|slug|body|tags|kind|seo|id)[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?(?:,[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:(?:reading_time_minutes|translation_of|published_at|cover_image|word_count|created_at|updated_at|body_html|body_text|subtitle|category|featured|excerpt|authors|version|status|source|locale|title|slug|body|tags|kind|seo|id)[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?)*$"#
+    )]
     pub fields: Option<String>,
+    /// Comma-separated relations to embed: authors, tags, category, cover_image.
+    #[param(
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:(?:cover_image|category|authors|tags)[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?(?:,[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:(?:cover_image|category|authors|tags)[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?)*$"#
+    )]
     pub include: Option<String>,
 }
 

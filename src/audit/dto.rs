@@ -9,11 +9,18 @@ use crate::audit::queries::Entry;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct AuditParams {
-    /// Who acted: `user:<id>`, `api_key:<id>`, `system`, `anonymous`, or an account's id.
-    #[param(example = "system")]
+    /// Who acted: `user:<id>`, `api_key:<id>`, `system`, `anonymous`, or an account's id; or
+    /// a kind alone (`user`, `api_key`).
+    #[param(
+        example = "system",
+        pattern = r#"^(?:user|api_key|system|anonymous|(?:(?:user|api_key):)?(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}|urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}))$"#
+    )]
     pub actor: Option<String>,
     /// What was acted on: `article:<id>`, or a kind such as `article`.
-    #[param(example = "article:0192f3a4-b5c6-7d8e-9f0a-1b2c3d4e5f60")]
+    #[param(
+        example = "article:0192f3a4-b5c6-7d8e-9f0a-1b2c3d4e5f60",
+        pattern = r#"^(?:article|author|category|tag|image|carousel|slide|link|recommendation|site|user|api_key|webhook)(?::(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\}|urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}))?$"#
+    )]
     pub resource: Option<String>,
     /// What was done: `created`, `updated`, `deleted`, `published`, `unpublished`, `trashed`,
     /// `role_changed`, `revoked`, `sign_in`, `sign_in_failed`, `refresh_token_reused`, ….
@@ -24,6 +31,7 @@ pub struct AuditParams {
     /// Entries before this time.
     pub until: Option<DateTime<Utc>>,
     /// `meta.next_cursor` of the previous page.
+    #[param(pattern = r#"^[+-]?[0-9]{1,18}~(?:change|sign_in):[+-]?[0-9]{1,18}$"#)]
     pub after: Option<String>,
     /// Entries per page, 1 to 100.
     #[param(minimum = 1, maximum = 100, example = 20)]

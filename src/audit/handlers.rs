@@ -11,6 +11,7 @@ use crate::{
     auth::{AuthUser, min},
     db,
     error::ApiError,
+    openapi::Restricted,
     pagination::{List, Page, PageParams},
 };
 
@@ -66,19 +67,17 @@ fn decode_cursor(value: &str) -> Result<Position, ApiError> {
     })
 }
 
-/// The audit trail, newest first: every change with who made it and the fields it changed,
-/// and every sign-in (failed ones too) and refresh-token reuse. Read-only; kept for
-/// `MASTHEAD_CHANGE_LOG_RETENTION_DAYS` (changes) and `MASTHEAD_AUDIT_RETENTION_DAYS`
-/// (sign-ins).
+/// Read the audit trail, newest first.
+///
+/// Admins only. Every change with who made it and the fields it changed, and every sign-in (failed
+/// ones too) and refresh-token reuse. Read-only; kept for `MASTHEAD_CHANGE_LOG_RETENTION_DAYS`
+/// (changes) and `MASTHEAD_AUDIT_RETENTION_DAYS` (sign-ins).
 #[utoipa::path(
     tag = "audit",
     params(AuditParams),
     responses(
         (status = 200, description = "A page of entries; `meta.next_cursor` leads on", body = List<AuditEntry>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted,
     ),
     security(("bearer" = [])),
 )]

@@ -16,6 +16,7 @@ use crate::{
     db,
     error::{ApiError, FieldCode, Fields},
     extract::Json,
+    openapi::{Conflict, Forbidden, Open, Restricted, TooManyRequests, Unauthorized, WithBody},
     users::{
         self,
         dto::UserView,
@@ -77,18 +78,18 @@ async fn new_account(body: SignUp, role: Role) -> Result<NewUser, ApiError> {
     })
 }
 
-/// Create the first admin. Works only while no account exists; `409` afterwards.
+/// Create the first admin.
+///
+/// Works only while no account exists, and answers `409` afterwards. The new admin is signed in:
+/// the answer carries a token pair.
 #[utoipa::path(
     tag = "auth",
     request_body = SignUp,
     responses(
         (status = 201, description = "The admin, signed in", body = TokenResponse),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Open, Conflict, WithBody,
     ),
+    security(()),
 )]
 #[post("/auth/setup")]
 pub async fn setup(
@@ -113,20 +114,18 @@ pub async fn setup(
     Ok(tokens_response(HttpResponse::Created(), &tokens))
 }
 
-/// Sign up as a reader (`member`). `403` unless `MASTHEAD_OPEN_REGISTRATION=true`.
+/// Sign up as a reader (`member`).
+///
+/// Anonymous, and `403` unless `MASTHEAD_OPEN_REGISTRATION=true`. The new member is signed in: the
+/// answer carries a token pair.
 #[utoipa::path(
     tag = "auth",
     request_body = SignUp,
     responses(
         (status = 201, description = "The new member, signed in", body = TokenResponse),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 429, response = crate::openapi::TooManyRequests),
-        (status = 503, response = crate::openapi::Unavailable),
+        Open, Forbidden, Conflict, WithBody, TooManyRequests,
     ),
+    security(()),
 )]
 #[post("/auth/register")]
 pub async fn register(
@@ -162,13 +161,9 @@ pub async fn register(
     request_body = Login,
     responses(
         (status = 200, description = "Signed in", body = TokenResponse),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 429, response = crate::openapi::TooManyRequests),
-        (status = 503, response = crate::openapi::Unavailable),
+        Open, Unauthorized, WithBody, TooManyRequests,
     ),
+    security(()),
 )]
 #[post("/auth/login")]
 pub async fn login(
@@ -243,12 +238,9 @@ fn sign_in_event(req: &HttpRequest, email: &str) -> audit::queries::AuthEvent {
     request_body = RefreshRequest,
     responses(
         (status = 200, description = "A new pair", body = TokenResponse),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Open, Unauthorized, WithBody,
     ),
+    security(()),
 )]
 #[post("/auth/refresh")]
 pub async fn refresh(
@@ -296,17 +288,18 @@ pub async fn refresh(
     Ok(tokens_response(HttpResponse::Ok(), &outcome?))
 }
 
-/// Sign out: the refresh token and every token of its sign-in stop working.
+/// Sign out.
+///
+/// The refresh token and every token of its sign-in stop working. Anonymous: the refresh token is
+/// the credential, and an unknown one answers `204` too.
 #[utoipa::path(
     tag = "auth",
     request_body = RefreshRequest,
     responses(
         (status = 204, description = "Signed out (also when the token was unknown)"),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Open, WithBody,
     ),
+    security(()),
 )]
 #[post("/auth/logout")]
 pub async fn logout(
@@ -325,14 +318,14 @@ pub async fn logout(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// The caller's own account.
+/// Read the caller's own account.
+///
+/// Any signed-in account, whatever its role.
 #[utoipa::path(
     tag = "auth",
     responses(
         (status = 200, description = "The caller's account", body = UserView),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted,
     ),
     security(("bearer" = [])),
 )]
@@ -345,19 +338,16 @@ pub async fn find_me(me: AuthUser, state: web::Data<AppState>) -> Result<HttpRes
     Ok(HttpResponse::Ok().json(UserView::from(user)))
 }
 
-/// Change the caller's name or password. A new password needs `current_password` and signs
-/// out every session.
+/// Change the caller's name or password.
+///
+/// Any signed-in account. A new password needs `current_password` and signs out every other
+/// session.
 #[utoipa::path(
     tag = "auth",
     request_body = UpdateMe,
     responses(
         (status = 200, description = "The changed account", body = UserView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, WithBody, TooManyRequests,
     ),
     security(("bearer" = [])),
 )]

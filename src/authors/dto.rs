@@ -61,20 +61,38 @@ impl AuthorView {
 
 /// A new author.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CreateAuthor {
-    /// 1 to 100 characters of plain text.
-    #[schema(example = "朝鲁门")]
+    /// 1 to 100 characters of plain text on one line.
+    #[schema(
+        example = "朝鲁门",
+        max_length = 100,
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?![\s\S]*<[A-Za-z/!?])[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"#
+    )]
     pub name: String,
     /// Made from the name (Chinese in pinyin) when omitted; a taken one gets `-2`, `-3`, ….
-    #[schema(example = "chao-lu-men")]
+    #[schema(
+        example = "chao-lu-men",
+        min_length = 1,
+        max_length = 80,
+        pattern = r#"^(?![0-9a-f]{32}$)(?![0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$)[a-z0-9]+(?:-[a-z0-9]+)*$"#
+    )]
     pub slug: Option<String>,
     /// At most 5000 characters of plain text.
-    #[schema(example = "通辽日报记者，长期关注民生与社会保障。")]
+    #[schema(
+        example = "通辽日报记者，长期关注民生与社会保障。",
+        max_length = 5000,
+        pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#
+    )]
     pub bio: Option<String>,
     /// An image id.
     pub avatar: Option<Uuid>,
-    /// An `http` or `https` URL.
-    #[schema(example = "https://www.tongliaowang.com")]
+    /// An `http` or `https` URL; `""` for none.
+    #[schema(
+        example = "https://www.tongliaowang.com",
+        max_length = 2000,
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:[Hh][Tt][Tt][Pp][Ss]?://(?:[^/?#<>"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*@)?[^/?#@:.<>"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^/?#@:<>"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^/?#@:.<>"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?(?::[^/?#<>"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?(?:[/?#][^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000<>"]*)?[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?$"#
+    )]
     pub website: Option<String>,
     /// An account to link; each account has at most one author profile.
     pub user_id: Option<Uuid>,
@@ -82,15 +100,29 @@ pub struct CreateAuthor {
 
 /// The fields to change; absent fields stay as they are, `null` clears a nullable one.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateAuthor {
-    /// 1 to 100 characters of plain text.
-    #[schema(example = "朝鲁门")]
+    /// 1 to 100 characters of plain text on one line.
+    #[schema(
+        example = "朝鲁门",
+        max_length = 100,
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?![\s\S]*<[A-Za-z/!?])[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"#
+    )]
     pub name: Option<String>,
     /// A new slug. Changing the name keeps the slug unless this is given.
-    #[schema(example = "chao-lu-men")]
+    #[schema(
+        example = "chao-lu-men",
+        min_length = 1,
+        max_length = 80,
+        pattern = r#"^(?![0-9a-f]{32}$)(?![0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$)[a-z0-9]+(?:-[a-z0-9]+)*$"#
+    )]
     pub slug: Option<String>,
     /// At most 5000 characters of plain text.
-    #[schema(example = "通辽日报首席记者。")]
+    #[schema(
+        example = "通辽日报首席记者。",
+        max_length = 5000,
+        pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#
+    )]
     pub bio: Option<String>,
     /// An image id; `null` removes the avatar.
     #[serde(default, deserialize_with = "nullable")]
@@ -98,7 +130,12 @@ pub struct UpdateAuthor {
     pub avatar: Option<Option<Uuid>>,
     /// An `http` or `https` URL; `null` or `""` removes it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>, example = "https://www.tongliaowang.com")]
+    #[schema(
+        value_type = Option<String>,
+        example = "https://www.tongliaowang.com",
+        max_length = 2000,
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:[Hh][Tt][Tt][Pp][Ss]?://(?:[^/?#<>"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*@)?[^/?#@:.<>"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^/?#@:<>"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^/?#@:.<>"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?(?::[^/?#<>"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?(?:[/?#][^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000<>"]*)?[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?$"#
+    )]
     pub website: Option<Option<String>>,
     /// An account to link, or `null` to unlink the account.
     #[serde(default, deserialize_with = "nullable")]

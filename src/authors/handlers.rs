@@ -14,21 +14,23 @@ use crate::{
     error::{ApiError, FieldCode, Fields},
     etag::IfMatch,
     extract::Json,
+    openapi::{Conflict, NotFound, PreconditionFailed, Public, Restricted, WithBody},
     pagination::{List, Page, PageParams},
     slugs::Key,
     text::fields,
 };
 
-/// List authors by name, with the number of live articles of each.
+/// List authors by name.
+///
+/// Anyone. Each author comes with the number of live articles that name it.
 #[utoipa::path(
     tag = "authors",
     params(PageParams),
     responses(
         (status = 200, description = "A page of authors", body = List<AuthorView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/authors")]
 pub async fn list_authors(
@@ -58,16 +60,17 @@ pub async fn list_authors(
 }
 
 /// Read one author by id or slug.
+///
+/// Anyone. The count is of live articles that name the author.
 #[utoipa::path(
     tag = "authors",
     params(("id" = String, Path, description = "The author's id or slug")),
     responses(
         (status = 200, description = "The author", body = AuthorView),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public, NotFound,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/authors/{id}")]
 pub async fn find_author(
@@ -87,21 +90,16 @@ pub async fn find_author(
     Ok(response)
 }
 
-/// Create an author. The slug is made from the name when omitted.
+/// Create an author.
+///
+/// Editors and admins. The slug is made from the name when omitted.
 #[utoipa::path(
     tag = "authors",
     request_body = CreateAuthor,
     responses(
         (status = 201, description = "Created", body = AuthorView,
             headers(("Location" = String, description = "The new author's URL"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, Conflict, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -153,7 +151,9 @@ pub async fn create_author(
         .json(AuthorView::new(author, 0)))
 }
 
-/// Change an author; absent fields stay as they are.
+/// Change an author.
+///
+/// Editors and admins; absent fields stay as they are, `null` clears a nullable one.
 #[utoipa::path(
     tag = "authors",
     params(
@@ -163,16 +163,7 @@ pub async fn create_author(
     request_body = UpdateAuthor,
     responses(
         (status = 200, description = "The changed author", body = AuthorView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, Conflict, PreconditionFailed, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -228,7 +219,9 @@ pub async fn update_author(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// Delete an author no article names, not even one in the trash (409 otherwise).
+/// Delete an author.
+///
+/// Editors and admins. Only an author no article names, not even one in the trash (409 otherwise).
 #[utoipa::path(
     tag = "authors",
     params(
@@ -237,12 +230,7 @@ pub async fn update_author(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, Conflict, PreconditionFailed,
     ),
     security(("bearer" = [])),
 )]

@@ -70,20 +70,40 @@ pub struct SlideArticle {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CreateCarousel {
-    /// Lower-case letters, digits and single hyphens, at most 64 characters.
-    #[schema(example = "home-hero")]
+    /// Lower-case letters and digits in words joined by single hyphens, at most 64 characters.
+    #[schema(
+        example = "home-hero",
+        max_length = 64,
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[a-z0-9]+(?:-[a-z0-9]+)*[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"#
+    )]
     pub key: String,
-    /// 1 to 100 characters of plain text.
-    #[schema(example = "首页焦点图")]
+    /// 1 to 100 characters of plain text on one line.
+    #[schema(
+        example = "首页焦点图",
+        max_length = 100,
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?![\s\S]*<[A-Za-z/!?])[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"#
+    )]
     pub name: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateCarousel {
-    #[schema(example = "home-hero")]
+    /// Lower-case letters and digits in words joined by single hyphens, at most 64 characters.
+    #[schema(
+        example = "home-hero",
+        max_length = 64,
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[a-z0-9]+(?:-[a-z0-9]+)*[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"#
+    )]
     pub key: Option<String>,
-    #[schema(example = "首页焦点图")]
+    /// 1 to 100 characters of plain text on one line.
+    #[schema(
+        example = "首页焦点图",
+        max_length = 100,
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?![\s\S]*<[A-Za-z/!?])[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"#
+    )]
     pub name: Option<String>,
     /// A slide of this carousel; `null` removes the fallback.
     #[serde(default, deserialize_with = "nullable")]
@@ -91,16 +111,26 @@ pub struct UpdateCarousel {
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CreateSlide {
     /// An image id.
     pub image: Uuid,
     /// At most 200 characters of plain text.
-    #[schema(example = "草原上的那达慕")]
+    #[schema(
+        example = "草原上的那达慕",
+        max_length = 200,
+        pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#
+    )]
     pub title: Option<String>,
     /// At most 1000 characters of plain text.
+    #[schema(max_length = 1000, pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#)]
     pub caption: Option<String>,
-    /// An `http` or `https` URL; not together with `article`.
-    #[schema(example = "https://www.example.com/campaign")]
+    /// An `http` or `https` URL; not together with `article`. `""` for none.
+    #[schema(
+        example = "https://www.example.com/campaign",
+        max_length = 2000,
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:[Hh][Tt][Tt][Pp][Ss]?://(?:[^/?#<>"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*@)?[^/?#@:.<>"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^/?#@:<>"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^/?#@:.<>"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?(?::[^/?#<>"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?(?:[/?#][^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000<>"]*)?[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?$"#
+    )]
     pub link_url: Option<String>,
     /// An article id; not together with `link_url`.
     pub article: Option<Uuid>,
@@ -115,14 +145,24 @@ pub struct CreateSlide {
 
 /// The fields to change; absent fields stay, `null` clears a nullable one.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateSlide {
     /// An image id.
     pub image: Option<Uuid>,
+    /// At most 200 characters of plain text.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(max_length = 200, pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#)]
     pub title: Option<Option<String>>,
+    /// At most 1000 characters of plain text.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(max_length = 1000, pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#)]
     pub caption: Option<Option<String>>,
+    /// An `http` or `https` URL; not together with `article`. `""` for none.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(
+        max_length = 2000,
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:[Hh][Tt][Tt][Pp][Ss]?://(?:[^/?#<>"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*@)?[^/?#@:.<>"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^/?#@:<>"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^/?#@:.<>"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?(?::[^/?#<>"\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?(?:[/?#][^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000<>"]*)?[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?$"#
+    )]
     pub link_url: Option<Option<String>>,
     #[serde(default, deserialize_with = "nullable")]
     pub article: Option<Option<Uuid>>,
@@ -134,6 +174,8 @@ pub struct UpdateSlide {
 
 /// Every slide of the carousel exactly once, in the new order.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SlideOrder {
+    #[schema(value_type = std::collections::BTreeSet<Uuid>)]
     pub slide_ids: Vec<Uuid>,
 }

@@ -26,6 +26,7 @@ use crate::{
     etag::IfMatch,
     extract::Json,
     images::{self, dto::ImageView},
+    openapi::{Conflict, NotFound, Open, PreconditionFailed, Public, Restricted, WithBody},
     pagination::{List, Page, PageParams},
     slugs::Key,
     text::fields::{http_url, name, optional_plain_text},
@@ -34,16 +35,16 @@ use crate::{
 /// Longest `Idempotency-Key` kept.
 const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
 
-/// Every carousel with all its slides (editors).
+/// List every carousel with all its slides.
+///
+/// Editors and admins. Each slide shows its time window and click count, whether active or not;
+/// readers ask for one carousel by key instead.
 #[utoipa::path(
     tag = "carousels",
     params(PageParams),
     responses(
         (status = 200, description = "A page of carousels", body = List<CarouselView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted,
     ),
     security(("bearer" = [])),
 )]
@@ -78,10 +79,9 @@ pub async fn list_carousels(
     responses(
         (status = 200, description = "The carousel", body = CarouselView),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public, NotFound,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/carousels/{id}")]
 pub async fn find_carousel(
@@ -112,21 +112,16 @@ pub async fn find_carousel(
     Ok(response)
 }
 
-/// Create a carousel (editors).
+/// Create a carousel.
+///
+/// Editors and admins. It starts without slides; `key` is how the frontend asks for it.
 #[utoipa::path(
     tag = "carousels",
     request_body = CreateCarousel,
     responses(
         (status = 201, description = "Created", body = CarouselView,
             headers(("Location" = String, description = "The carousel's URL"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, Conflict, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -159,6 +154,9 @@ pub async fn create_carousel(
 }
 
 /// Rename a carousel, change its key, or name its fallback slide.
+///
+/// Editors and admins; absent fields stay as they are. The fallback must be one of the carousel's
+/// own slides.
 #[utoipa::path(
     tag = "carousels",
     params(
@@ -168,16 +166,7 @@ pub async fn create_carousel(
     request_body = UpdateCarousel,
     responses(
         (status = 200, description = "The changed carousel", body = CarouselView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, Conflict, PreconditionFailed, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -228,6 +217,8 @@ pub async fn update_carousel(
 }
 
 /// Delete a carousel with its slides.
+///
+/// Editors and admins. The slides' images stay in the media library.
 #[utoipa::path(
     tag = "carousels",
     params(
@@ -236,11 +227,7 @@ pub async fn update_carousel(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, PreconditionFailed,
     ),
     security(("bearer" = [])),
 )]
@@ -267,7 +254,10 @@ pub async fn delete_carousel(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Add a slide: at `position` (later slides move down) or at the end.
+/// Add a slide to a carousel.
+///
+/// Editors and admins. The slide goes at `position` (later slides move down) or at the end, and
+/// links to an article or to a URL, not both.
 #[utoipa::path(
     tag = "carousels",
     params(("id" = String, Path, description = "The carousel's key or id")),
@@ -275,14 +265,7 @@ pub async fn delete_carousel(
     responses(
         (status = 201, description = "The new slide", body = SlideView,
             headers(("Location" = String, description = "The carousel's URL"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -348,7 +331,12 @@ pub async fn add_slide(
         .json(view))
 }
 
-/// Change a slide; absent fields stay, `null` clears a nullable one.
+// Slide ids are UUIDs; matching only their characters leaves `/slides/order` to its own route,
+// so that other methods there are 405, not a search for a slide named `order`.
+/// Change a slide.
+///
+/// Editors and admins; absent fields stay, `null` clears a nullable one. A slide still links to an
+/// article or to a URL, not both, and its window must end after it starts.
 #[utoipa::path(
     tag = "carousels",
     params(
@@ -358,18 +346,11 @@ pub async fn add_slide(
     request_body = UpdateSlide,
     responses(
         (status = 200, description = "The changed slide", body = SlideView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, WithBody,
     ),
     security(("bearer" = [])),
 )]
-#[patch("/carousels/{id}/slides/{slide_id}")]
+#[patch("/carousels/{id}/slides/{slide_id:[0-9a-fA-F-]+}")]
 pub async fn update_slide(
     _editor: AuthUser<min::Editor>,
     state: web::Data<AppState>,
@@ -408,6 +389,8 @@ pub async fn update_slide(
 }
 
 /// Remove a slide.
+///
+/// Editors and admins. The slides after it close up; a carousel whose fallback it was has none.
 #[utoipa::path(
     tag = "carousels",
     params(
@@ -416,14 +399,11 @@ pub async fn update_slide(
     ),
     responses(
         (status = 204, description = "Removed"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound,
     ),
     security(("bearer" = [])),
 )]
-#[delete("/carousels/{id}/slides/{slide_id}")]
+#[delete("/carousels/{id}/slides/{slide_id:[0-9a-fA-F-]+}")]
 pub async fn delete_slide(
     _editor: AuthUser<min::Editor>,
     state: web::Data<AppState>,
@@ -445,21 +425,16 @@ pub async fn delete_slide(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Put the slides in a new order: every slide of the carousel exactly once.
+/// Put a carousel's slides in a new order.
+///
+/// Editors and admins. `slide_ids` names every slide of the carousel exactly once, first one first.
 #[utoipa::path(
     tag = "carousels",
     params(("id" = String, Path, description = "The carousel's key or id")),
     request_body = SlideOrder,
     responses(
         (status = 200, description = "The carousel in its new order", body = CarouselView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -489,21 +464,25 @@ pub async fn order_slides(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// Count a click on a slide. Anonymous and cheap; send an `Idempotency-Key` so that a retried
-/// request is not counted twice.
+/// Count a click on a slide.
+///
+/// Anonymous and cheap; send an `Idempotency-Key` so that a retried request is not counted twice.
 #[utoipa::path(
     tag = "carousels",
     params(
         ("id" = String, Path, description = "The carousel's key"),
         ("slide_id" = Uuid, Path, description = "The slide's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Any unique string of at most 255 characters; the same key counts once"),
+        (
+            "Idempotency-Key" = Option<String>, Header,
+            description = "Any unique string of 1 to 255 visible ASCII characters; the same key counts once",
+            max_length = 255, pattern = r"^[!-~](?:[ -~]*[!-~])?$",
+        ),
     ),
     responses(
         (status = 204, description = "Counted (or already counted under this key)"),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Open, NotFound,
     ),
+    security(()),
 )]
 #[post("/carousels/{id}/slides/{slide_id}/click")]
 pub async fn click_slide(
@@ -640,9 +619,11 @@ fn check_order(existing: &[Uuid], asked: &[Uuid]) -> Result<(), ApiError> {
 }
 
 fn carousel_key(value: &str) -> Result<String, FieldError> {
+    // The length is of the key as sent, as the OpenAPI document states it.
+    let well_formed = value.chars().count() <= KEY_MAX_CHARS;
     let value = value.trim();
-    let well_formed = !value.is_empty()
-        && value.chars().count() <= KEY_MAX_CHARS
+    let well_formed = well_formed
+        && !value.is_empty()
         && value.split('-').all(|part| {
             !part.is_empty()
                 && part

@@ -59,15 +59,29 @@ impl CategoryView {
 
 /// A new category.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CreateCategory {
-    /// 1 to 100 characters of plain text.
-    #[schema(example = "医疗卫生")]
+    /// 1 to 100 characters of plain text on one line.
+    #[schema(
+        example = "医疗卫生",
+        max_length = 100,
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?![\s\S]*<[A-Za-z/!?])[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"#
+    )]
     pub name: String,
     /// Made from the name (Chinese in pinyin) when omitted; a taken one gets `-2`, `-3`, ….
-    #[schema(example = "yi-liao-wei-sheng")]
+    #[schema(
+        example = "yi-liao-wei-sheng",
+        min_length = 1,
+        max_length = 80,
+        pattern = r#"^(?![0-9a-f]{32}$)(?![0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$)[a-z0-9]+(?:-[a-z0-9]+)*$"#
+    )]
     pub slug: Option<String>,
     /// At most 5000 characters of plain text.
-    #[schema(example = "医院、医保与公共卫生报道。")]
+    #[schema(
+        example = "医院、医保与公共卫生报道。",
+        max_length = 5000,
+        pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#
+    )]
     pub description: Option<String>,
     /// The id of the category to nest this one under.
     pub parent: Option<Uuid>,
@@ -78,15 +92,29 @@ pub struct CreateCategory {
 
 /// The fields to change; absent fields stay as they are, `null` clears `parent`.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateCategory {
-    /// 1 to 100 characters of plain text.
-    #[schema(example = "医疗卫生")]
+    /// 1 to 100 characters of plain text on one line.
+    #[schema(
+        example = "医疗卫生",
+        max_length = 100,
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?![\s\S]*<[A-Za-z/!?])[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"#
+    )]
     pub name: Option<String>,
     /// A new slug. Changing the name keeps the slug unless this is given.
-    #[schema(example = "yi-liao-wei-sheng")]
+    #[schema(
+        example = "yi-liao-wei-sheng",
+        min_length = 1,
+        max_length = 80,
+        pattern = r#"^(?![0-9a-f]{32}$)(?![0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$)[a-z0-9]+(?:-[a-z0-9]+)*$"#
+    )]
     pub slug: Option<String>,
     /// At most 5000 characters of plain text.
-    #[schema(example = "医院、医保与公共卫生报道。")]
+    #[schema(
+        example = "医院、医保与公共卫生报道。",
+        max_length = 5000,
+        pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#
+    )]
     pub description: Option<String>,
     /// A new parent; `null` makes it a top-level category. Neither the category itself nor one
     /// of its subcategories may become its parent.

@@ -15,21 +15,26 @@ use crate::{
     error::{ApiError, FieldCode, Fields},
     etag::IfMatch,
     extract::Json,
+    openapi::{
+        Conflict, NotFound, PreconditionFailed, Public, Restricted, ValidationFailed, WithBody,
+    },
     pagination::{List, Page, PageParams},
     slugs::Key,
     text::fields as text,
 };
 
-/// List categories by position, then name, with the number of live articles in each.
+/// List categories.
+///
+/// Anyone. By position, then name, with the number of live articles in each; `parent` keeps the
+/// direct subcategories of one.
 #[utoipa::path(
     tag = "categories",
     params(PageParams, CategoryFilter),
     responses(
         (status = 200, description = "A page of categories", body = List<CategoryView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/categories")]
 pub async fn list_categories(
@@ -70,16 +75,17 @@ pub async fn list_categories(
 }
 
 /// Read one category by id or slug.
+///
+/// Anyone. The count is of live articles in the category itself, not its subcategories.
 #[utoipa::path(
     tag = "categories",
     params(("id" = String, Path, description = "The category's id or slug")),
     responses(
         (status = 200, description = "The category", body = CategoryView),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public, NotFound,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/categories/{id}")]
 pub async fn find_category(
@@ -99,22 +105,17 @@ pub async fn find_category(
     Ok(response)
 }
 
-/// Create a category, at the top level or under `parent`. The slug is made from the name when
-/// omitted.
+/// Create a category.
+///
+/// Editors and admins. It goes at the top level or under `parent`; the slug is made from the name
+/// when omitted.
 #[utoipa::path(
     tag = "categories",
     request_body = CreateCategory,
     responses(
         (status = 201, description = "Created", body = CategoryView,
             headers(("Location" = String, description = "The new category's URL"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, Conflict, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -164,8 +165,10 @@ pub async fn create_category(
         .json(CategoryView::new(category, 0)))
 }
 
-/// Change a category; absent fields stay as they are. A category cannot move under itself or
-/// one of its subcategories.
+/// Change a category.
+///
+/// Editors and admins; absent fields stay as they are. A category cannot move under itself or one
+/// of its subcategories.
 #[utoipa::path(
     tag = "categories",
     params(
@@ -175,16 +178,7 @@ pub async fn create_category(
     request_body = UpdateCategory,
     responses(
         (status = 200, description = "The changed category", body = CategoryView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, Conflict, PreconditionFailed, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -245,8 +239,10 @@ pub async fn update_category(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// Delete a category without subcategories. One that still has articles (in the trash too)
-/// needs `move_to`, which moves them to another category in the same transaction.
+/// Delete a category without subcategories.
+///
+/// Editors and admins. One that still has articles (in the trash too) needs `move_to`, which moves
+/// them to another category in the same transaction.
 #[utoipa::path(
     tag = "categories",
     params(
@@ -256,14 +252,7 @@ pub async fn update_category(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, Conflict, PreconditionFailed, ValidationFailed,
     ),
     security(("bearer" = [])),
 )]

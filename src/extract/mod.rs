@@ -101,11 +101,14 @@ fn is_json(req: &HttpRequest) -> bool {
 
 /// Parses and checks a body; public so that other extractors (multipart fields) can reuse it.
 pub fn parse<T: DeserializeOwned + ToSchema + 'static>(body: &[u8]) -> Result<T, ApiError> {
-    let value: Value = serde_json::from_slice(body)
+    let mut value: Value = serde_json::from_slice(body)
         .map_err(|e| ApiError::BadRequest(format!("the body is not valid JSON: {e}")))?;
+    whole_numbers_as_integers(&mut value);
     let mut errors = Vec::new();
     find_nul_characters(&value, String::new(), &mut errors);
     if let (RefOr::T(Schema::Object(schema)), Some(object)) = (T::schema(), value.as_object()) {
+        // Types are the schema check's below: it also refuses an array where the schema says
+        // an object, which serde would read as the struct's fields in order.
         for name in object.keys() {
             if !schema.properties.contains_key(name) {
                 errors.push(FieldError::new(
@@ -124,7 +127,6 @@ pub fn parse<T: DeserializeOwned + ToSchema + 'static>(body: &[u8]) -> Result<T,
                 ));
             }
         }
-        errors.extend(schema_check::refused_fields::<T>(object));
     } else if !value.is_object() {
         return Err(ApiError::BadRequest(
             "the body must be a JSON object".into(),
@@ -133,7 +135,7 @@ pub fn parse<T: DeserializeOwned + ToSchema + 'static>(body: &[u8]) -> Result<T,
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    serde_path_to_error::deserialize(value).map_err(|e| {
+    serde_path_to_error::deserialize(&value).map_err(|e| {
         let field = e.path().to_string();
         let message = e.inner().to_string();
         // A value of the right type outside an enumeration (a role that does not exist, say).
@@ -144,8 +146,38 @@ pub fn parse<T: DeserializeOwned + ToSchema + 'static>(body: &[u8]) -> Result<T,
         } else {
             FieldCode::InvalidType
         };
-        ApiError::field(&field, code, message)
+        // The handler, which checks every field and lists every failure, cannot run without
+        // the body it takes: the schema tells what else is wrong, so that the answer names
+        // every bad field here too.
+        let mut errors = value
+            .as_object()
+            .map(schema_check::refused_fields::<T>)
+            .unwrap_or_default();
+        if !errors.iter().any(|error| error.field == field) {
+            errors.push(FieldError::new(field, code, message));
+        }
+        ApiError::Validation(errors)
     })
+}
+
+/// JSON does not tell `2` from `2.0`, and JSON Schema calls both integers, but serde refuses
+/// `2.0` for an integer field: whole numbers are made integers before they are read.
+fn whole_numbers_as_integers(value: &mut Value) {
+    match value {
+        Value::Number(number) => {
+            // Beyond 2^53 a float no longer names one integer.
+            const EXACT: f64 = 9_007_199_254_740_992.0;
+            if let Some(float) = number.as_f64().filter(|_| number.is_f64())
+                && float.fract() == 0.0
+                && float.abs() <= EXACT
+            {
+                *number = (float as i64).into();
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(whole_numbers_as_integers),
+        Value::Object(fields) => fields.values_mut().for_each(whole_numbers_as_integers),
+        _ => {}
+    }
 }
 
 fn find_nul_characters(value: &Value, path: String, errors: &mut Vec<FieldError>) {

@@ -164,34 +164,73 @@ pub fn variant_files(
 
 /// The text fields to change; absent fields stay, `null` clears a nullable one.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateImage {
     /// At most 300 characters of plain text.
     #[serde(default, deserialize_with = "nullable")]
+    #[schema(max_length = 300, pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#)]
     pub title: Option<Option<String>>,
     /// At most 1000 characters of plain text; empty for a decorative picture.
-    #[schema(example = "工作人员为老人测量血压")]
+    #[schema(
+        example = "工作人员为老人测量血压",
+        max_length = 1000,
+        pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#
+    )]
     pub alt: Option<String>,
     /// At most 2000 characters of plain text. Figures in article bodies follow the change.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(example = "社区卫生服务站的工作人员为老人测量血压。")]
+    #[schema(
+        example = "社区卫生服务站的工作人员为老人测量血压。",
+        max_length = 2000,
+        pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#
+    )]
     pub caption: Option<Option<String>>,
     /// At most 300 characters of plain text.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(example = "朝鲁门 摄")]
+    #[schema(
+        example = "朝鲁门 摄",
+        max_length = 300,
+        pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#
+    )]
     pub credit: Option<Option<String>>,
 }
 
-/// The multipart form of an upload.
+/// The multipart form of an upload. Its text parts are text or absent: a form has no `null`.
 #[derive(Debug, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UploadForm {
     /// The picture: JPEG, PNG, WebP or GIF, told from its content, at most
     /// `MASTHEAD_MAX_UPLOAD_BYTES` (20 MiB by default) and `MASTHEAD_MAX_IMAGE_PIXELS`
     /// (50 megapixels by default).
     #[schema(value_type = String, format = Binary)]
     pub file: Vec<u8>,
+    /// At most 1000 characters of plain text.
+    #[schema(
+        nullable = false,
+        max_length = 1000,
+        pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#
+    )]
     pub alt: Option<String>,
+    /// At most 2000 characters of plain text.
+    #[schema(
+        nullable = false,
+        max_length = 2000,
+        pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#
+    )]
     pub caption: Option<String>,
+    /// At most 300 characters of plain text.
+    #[schema(
+        nullable = false,
+        max_length = 300,
+        pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#
+    )]
     pub credit: Option<String>,
+    /// At most 300 characters of plain text.
+    #[schema(
+        nullable = false,
+        max_length = 300,
+        pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#
+    )]
     pub title: Option<String>,
 }
 
@@ -201,10 +240,13 @@ pub struct ListParams {
     /// Words to find in the title, alt text, caption or credit.
     #[param(example = "血压")]
     pub q: Option<String>,
-    /// Only pictures of this type.
-    #[param(example = "image/jpeg")]
+    /// Only pictures of this type: image/jpeg, image/png, image/webp or image/gif.
+    #[param(
+        example = "image/jpeg",
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:image/(?:jpeg|png|webp|gif)[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?$"#
+    )]
     pub mime: Option<String>,
-    #[param(minimum = 1, example = 1)]
+    #[param(minimum = 1, maximum = 1000000, example = 1)]
     pub page: Option<i64>,
     #[param(minimum = 1, maximum = 100, example = 20)]
     pub per_page: Option<i64>,

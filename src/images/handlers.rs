@@ -23,6 +23,7 @@ use crate::{
         process::{self, Format},
         queries, upload,
     },
+    openapi::{Conflict, NotFound, PreconditionFailed, Restricted, WithBody},
     pagination::{List, Page, PageParams},
     text::fields::{optional_plain_text, plain_text},
 };
@@ -48,13 +49,7 @@ const FORM_OVERHEAD_BYTES: u64 = 128 * 1024;
     responses(
         (status = 201, description = "The new image", body = ImageView,
             headers(("Location" = String, description = "The image's URL"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -139,16 +134,16 @@ impl UploadTexts {
     }
 }
 
-/// The media library, newest first.
+/// List the media library, newest first.
+///
+/// Contributors and up; `q` finds words in the title, alt text, caption or credit, `mime` keeps one
+/// type.
 #[utoipa::path(
     tag = "images",
     params(ListParams),
     responses(
         (status = 200, description = "A page of images", body = List<ImageView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted,
     ),
     security(("bearer" = [])),
 )]
@@ -196,16 +191,15 @@ pub async fn list_images(
 }
 
 /// Read one image.
+///
+/// Contributors and up. The answer lists every responsive variant, ready for `srcset`.
 #[utoipa::path(
     tag = "images",
     params(("id" = Uuid, Path, description = "The image's id")),
     responses(
         (status = 200, description = "The image", body = ImageView),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound,
     ),
     security(("bearer" = [])),
 )]
@@ -223,8 +217,10 @@ pub async fn find_image(
     Ok(HttpResponse::Ok().json(ImageView::new(image, &state.config.media_url)))
 }
 
-/// Change the title, alt text, caption or credit. Authors change their own uploads; editors
-/// any. Article bodies showing the image get the new caption and credit in their figures.
+/// Change an image's title, alt text, caption or credit.
+///
+/// Authors change their own uploads; editors any. Article bodies showing the image get the new
+/// caption and credit in their figures.
 #[utoipa::path(
     tag = "images",
     params(
@@ -234,15 +230,7 @@ pub async fn find_image(
     request_body = UpdateImage,
     responses(
         (status = 200, description = "The changed image", body = ImageView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, PreconditionFailed, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -293,10 +281,12 @@ pub async fn update_image(
     Ok(HttpResponse::Ok().json(ImageView::new(image, &state.config.media_url)))
 }
 
-/// Delete an image. While articles (the trash included), authors, carousel slides or links use
-/// it the answer is 409, unless `force=true`: then covers, avatars and logos are cleared, its
-/// figures leave the bodies, and the slides showing it are removed.
-/// The files go when no other image record shares them.
+/// Delete an image.
+///
+/// Authors delete their own uploads; editors any. While articles (the trash included), authors,
+/// carousel slides or links use it the answer is 409, unless `force=true`: then covers, avatars and
+/// logos are cleared, its figures leave the bodies, and the slides showing it are removed. The
+/// files go when no other image record shares them.
 #[utoipa::path(
     tag = "images",
     params(
@@ -306,13 +296,7 @@ pub async fn update_image(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, Conflict, PreconditionFailed,
     ),
     security(("bearer" = [])),
 )]

@@ -74,6 +74,9 @@ pub async fn receive(
                 ));
             }
             field if TEXT_FIELDS.contains(&field) => {
+                if text.contains_key(field) {
+                    return Err(ApiError::field(field, FieldCode::Invalid, "send it once"));
+                }
                 let mut value = Vec::new();
                 while let Some(chunk) = part.next().await {
                     let chunk = chunk.map_err(multipart_error)?;

@@ -17,6 +17,10 @@ use crate::{
         },
         queries,
     },
+    openapi::{
+        Forbidden, NotFound, Open, PreconditionFailed, Public, Restricted, TooManyRequests,
+        WithBody,
+    },
     pagination::{List, Page, PageParams},
     text::fields::{http_url, name, optional_plain_text},
     users::model::Email,
@@ -25,18 +29,18 @@ use crate::{
 /// Past this many applications waiting, new ones are refused until editors catch up.
 const MAX_PENDING_APPLICATIONS: i64 = 500;
 
-/// Friend links by group and position. Everyone sees the approved ones; editors pass
-/// `approved=false` to see the applications waiting for review.
+/// List friend links by group and position.
+///
+/// Everyone sees the approved ones; editors pass `approved=false` to see the applications waiting
+/// for review.
 #[utoipa::path(
     tag = "links",
     params(ListParams),
     responses(
         (status = 200, description = "A page of links", body = List<LinkView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public, Forbidden,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/links")]
 pub async fn list_links(
@@ -74,19 +78,22 @@ pub async fn list_links(
     Ok(response)
 }
 
-/// Read one link; an application only by editors.
+// Ids are UUIDs; matching only their characters leaves `/links/applications` to its own
+// route, so that other methods there are 405, not a search for a link named `applications`.
+/// Read one link.
+///
+/// Anyone reads an approved link; an application only editors.
 #[utoipa::path(
     tag = "links",
     params(("id" = Uuid, Path, description = "The link's id")),
     responses(
         (status = 200, description = "The link", body = LinkView),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public, NotFound,
     ),
+    security((), ("bearer" = [])),
 )]
-#[get("/links/{id}")]
+#[get("/links/{id:[0-9a-fA-F-]+}")]
 pub async fn find_link(
     reader: Reader,
     state: web::Data<AppState>,
@@ -106,20 +113,16 @@ pub async fn find_link(
     Ok(response)
 }
 
-/// Add a link (approved unless `approved: false`).
+/// Add a friend link.
+///
+/// Editors and admins. It is approved unless `approved: false`.
 #[utoipa::path(
     tag = "links",
     request_body = CreateLink,
     responses(
         (status = 201, description = "Created", body = LinkView,
             headers(("Location" = String, description = "The link's URL"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -162,7 +165,9 @@ pub async fn create_link(
         .json(LinkView::new(link, true)))
 }
 
-/// Change a link; `approved: true` approves an application.
+/// Change a friend link.
+///
+/// Editors and admins; absent fields stay as they are. `approved: true` approves an application.
 #[utoipa::path(
     tag = "links",
     params(
@@ -172,19 +177,11 @@ pub async fn create_link(
     request_body = UpdateLink,
     responses(
         (status = 200, description = "The changed link", body = LinkView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, PreconditionFailed, WithBody,
     ),
     security(("bearer" = [])),
 )]
-#[patch("/links/{id}")]
+#[patch("/links/{id:[0-9a-fA-F-]+}")]
 pub async fn update_link(
     _editor: AuthUser<min::Editor>,
     state: web::Data<AppState>,
@@ -228,6 +225,8 @@ pub async fn update_link(
 }
 
 /// Delete a link, or reject an application.
+///
+/// Editors and admins.
 #[utoipa::path(
     tag = "links",
     params(
@@ -236,15 +235,11 @@ pub async fn update_link(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, PreconditionFailed,
     ),
     security(("bearer" = [])),
 )]
-#[delete("/links/{id}")]
+#[delete("/links/{id:[0-9a-fA-F-]+}")]
 pub async fn delete_link(
     _editor: AuthUser<min::Editor>,
     state: web::Data<AppState>,
@@ -264,20 +259,18 @@ pub async fn delete_link(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Apply for a link exchange. Anonymous; a few applications per client address an hour. The
-/// link waits, unapproved and unseen, until an editor approves or rejects it.
+/// Apply for a link exchange.
+///
+/// Anonymous; a few applications per client address an hour. The link waits, unapproved and unseen,
+/// until an editor approves or rejects it.
 #[utoipa::path(
     tag = "links",
     request_body = LinkApplication,
     responses(
         (status = 202, description = "Received; it waits for an editor", body = LinkView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 429, response = crate::openapi::TooManyRequests),
-        (status = 503, response = crate::openapi::Unavailable),
+        Open, WithBody, TooManyRequests,
     ),
+    security(()),
 )]
 #[post("/links/applications")]
 pub async fn apply_for_link(

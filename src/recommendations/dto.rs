@@ -56,9 +56,15 @@ impl RecommendationView {
 
 /// A new pick. It goes to the end of its slot unless `position` says otherwise.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CreateRecommendation {
-    /// `related`, or a site-wide slot name: lower-case words joined by `-`.
-    #[schema(example = "editors-picks")]
+    /// `related`, or a site-wide slot name: lower-case letters and digits in words joined by
+    /// `-`, at most 64 characters.
+    #[schema(
+        example = "editors-picks",
+        max_length = 64,
+        pattern = r#"^[a-z0-9]+(?:-[a-z0-9]+)*$"#
+    )]
     pub slot: String,
     /// Required for the `related` slot, refused for others.
     pub source_article: Option<Uuid>,
@@ -67,16 +73,18 @@ pub struct CreateRecommendation {
     /// From 1; the entries from there on move down one.
     #[schema(minimum = 1, example = 1)]
     pub position: Option<i32>,
-    /// At most 500 characters.
+    /// At most 500 characters of plain text.
+    #[schema(max_length = 500, pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#)]
     pub note: Option<String>,
 }
 
 /// The fields to change; absent fields stay as they are.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateRecommendation {
-    /// `null` clears it.
+    /// At most 500 characters of plain text; `null` clears it.
     #[serde(default, deserialize_with = "nullable")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 500, pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#)]
     pub note: Option<Option<String>>,
     /// Moves the entry within its slot; the others close up.
     #[schema(minimum = 1, example = 2)]
@@ -85,12 +93,19 @@ pub struct UpdateRecommendation {
 
 /// A slot's entries in their new order.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct ReorderRecommendations {
-    #[schema(example = "editors-picks")]
+    /// `related`, or a site-wide slot name.
+    #[schema(
+        example = "editors-picks",
+        max_length = 64,
+        pattern = r#"^[a-z0-9]+(?:-[a-z0-9]+)*$"#
+    )]
     pub slot: String,
     /// For the `related` slot: whose picks.
     pub source_article: Option<Uuid>,
     /// Every entry of the slot, each exactly once, first one first.
+    #[schema(value_type = std::collections::BTreeSet<Uuid>)]
     pub ids: Vec<Uuid>,
 }
 

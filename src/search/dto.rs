@@ -1,20 +1,42 @@
 //! Search on the wire.
 
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::{
+    IntoParams, ToSchema,
+    openapi::{Object, ObjectBuilder, Type},
+};
 
 use crate::articles::dto::ArticleView;
+
+/// What `status` takes (`handlers::parse_status`). The schema carries the description: with
+/// `schema_with`, utoipa leaves out the field's doc comment.
+fn status_filter() -> Object {
+    ObjectBuilder::new()
+        .schema_type(Type::String)
+        .description(Some(
+            "Staff only: draft, scheduled, published or archived. Others always search live \
+             articles.",
+        ))
+        .enum_values(Some(["draft", "scheduled", "published", "archived"]))
+        .build()
+}
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// What to look for, in Chinese or other languages; words are found wherever they are in
-    /// the title, subtitle, tags, excerpt or body. Required; 1 to 200 characters.
-    #[param(example = "养老服务")]
+    /// the title, subtitle, tags, excerpt or body. 1 to 200 characters; a query of nothing but
+    /// punctuation or words too common to search is refused (400).
+    #[param(
+        example = "养老服务",
+        required = true,
+        max_length = 200,
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"#
+    )]
     pub q: Option<String>,
-    /// Staff only: draft, scheduled, published or archived. Others always search live articles.
+    #[param(schema_with = status_filter)]
     pub status: Option<String>,
-    #[param(minimum = 1)]
+    #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
     #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<i64>,

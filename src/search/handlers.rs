@@ -6,6 +6,7 @@ use crate::{
     auth::Reader,
     cache, db,
     error::ApiError,
+    openapi::{Forbidden, Public},
     pagination::{List, Page, PageParams},
     search::{
         dto::{SearchHit, SearchParams},
@@ -62,11 +63,9 @@ fn snippet(hit: &queries::Hit, words: &[String]) -> String {
         (status = 200, description = "A page of hits, best first", body = List<SearchHit>,
             headers(("Link" = String, description = "next and prev pages"))),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public, Forbidden,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/search")]
 pub async fn search_articles(

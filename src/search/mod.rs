@@ -21,16 +21,17 @@ const QUERY_MAX_CHARS: usize = 200;
 /// punctuation or stop-words): like any bad query parameter.
 pub fn parse_query(q: &str) -> Result<Vec<text::Term>, crate::error::ApiError> {
     use crate::error::ApiError;
+    // The length is of the query as sent, as the OpenAPI document states it.
+    if q.chars().count() > QUERY_MAX_CHARS {
+        return Err(ApiError::BadRequest(format!(
+            "q: at most {QUERY_MAX_CHARS} characters"
+        )));
+    }
     let q = q.trim();
     if q.is_empty() {
         return Err(ApiError::BadRequest(
             "q: give the words to search for".into(),
         ));
-    }
-    if q.chars().count() > QUERY_MAX_CHARS {
-        return Err(ApiError::BadRequest(format!(
-            "q: at most {QUERY_MAX_CHARS} characters"
-        )));
     }
     let terms = text::query_terms(q);
     if terms.is_empty() {

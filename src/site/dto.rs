@@ -74,35 +74,66 @@ impl SiteView {
 #[into_params(parameter_in = Query)]
 pub struct SiteParams {
     /// `logo` embeds the logo image instead of its id.
+    #[param(
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:(?:logo)[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?(?:,[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:(?:logo)[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?)*$"#
+    )]
     pub include: Option<String>,
 }
 
 /// The settings to change; absent fields stay as they are.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateSite {
     /// 1 to 200 characters of plain text on one line.
-    #[schema(example = "首页-三牛平台")]
+    #[schema(
+        example = "首页-三牛平台",
+        max_length = 200,
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?![\s\S]*<[A-Za-z/!?])[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"#
+    )]
     pub title: Option<String>,
     /// At most 1000 characters of plain text.
-    #[schema(example = "通辽地区新闻门户")]
+    #[schema(
+        example = "通辽地区新闻门户",
+        max_length = 1000,
+        pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#
+    )]
     pub description: Option<String>,
     /// An image id; `null` removes the logo.
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Uuid>)]
     pub logo: Option<Option<Uuid>>,
     /// At most 500 characters of plain text.
-    #[schema(example = "版权所有 Copyright(C)2018-2025")]
+    #[schema(
+        example = "版权所有 Copyright(C)2018-2025",
+        max_length = 500,
+        pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#
+    )]
     pub copyright: Option<String>,
     /// At most 5000 characters of plain text.
-    #[schema(example = "脚注信息")]
+    #[schema(
+        example = "脚注信息",
+        max_length = 5000,
+        pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#
+    )]
     pub footer: Option<String>,
     /// At most 100 characters of plain text; `""` when there is none.
-    #[schema(example = "蒙ICP备05003134号")]
+    #[schema(
+        example = "蒙ICP备05003134号",
+        max_length = 100,
+        pattern = r#"^[^<]*(?:<(?![A-Za-z/!?])[^<]*)*$"#
+    )]
     pub icp_record: Option<String>,
     /// A BCP 47 language tag such as `zh-CN` or `en`.
-    #[schema(example = "zh-CN")]
+    #[schema(
+        example = "zh-CN",
+        max_length = 35,
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,8})*[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"#
+    )]
     pub locale: Option<String>,
-    /// An IANA time zone name such as `Asia/Shanghai` or `UTC`.
-    #[schema(example = "Asia/Shanghai")]
+    /// An IANA time zone name such as `Asia/Shanghai` or `UTC`, as PostgreSQL knows them.
+    #[schema(
+        example = "Asia/Shanghai",
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"#
+    )]
     pub timezone: Option<String>,
 }

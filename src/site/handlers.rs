@@ -8,28 +8,31 @@ use crate::{
     error::{ApiError, FieldCode, FieldError},
     etag::IfMatch,
     extract::Json,
+    openapi::{PreconditionFailed, Public, Restricted, WithBody},
     site::{
         dto::{SiteParams, SiteView, UpdateSite},
         model::{
             COPYRIGHT_MAX_CHARS, DESCRIPTION_MAX_CHARS, FOOTER_MAX_CHARS, ICP_RECORD_MAX_CHARS,
-            SiteChanges, TITLE_MAX_CHARS,
+            LOCALE_MAX_CHARS, SiteChanges, TITLE_MAX_CHARS,
         },
         queries,
     },
     text::fields,
 };
 
-/// Read the site settings: title, logo, footer, ICP record number, locale and timezone.
+/// Read the site settings.
+///
+/// Anyone. Title, description, logo, copyright, footer, ICP record number, locale and timezone;
+/// `include=logo` embeds the logo image.
 #[utoipa::path(
     tag = "site",
     params(SiteParams),
     responses(
         (status = 200, description = "The site settings", body = SiteView),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/site")]
 pub async fn find_site(
@@ -53,7 +56,10 @@ pub async fn find_site(
     Ok(response)
 }
 
-/// Change the site settings (admins only); absent fields stay as they are.
+/// Change the site settings.
+///
+/// Admins only; absent fields stay as they are. The timezone is checked against PostgreSQL's list
+/// of IANA names and the logo against the images.
 #[utoipa::path(
     tag = "site",
     params(
@@ -62,14 +68,7 @@ pub async fn find_site(
     request_body = UpdateSite,
     responses(
         (status = 200, description = "The changed settings", body = SiteView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, PreconditionFailed, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -84,12 +83,13 @@ pub async fn update_site(
     let view = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let current = queries::find_for_update(conn)?;
-            if_match.check(&SiteView::new(current, None))?;
             // The checks that need the database join the others, so one 422 lists them all.
+            // A request that fails them fails whatever the precondition (RFC 9110, 13.2.1).
             errors.extend(check_in_database(conn, &changes)?);
             if !errors.is_empty() {
                 return Err(ApiError::Validation(errors));
             }
+            if_match.check(&SiteView::new(current, None))?;
             Ok(SiteView::new(queries::update(conn, &changes)?, None))
         })
     })
@@ -151,7 +151,9 @@ fn parse(body: UpdateSite) -> (SiteChanges, Vec<FieldError>) {
                 .as_ref()
                 .map(text("icp_record", ICP_RECORD_MAX_CHARS)),
         ),
-        locale: keep(body.locale.as_deref().map(|l| fields::locale(l.trim()))),
+        locale: keep(body.locale.as_deref().map(|l| {
+            fields::too_long("locale", l, LOCALE_MAX_CHARS).and_then(|()| fields::locale(l.trim()))
+        })),
         timezone: keep(body.timezone.as_deref().map(|t| timezone(t.trim()))),
     };
     (changes, errors)

@@ -9,6 +9,7 @@ use crate::{
     db,
     error::ApiError,
     etag,
+    openapi::{NotFound, Public},
     site::{model::SiteSettings, queries as site_queries},
     sitefiles::{
         queries::{self, Fingerprint, Start},
@@ -23,8 +24,10 @@ const XML: &str = "application/xml; charset=utf-8";
 const TEXT: &str = "text/plain; charset=utf-8";
 const RSS: &str = "application/rss+xml; charset=utf-8";
 
-/// Every live article and page as a sitemaps.org `urlset`; past the per-file limit (50,000
-/// URLs) a `sitemapindex` of `/sitemap-1.xml`, `/sitemap-2.xml`, ….
+/// Read the site map.
+///
+/// Every live article and page as a sitemaps.org `urlset`; past the per-file limit (50,000 URLs) a
+/// `sitemapindex` of `/sitemap-1.xml`, `/sitemap-2.xml`, ….
 #[utoipa::path(
     tag = "site-files",
     responses(
@@ -32,9 +35,9 @@ const RSS: &str = "application/rss+xml; charset=utf-8";
             content_type = "application/xml", body = String,
             headers(("ETag" = String, description = "Changes with live content and settings"))),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/sitemap.xml")]
 pub async fn read_sitemap(
@@ -62,7 +65,9 @@ pub async fn read_sitemap(
     Ok(response)
 }
 
-/// A numbered part of the site map, listed by `/sitemap.xml` when it is an index.
+/// Read a numbered part of the site map.
+///
+/// The parts exist when `/sitemap.xml` is an index; each lists up to 50,000 URLs.
 #[utoipa::path(
     tag = "site-files",
     params(("n" = u32, Path, description = "The part's number, from 1")),
@@ -70,10 +75,9 @@ pub async fn read_sitemap(
         (status = 200, description = "A `urlset` of at most 50,000 URLs",
             content_type = "application/xml", body = String),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public, NotFound,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/sitemap-{n}.xml")]
 pub async fn read_sitemap_part(
@@ -106,15 +110,17 @@ pub async fn read_sitemap_part(
     Ok(response)
 }
 
-/// The same URLs as the site map, one a line.
+/// Read the site map as text.
+///
+/// The same URLs as `/sitemap.xml`, one a line, in one file whatever their number.
 #[utoipa::path(
     tag = "site-files",
     responses(
         (status = 200, description = "One URL a line", content_type = "text/plain", body = String),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/sitemap.txt")]
 pub async fn read_sitemap_text(
@@ -138,16 +144,19 @@ enum Feed {
     Body(String, String),
 }
 
-/// RSS 2.0 of the latest 50 live posts, with the site's title, description and language.
+/// Read the RSS feed.
+///
+/// RSS 2.0 of the latest 50 live posts, with the site's title, description and language, and per
+/// item its authors, excerpt and category.
 #[utoipa::path(
     tag = "site-files",
     responses(
         (status = 200, description = "An RSS 2.0 channel", content_type = "application/rss+xml",
             body = String),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/feed.xml")]
 pub async fn read_feed(

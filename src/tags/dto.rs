@@ -47,23 +47,43 @@ impl TagView {
 
 /// A new tag.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CreateTag {
-    /// 1 to 100 characters of plain text.
-    #[schema(example = "养老")]
+    /// 1 to 100 characters of plain text on one line.
+    #[schema(
+        example = "养老",
+        max_length = 100,
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?![\s\S]*<[A-Za-z/!?])[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"#
+    )]
     pub name: String,
     /// Made from the name (Chinese in pinyin) when omitted; a taken one gets `-2`, `-3`, ….
-    #[schema(example = "yang-lao")]
+    #[schema(
+        example = "yang-lao",
+        min_length = 1,
+        max_length = 80,
+        pattern = r#"^(?![0-9a-f]{32}$)(?![0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$)[a-z0-9]+(?:-[a-z0-9]+)*$"#
+    )]
     pub slug: Option<String>,
 }
 
 /// The fields to change; absent fields stay as they are.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateTag {
-    /// 1 to 100 characters of plain text.
-    #[schema(example = "养老服务")]
+    /// 1 to 100 characters of plain text on one line.
+    #[schema(
+        example = "养老服务",
+        max_length = 100,
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?![\s\S]*<[A-Za-z/!?])[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"#
+    )]
     pub name: Option<String>,
     /// A new slug. Changing the name keeps the slug unless this is given.
-    #[schema(example = "yang-lao-fu-wu")]
+    #[schema(
+        example = "yang-lao-fu-wu",
+        min_length = 1,
+        max_length = 80,
+        pattern = r#"^(?![0-9a-f]{32}$)(?![0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$)[a-z0-9]+(?:-[a-z0-9]+)*$"#
+    )]
     pub slug: Option<String>,
 }
 

@@ -9,6 +9,7 @@ use crate::{
     error::{ApiError, Fields},
     etag::IfMatch,
     extract::Json,
+    openapi::{Conflict, NotFound, PreconditionFailed, Public, Restricted, WithBody},
     pagination::{List, Page, PageParams},
     search,
     slugs::Key,
@@ -20,16 +21,17 @@ use crate::{
     text::fields as text,
 };
 
-/// List tags by name, with the number of live articles of each; `q` filters by name.
+/// List tags by name.
+///
+/// Anyone. Each tag comes with the number of live articles that have it; `q` filters by name.
 #[utoipa::path(
     tag = "tags",
     params(PageParams, TagFilter),
     responses(
         (status = 200, description = "A page of tags", body = List<TagView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/tags")]
 pub async fn list_tags(
@@ -65,16 +67,17 @@ pub async fn list_tags(
 }
 
 /// Read one tag by id or slug.
+///
+/// Anyone. The count is of live articles that have the tag.
 #[utoipa::path(
     tag = "tags",
     params(("id" = String, Path, description = "The tag's id or slug")),
     responses(
         (status = 200, description = "The tag", body = TagView),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public, NotFound,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/tags/{id}")]
 pub async fn find_tag(
@@ -94,21 +97,16 @@ pub async fn find_tag(
     Ok(response)
 }
 
-/// Create a tag. The slug is made from the name when omitted.
+/// Create a tag.
+///
+/// Editors and admins. The slug is made from the name when omitted.
 #[utoipa::path(
     tag = "tags",
     request_body = CreateTag,
     responses(
         (status = 201, description = "Created", body = TagView,
             headers(("Location" = String, description = "The new tag's URL"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, Conflict, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -144,6 +142,9 @@ pub async fn create_tag(
 }
 
 /// Rename a tag or change its slug.
+///
+/// Editors and admins; absent fields stay as they are. Articles with the tag are re-indexed for
+/// search.
 #[utoipa::path(
     tag = "tags",
     params(
@@ -153,16 +154,7 @@ pub async fn create_tag(
     request_body = UpdateTag,
     responses(
         (status = 200, description = "The changed tag", body = TagView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, Conflict, PreconditionFailed, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -200,7 +192,9 @@ pub async fn update_tag(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// Delete a tag; it is taken off every article that has it, in the same transaction.
+/// Delete a tag.
+///
+/// Editors and admins. It is taken off every article that has it, in the same transaction.
 #[utoipa::path(
     tag = "tags",
     params(
@@ -209,11 +203,7 @@ pub async fn update_tag(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, PreconditionFailed,
     ),
     security(("bearer" = [])),
 )]

@@ -6,20 +6,14 @@ use crate::error::{FieldCode, FieldError};
 
 const WEBSITE_MAX_CHARS: usize = 2000;
 
-/// Text shown as is by every frontend: trimmed, at most `max_chars` characters, and free of
+/// Text shown as is by every frontend: at most `max_chars` characters, trimmed, and free of
 /// HTML tags, which a frontend rendering it as HTML would otherwise execute.
 ///
 /// A `<` followed by a letter, `/`, `!` or `?` starts a tag, a comment or a processing
 /// instruction in HTML; any other `<` (`a < b`, `<3`) is ordinary text.
 pub fn plain_text(field: &str, value: &str, max_chars: usize) -> Result<String, FieldError> {
+    too_long(field, value, max_chars)?;
     let value = value.trim();
-    if value.chars().count() > max_chars {
-        return Err(FieldError::new(
-            field,
-            FieldCode::TooLong,
-            format!("must be at most {max_chars} characters"),
-        ));
-    }
     let starts_tag = value.as_bytes().windows(2).any(|pair| {
         pair[0] == b'<' && (pair[1].is_ascii_alphabetic() || matches!(pair[1], b'/' | b'!' | b'?'))
     });
@@ -31,6 +25,20 @@ pub fn plain_text(field: &str, value: &str, max_chars: usize) -> Result<String, 
         ));
     }
     Ok(value.to_owned())
+}
+
+/// The length limit holds for the value as sent, before trimming, so that it is the one the
+/// OpenAPI document states (`maxLength`).
+pub fn too_long(field: &str, value: &str, max_chars: usize) -> Result<(), FieldError> {
+    if value.chars().count() > max_chars {
+        Err(FieldError::new(
+            field,
+            FieldCode::TooLong,
+            format!("must be at most {max_chars} characters"),
+        ))
+    } else {
+        Ok(())
+    }
 }
 
 /// A name: plain text of 1 to `max_chars` characters on one line.
@@ -53,9 +61,10 @@ pub fn name(field: &str, value: &str, max_chars: usize) -> Result<String, FieldE
     }
 }
 
-/// An email address, trimmed and lower-cased: one `@`, a dotted domain, no spaces, at most 254
-/// characters (the longest a mail server takes).
+/// An email address, trimmed and lower-cased: one `@`, a dotted domain, no spaces; at most 254
+/// characters as sent (the longest a mail server takes).
 pub fn email(field: &str, value: &str) -> Result<String, FieldError> {
+    too_long(field, value, 254)?;
     let value = value.trim().to_lowercase();
     let invalid = || FieldError::new(field, FieldCode::Invalid, "must be an email address");
     if value.is_empty() {
@@ -63,13 +72,6 @@ pub fn email(field: &str, value: &str) -> Result<String, FieldError> {
             field,
             FieldCode::Required,
             "must not be empty",
-        ));
-    }
-    if value.len() > 254 {
-        return Err(FieldError::new(
-            field,
-            FieldCode::TooLong,
-            "must be at most 254 characters",
         ));
     }
     let (local, domain) = value.split_once('@').ok_or_else(invalid)?;
@@ -121,10 +123,8 @@ pub fn optional_plain_text(
     value: Option<&str>,
     max_chars: usize,
 ) -> Result<Option<String>, FieldError> {
-    match value.map(str::trim) {
-        None | Some("") => Ok(None),
-        Some(text) => plain_text(field, text, max_chars).map(Some),
-    }
+    let text = value.map(|v| plain_text(field, v, max_chars)).transpose()?;
+    Ok(text.filter(|t| !t.is_empty()))
 }
 
 /// An `http` or `https` URL with a host, or `None` for an empty value.
@@ -134,18 +134,12 @@ pub fn website(value: &str) -> Result<Option<String>, FieldError> {
 
 /// An `http` or `https` URL with a host in `field`, or `None` for an empty value.
 pub fn http_url(field: &str, value: &str) -> Result<Option<String>, FieldError> {
+    too_long(field, value, WEBSITE_MAX_CHARS)?;
     let value = value.trim();
     if value.is_empty() {
         return Ok(None);
     }
     let invalid = || FieldError::new(field, FieldCode::Invalid, "must be an http or https URL");
-    if value.chars().count() > WEBSITE_MAX_CHARS {
-        return Err(FieldError::new(
-            field,
-            FieldCode::TooLong,
-            format!("must be at most {WEBSITE_MAX_CHARS} characters"),
-        ));
-    }
     let lower = value.to_ascii_lowercase();
     let rest = ["https://", "http://"]
         .iter()

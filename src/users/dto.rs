@@ -42,21 +42,40 @@ impl From<User> for UserView {
 
 /// A new account, created by an admin.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CreateUser {
-    #[schema(example = "editor@example.com", format = Email, max_length = 254)]
+    /// An email address, unique among accounts (any case); kept in lower case.
+    #[schema(
+        example = "editor@example.com",
+        format = Email,
+        max_length = 254,
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^@\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]+@[^@.\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][^@\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*\.[^@\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^@.\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000][\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"#
+    )]
     pub email: String,
-    /// At least 10 characters.
-    #[schema(example = "a long passphrase", format = Password, min_length = 10, max_length = 256)]
+    /// 10 to 256 characters.
+    #[schema(example = "a long passphrase", min_length = 10, max_length = 256)]
     pub password: String,
-    #[schema(example = "王编辑", min_length = 1, max_length = 100)]
+    /// 1 to 100 characters on one line.
+    #[schema(
+        example = "王编辑",
+        min_length = 1,
+        max_length = 100,
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"#
+    )]
     pub name: String,
     pub role: Role,
 }
 
 /// The fields to change; absent fields stay as they are.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateUser {
-    #[schema(example = "王主编")]
+    /// 1 to 100 characters on one line.
+    #[schema(
+        example = "王主编",
+        max_length = 100,
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"#
+    )]
     pub name: Option<String>,
     pub role: Option<Role>,
     /// `false` deactivates the account at once; `true` reactivates it.

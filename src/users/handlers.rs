@@ -9,6 +9,7 @@ use crate::{
     error::{ApiError, Fields},
     etag::IfMatch,
     extract::Json,
+    openapi::{Conflict, NotFound, PreconditionFailed, Restricted, WithBody},
     pagination::{List, Page, PageParams},
     users::{
         dto::{CreateUser, UpdateUser, UserView},
@@ -18,15 +19,14 @@ use crate::{
 };
 
 /// List accounts, oldest first.
+///
+/// Admins only. Password hashes are never shown.
 #[utoipa::path(
     tag = "users",
     params(PageParams),
     responses(
         (status = 200, description = "A page of accounts", body = List<UserView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted,
     ),
     security(("bearer" = [])),
 )]
@@ -44,20 +44,15 @@ pub async fn list_users(
 }
 
 /// Create an account with any role.
+///
+/// Admins only. The email must not belong to another account (409).
 #[utoipa::path(
     tag = "users",
     request_body = CreateUser,
     responses(
         (status = 201, description = "Created", body = UserView,
             headers(("Location" = String, description = "The new account's URL"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, Conflict, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -93,15 +88,14 @@ pub async fn create_user(
 }
 
 /// Read one account.
+///
+/// Admins only.
 #[utoipa::path(
     tag = "users",
     params(("id" = Uuid, Path, description = "The account's id")),
     responses(
         (status = 200, description = "The account", body = UserView),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound,
     ),
     security(("bearer" = [])),
 )]
@@ -132,15 +126,7 @@ pub async fn find_user(
     request_body = UpdateUser,
     responses(
         (status = 200, description = "The changed account", body = UserView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, Conflict, PreconditionFailed, WithBody,
     ),
     security(("bearer" = [])),
 )]

@@ -8,7 +8,7 @@ use crate::{
     auth::Role,
     error::{FieldCode, FieldError},
     schema::users,
-    text::fields,
+    text::fields::{self, too_long},
 };
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
@@ -103,18 +103,13 @@ pub struct PersonName(String);
 
 impl PersonName {
     pub fn parse(field: &str, value: &str) -> Result<Self, FieldError> {
+        too_long(field, value, 100)?;
         let value = value.trim();
         if value.is_empty() {
             Err(FieldError::new(
                 field,
                 FieldCode::Required,
                 "must not be empty",
-            ))
-        } else if value.chars().count() > 100 {
-            Err(FieldError::new(
-                field,
-                FieldCode::TooLong,
-                "must be at most 100 characters",
             ))
         } else if value.chars().any(char::is_control) {
             Err(FieldError::new(

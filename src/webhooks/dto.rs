@@ -2,12 +2,16 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
+use utoipa::{
+    PartialSchema, ToSchema,
+    openapi::{ObjectBuilder, RefOr, Schema, Type},
+};
 use uuid::Uuid;
 
 use crate::{
     error::{FieldCode, FieldError},
     outbound::Outbound,
+    text::fields::too_long,
     webhooks::{
         events::{self, EventPattern},
         model::{Attempt, Delivery, Webhook},
@@ -15,43 +19,62 @@ use crate::{
 };
 
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct CreateWebhook {
-    /// Where to send events: `http` or `https`, to an address `MASTHEAD_OUTBOUND` allows.
+    /// Where to send events: an `http` or `https` URL of at most 2048 characters, to an address
+    /// `MASTHEAD_OUTBOUND` allows.
     #[schema(
         example = "https://www.example.com/api/revalidate",
-        pattern = "^[hH][tT][tT][pP][sS]?://",
-        max_length = 2048
+        max_length = 2048,
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[Hh][Tt][Tt][Pp][Ss]?:"#
     )]
     pub url: String,
     /// The events to receive: names, `resource.*` or `*`.
-    #[schema(value_type = Vec<EventPattern>, example = json!(["article.*", "site.updated"]))]
+    #[schema(
+        value_type = Vec<EventPattern>,
+        example = json!(["article.*", "site.updated"]),
+        min_items = 1
+    )]
     pub events: Vec<String>,
-    /// What the hook is for.
+    /// What the hook is for: at most 500 characters.
     #[schema(example = "Next.js on-demand revalidation", max_length = 500)]
     pub description: Option<String>,
     /// `false` creates the hook switched off. Default `true`.
     pub active: Option<bool>,
     /// Extra headers sent with every call, such as a frontend's revalidation token.
-    #[schema(example = json!({"x-revalidate-token": "s3cr3t"}))]
+    #[schema(
+        value_type = Option<ExtraHeaders>,
+        example = json!({"x-revalidate-token": "s3cr3t"})
+    )]
     pub headers: Option<BTreeMap<String, String>>,
 }
 
 /// The fields to change; absent ones stay as they are. Setting `active: true` on a hook that
 /// Masthead turned off also clears `disabled_reason` and its run of failures.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct UpdateWebhook {
+    /// An `http` or `https` URL of at most 2048 characters, to an address `MASTHEAD_OUTBOUND`
+    /// allows.
     #[schema(
         example = "https://www.example.com/api/revalidate",
-        pattern = "^[hH][tT][tT][pP][sS]?://",
-        max_length = 2048
+        max_length = 2048,
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[Hh][Tt][Tt][Pp][Ss]?:"#
     )]
     pub url: Option<String>,
-    #[schema(value_type = Option<Vec<EventPattern>>, example = json!(["article.published"]))]
+    /// The events to receive: names, `resource.*` or `*`.
+    #[schema(
+        value_type = Option<Vec<EventPattern>>,
+        example = json!(["article.published"]),
+        min_items = 1
+    )]
     pub events: Option<Vec<String>>,
+    /// At most 500 characters.
     #[schema(max_length = 500)]
     pub description: Option<String>,
     pub active: Option<bool>,
     /// Replaces every extra header; `{}` removes them all.
+    #[schema(value_type = Option<ExtraHeaders>)]
     pub headers: Option<BTreeMap<String, String>>,
 }
 
@@ -228,17 +251,53 @@ pub fn event_patterns(values: &[String]) -> Result<Vec<String>, FieldError> {
 }
 
 pub fn description(value: Option<&str>) -> Result<String, FieldError> {
-    let value = value.unwrap_or_default().trim();
-    if value.chars().count() > MAX_DESCRIPTION_CHARS {
-        Err(FieldError::new(
-            "description",
-            FieldCode::TooLong,
-            format!("must be at most {MAX_DESCRIPTION_CHARS} characters"),
-        ))
-    } else {
-        Ok(value.to_owned())
+    let value = value.unwrap_or_default();
+    too_long("description", value, MAX_DESCRIPTION_CHARS)?;
+    Ok(value.trim().to_owned())
+}
+
+/// The extra headers of a hook, as [`headers`] takes them: at most 20, named by HTTP tokens of
+/// at most 100 characters (any case) other than the ones Masthead sets, valued by at most 1000
+/// printable ASCII characters.
+pub struct ExtraHeaders;
+
+impl PartialSchema for ExtraHeaders {
+    fn schema() -> RefOr<Schema> {
+        let any_case = |name: &str| -> String {
+            name.chars()
+                .map(|c| match c {
+                    'a'..='z' => format!("[{}{c}]", c.to_ascii_uppercase()),
+                    other => other.to_string(),
+                })
+                .collect()
+        };
+        let reserved: Vec<String> = RESERVED_HEADERS.iter().map(|h| any_case(h)).collect();
+        let name = format!(
+            "^(?!(?:{})$)[!#$%&'*+.^_`|~0-9A-Za-z-]{{1,100}}$",
+            reserved.join("|")
+        );
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some(
+                "Extra headers sent with every call: at most 20, not those Masthead sets itself.",
+            ))
+            .property_names(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(name)),
+            ))
+            .additional_properties(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .max_length(Some(1000))
+                    .pattern(Some("^[ -~]*$")),
+            ))
+            .max_properties(Some(MAX_HEADERS))
+            .into()
     }
 }
+
+impl ToSchema for ExtraHeaders {}
 
 fn is_token(name: &str) -> bool {
     !name.is_empty()

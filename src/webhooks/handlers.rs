@@ -11,6 +11,7 @@ use crate::{
     error::{ApiError, Fields},
     etag::IfMatch,
     extract::Json,
+    openapi::{Conflict, NotFound, PreconditionFailed, Restricted, WithBody},
     pagination::{List, Page, PageParams},
     webhooks::{
         dto::{self, CreateWebhook, DeliveryView, UpdateWebhook, WebhookView, WebhookWithSecret},
@@ -36,16 +37,15 @@ fn not_found_or(error: diesel::result::Error, id: Uuid) -> ApiError {
     }
 }
 
-/// List hooks (without their secrets).
+/// List webhooks.
+///
+/// Admins only. Hooks show their URL, events and state, never their secret.
 #[utoipa::path(
     tag = "webhooks",
     params(PageParams),
     responses(
         (status = 200, description = "A page of hooks", body = List<WebhookView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted,
     ),
     security(("bearer" = [])),
 )]
@@ -62,21 +62,17 @@ pub async fn list_webhooks(
     Ok(List::new(views, page, total).respond(&req))
 }
 
-/// Create a hook. Its signing secret is in this answer only. Nothing is contacted: the URL is
-/// checked against `MASTHEAD_OUTBOUND` as written, and again after DNS at every call.
+/// Create a webhook.
+///
+/// Admins only. Its signing secret is in this answer only. Nothing is contacted: the URL is checked
+/// against `MASTHEAD_OUTBOUND` as written, and again after DNS at every call.
 #[utoipa::path(
     tag = "webhooks",
     request_body = CreateWebhook,
     responses(
         (status = 201, description = "The hook, with its secret", body = WebhookWithSecret,
             headers(("Location" = String, description = "The new hook's URL"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -123,16 +119,15 @@ pub async fn create_webhook(
         .json(view))
 }
 
-/// Read one hook (without its secret).
+/// Read one webhook.
+///
+/// Admins only. The secret is never shown again.
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = Uuid, Path, description = "The hook's id")),
     responses(
         (status = 200, description = "The hook", body = WebhookView),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound,
     ),
     security(("bearer" = [])),
 )]
@@ -150,8 +145,10 @@ pub async fn find_webhook(
     Ok(HttpResponse::Ok().json(WebhookView::from(hook)))
 }
 
-/// Change a hook. Re-enabling a hook that Masthead turned off clears why and its failures;
-/// deliveries still pending are then sent.
+/// Change a webhook.
+///
+/// Admins only. Re-enabling a hook that Masthead turned off clears why and its failures; deliveries
+/// still pending are then sent.
 #[utoipa::path(
     tag = "webhooks",
     params(
@@ -161,15 +158,7 @@ pub async fn find_webhook(
     request_body = UpdateWebhook,
     responses(
         (status = 200, description = "The changed hook", body = WebhookView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, PreconditionFailed, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -222,16 +211,15 @@ pub async fn update_webhook(
     Ok(HttpResponse::Ok().json(WebhookView::from(hook)))
 }
 
-/// Delete a hook and its delivery log.
+/// Delete a webhook.
+///
+/// Admins only. Its delivery log goes with it.
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = Uuid, Path, description = "The hook's id")),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound,
     ),
     security(("bearer" = [])),
 )]
@@ -248,17 +236,16 @@ pub async fn delete_webhook(
     }
 }
 
-/// Replace the signing secret; the new one is in this answer only, and signs every call from
-/// now on (retries of earlier events included).
+/// Replace a webhook's signing secret.
+///
+/// Admins only. The new secret is in this answer only, and signs every call from now on (retries of
+/// earlier events included).
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = Uuid, Path, description = "The hook's id")),
     responses(
         (status = 200, description = "The hook, with its new secret", body = WebhookWithSecret),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound,
     ),
     security(("bearer" = [])),
 )]
@@ -284,17 +271,16 @@ pub async fn rotate_webhook_secret(
     }))
 }
 
-/// A hook's deliveries, newest first, each with every attempt made.
+/// List a webhook's deliveries, newest first.
+///
+/// Admins only. Each delivery shows every attempt made: when, how long, the receiver's status and
+/// the start of its answer.
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = Uuid, Path, description = "The hook's id"), PageParams),
     responses(
         (status = 200, description = "A page of deliveries", body = List<DeliveryView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound,
     ),
     security(("bearer" = [])),
 )]
@@ -320,7 +306,9 @@ pub async fn list_webhook_deliveries(
     Ok(List::new(views, page, total).respond(&req))
 }
 
-/// Send a delivery again now: the same body under the same `webhook-id`, as a new attempt.
+/// Send a delivery again now.
+///
+/// Admins only. The same body goes under the same `webhook-id`, as a new attempt.
 #[utoipa::path(
     tag = "webhooks",
     params(
@@ -329,11 +317,7 @@ pub async fn list_webhook_deliveries(
     ),
     responses(
         (status = 202, description = "Queued; the worker sends it at once", body = DeliveryView),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, Conflict,
     ),
     security(("bearer" = [])),
 )]
@@ -366,17 +350,16 @@ pub async fn redeliver_webhook_delivery(
     Ok(HttpResponse::Accepted().json(DeliveryView::new(delivery, Vec::new())))
 }
 
-/// Send a `ping` event to the hook now, to check its URL, signature check and headers. The
-/// result shows in its deliveries.
+/// Send a `ping` event to a webhook now.
+///
+/// Admins only. It checks the hook's URL, signature check and headers; the result shows in its
+/// deliveries.
 #[utoipa::path(
     tag = "webhooks",
     params(("id" = Uuid, Path, description = "The hook's id")),
     responses(
         (status = 202, description = "Queued; the worker sends it at once", body = DeliveryView),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound,
     ),
     security(("bearer" = [])),
 )]

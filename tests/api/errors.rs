@@ -1,6 +1,6 @@
 //! What actix would answer by itself comes back as problem+json too.
 
-use actix_web::http::StatusCode;
+use actix_web::http::{Method, StatusCode};
 use serde_json::json;
 
 use crate::helpers::{PASSWORD, TestApp};
@@ -13,10 +13,32 @@ async fn unknown_routes_are_404_problems() {
 }
 
 #[actix_web::test]
-async fn wrong_methods_are_405_problems() {
+async fn wrong_methods_are_405_problems_that_name_the_methods_allowed() {
     let app = TestApp::spawn().await;
-    app.delete("/api/v1/auth/me").send().await.problem(405);
-    app.get("/api/v1/auth/login").send().await.problem(405);
+    let cases = [
+        (Method::DELETE, "/api/v1/auth/me", "GET, PATCH"),
+        (Method::GET, "/api/v1/auth/login", "POST"),
+        (Method::PUT, "/api/v1/articles", "GET, POST"),
+        (
+            Method::POST,
+            "/api/v1/articles/some-slug",
+            "GET, PATCH, DELETE",
+        ),
+        // Not taken for an `{id}`, which is a UUID.
+        (Method::POST, "/api/v1/recommendations/order", "PUT"),
+        (Method::GET, "/api/v1/recommendations/order", "PUT"),
+        (Method::PATCH, "/api/v1/links/applications", "POST"),
+        (Method::DELETE, "/api/v1/carousels/home/slides/order", "PUT"),
+        (Method::DELETE, "/sitemap-2.xml", "GET"),
+        (Method::POST, "/healthz", "GET"),
+        (Method::PUT, "/openapi.json", "GET"),
+        (Method::POST, "/media/0123/original.jpg", "GET, HEAD"),
+    ];
+    for (method, path, allowed) in cases {
+        let response = app.request(method.clone(), path).send().await;
+        response.problem(405);
+        assert_eq!(response.header("allow"), Some(allowed), "{method} {path}");
+    }
 }
 
 #[actix_web::test]

@@ -484,6 +484,20 @@ async fn malformed_forms_are_client_errors() {
     )
     .await;
     assert_eq!(html.field_errors()[0].0, "caption");
+    let twice = upload(
+        &app,
+        &editor,
+        &[
+            Part::file("file", "a.jpg", "image/jpeg", &jpeg(10, 10)),
+            Part::text("alt", "一"),
+            Part::text("alt", "二"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        twice.field_errors(),
+        vec![("alt".to_owned(), "invalid".to_owned())]
+    );
     let json = app
         .post("/api/v1/images")
         .as_user(&editor)

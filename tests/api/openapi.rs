@@ -28,6 +28,19 @@ async fn the_served_document_is_the_generated_one() {
     assert_eq!(served.json(), generated());
 }
 
+/// Whether an operation needs credentials: it lists security requirements, and none of them is
+/// the empty one (`{}`), which lets anonymous callers in.
+fn needs_credentials(operation: &Value) -> bool {
+    operation["security"]
+        .as_array()
+        .is_some_and(|requirements| {
+            !requirements.is_empty()
+                && requirements
+                    .iter()
+                    .all(|r| r.as_object().is_some_and(|r| !r.is_empty()))
+        })
+}
+
 fn operations(document: &Value) -> Vec<(Method, String, Value)> {
     let mut found = Vec::new();
     for (path, item) in document["paths"].as_object().expect("paths") {
@@ -40,7 +53,8 @@ fn operations(document: &Value) -> Vec<(Method, String, Value)> {
 }
 
 /// The document and the code agree on who may call what: an operation documented as needing
-/// a bearer token refuses anonymous callers, and one documented as public does not ask for one.
+/// a bearer token refuses anonymous callers; one that lets them in (an empty requirement) does
+/// not ask for one, and when it also takes a token, a bad one is refused rather than ignored.
 #[actix_web::test]
 async fn secured_operations_refuse_anonymous_callers_and_public_ones_do_not() {
     let app = TestApp::spawn().await;
@@ -48,14 +62,28 @@ async fn secured_operations_refuse_anonymous_callers_and_public_ones_do_not() {
     let operations = operations(&document);
     assert!(operations.len() >= 14);
     for (method, path, operation) in operations {
-        let concrete = path.replace("{id}", &uuid::Uuid::now_v7().to_string());
-        let mut request = app.request(method.clone(), &concrete);
-        if operation.get("requestBody").is_some() {
-            request = request.json(&json!({}));
-        }
-        let response = request.send().await;
-        let secured = operation.get("security").is_some();
-        if secured {
+        // Every parameter an id, which each route takes, so that only credentials decide.
+        let concrete = path
+            .split('/')
+            .map(|segment| {
+                if segment.starts_with('{') {
+                    uuid::Uuid::now_v7().to_string()
+                } else {
+                    segment.to_owned()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let request = || {
+            let request = app.request(method.clone(), &concrete);
+            if operation.get("requestBody").is_some() {
+                request.json(&json!({}))
+            } else {
+                request
+            }
+        };
+        let response = request().send().await;
+        if needs_credentials(&operation) {
             response.problem(401);
             assert_eq!(
                 response.header("www-authenticate"),
@@ -68,6 +96,12 @@ async fn secured_operations_refuse_anonymous_callers_and_public_ones_do_not() {
                 StatusCode::UNAUTHORIZED,
                 "{method} {path} is documented as public"
             );
+            let takes_a_token = operation["security"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|r| r.get("bearer").is_some()));
+            if takes_a_token {
+                request().bearer("not-a-token").send().await.problem(401);
+            }
         }
     }
 }
@@ -84,7 +118,11 @@ fn every_operation_is_named_and_documents_its_errors_as_problems() {
         );
         let responses = operation["responses"].as_object().expect("responses");
         assert!(responses.contains_key("503"), "{id} does not document 503");
-        if operation.get("security").is_some() {
+        assert!(
+            operation["security"].is_array(),
+            "{id} does not say who may call it"
+        );
+        if needs_credentials(&operation) {
             assert!(responses.contains_key("401"), "{id} does not document 401");
         }
         if operation.get("requestBody").is_some() {

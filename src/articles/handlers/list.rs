@@ -6,7 +6,7 @@ use crate::{
     app::AppState,
     articles::{
         content,
-        dto::{ArticleView, Bodies, ListParams},
+        dto::{ArticleFields, ArticleView, Bodies, ListParams},
         model::{ArticleSummary, Kind, Status},
         queries::{self, Cursor, Filters, Sort},
         shape::Shape,
@@ -14,6 +14,7 @@ use crate::{
     auth::Reader,
     cache, db,
     error::ApiError,
+    openapi::{Forbidden, Public},
     pagination::{List, Page, PageParams},
     search,
     slugs::Key,
@@ -132,14 +133,12 @@ fn parse_status(value: &str) -> Result<Option<Status>, ApiError> {
     tag = "articles",
     params(ListParams),
     responses(
-        (status = 200, description = "A page of articles", body = List<ArticleView>,
+        (status = 200, description = "A page of articles", body = List<ArticleFields>,
             headers(("Link" = String, description = "next and prev pages"))),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public, Forbidden,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/articles")]
 pub async fn list_articles(

@@ -4,13 +4,14 @@ use crate::{
     app::AppState,
     articles::{
         access,
-        dto::{ArticleView, ReadParams},
+        dto::{ArticleFields, ArticleView, ReadParams},
         queries::{self, Lookup},
         shape::Shape,
     },
     auth::Reader,
     cache, db,
     error::ApiError,
+    openapi::{NotFound, Public},
     slugs::Key,
 };
 
@@ -22,14 +23,12 @@ use crate::{
     tag = "articles",
     params(("id" = String, Path, description = "The article's id or slug"), ReadParams),
     responses(
-        (status = 200, description = "The article", body = ArticleView),
+        (status = 200, description = "The article", body = ArticleFields),
         (status = 301, description = "Moved: the slug changed; `Location` has the current URL"),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public, NotFound,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/articles/{id}")]
 pub async fn find_article(

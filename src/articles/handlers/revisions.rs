@@ -13,6 +13,7 @@ use crate::{
     auth::{AuthUser, min},
     db,
     error::ApiError,
+    openapi::{Conflict, NotFound, Restricted},
     pagination::{List, Page, PageParams},
     search,
     slugs::Key,
@@ -25,17 +26,16 @@ fn article_id(conn: &mut diesel::PgConnection, key: &Key) -> Result<uuid::Uuid, 
     }
 }
 
-/// The article's revisions, newest first, without their content.
+/// List an article's revisions, newest first.
+///
+/// Anyone who may edit the article. The list leaves out each revision's content; read one revision
+/// for it.
 #[utoipa::path(
     tag = "articles",
     params(("id" = String, Path, description = "The article's id or slug"), PageParams),
     responses(
         (status = 200, description = "A page of revisions, newest first", body = List<RevisionView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound,
     ),
     security(("bearer" = [])),
 )]
@@ -61,7 +61,9 @@ pub async fn list_revisions(
     Ok(List::new(views, page, total).respond(&req))
 }
 
-/// One revision with its full content.
+/// Read one revision with its full content.
+///
+/// Anyone who may edit the article; `n` is the revision's number, from 1.
 #[utoipa::path(
     tag = "articles",
     params(
@@ -70,10 +72,7 @@ pub async fn list_revisions(
     ),
     responses(
         (status = 200, description = "The revision", body = RevisionView),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound,
     ),
     security(("bearer" = [])),
 )]
@@ -95,7 +94,9 @@ pub async fn find_revision(
     Ok(HttpResponse::Ok().json(RevisionView::new(revision, true)))
 }
 
-/// Put an old revision's content back. This makes a new revision; nothing is lost.
+/// Put an old revision's content back.
+///
+/// Anyone who may edit the article. This makes a new revision; nothing is lost.
 #[utoipa::path(
     tag = "articles",
     params(
@@ -104,11 +105,7 @@ pub async fn find_revision(
     ),
     responses(
         (status = 200, description = "The article with the revision's content", body = ArticleView),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, Conflict,
     ),
     security(("bearer" = [])),
 )]

@@ -15,6 +15,7 @@ use crate::{
     db,
     error::{ApiError, FieldCode},
     extract,
+    openapi::{Conflict, NotFound, Restricted, WithBody},
     slugs::Key,
 };
 
@@ -45,22 +46,18 @@ async fn change_status(
     Ok(HttpResponse::Ok().json(ArticleView::full(article)))
 }
 
-/// Publish now, at a past time (backdating), or schedule for a future `published_at`.
-/// Scheduled articles go live by themselves when their time comes.
+/// Publish an article, or schedule it.
+///
+/// Authors publish their own articles, editors any; contributors may not. Without `published_at` it
+/// goes live now; a past time backdates it, a future one schedules it, and scheduled articles go
+/// live by themselves when their time comes.
 #[utoipa::path(
     tag = "articles",
     params(("id" = String, Path, description = "The article's id or slug")),
-    request_body(content = Option<PublishArticle>, description = "Optional; `{}` or no body publishes now"),
+    request_body(content = Option<PublishArticle>, description = "Optional; no body, `null` or `{}` publishes now"),
     responses(
         (status = 200, description = "Published or scheduled", body = ArticleView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, Conflict, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -71,11 +68,11 @@ pub async fn publish_article(
     id: web::Path<String>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    // The body is optional, so it is parsed only when there is one.
-    let request: PublishArticle = if body.iter().all(u8::is_ascii_whitespace) {
-        PublishArticle::default()
-    } else {
-        extract::parse(&body)?
+    // The body is optional (none, or `null` as the document allows), so it is parsed only when
+    // there is one.
+    let request: PublishArticle = match body.trim_ascii() {
+        b"" | b"null" => PublishArticle::default(),
+        body => extract::parse(body)?,
     };
     if request
         .published_at
@@ -99,17 +96,16 @@ pub async fn publish_article(
     .await
 }
 
-/// Take an article off the site: back to draft.
+/// Take an article off the site.
+///
+/// Authors unpublish their own articles, editors any. It goes back to draft; an article in the
+/// trash must be restored first (409).
 #[utoipa::path(
     tag = "articles",
     params(("id" = String, Path, description = "The article's id or slug")),
     responses(
         (status = 200, description = "Now a draft", body = ArticleView),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, Conflict,
     ),
     security(("bearer" = [])),
 )]
@@ -125,17 +121,16 @@ pub async fn unpublish_article(
     .await
 }
 
-/// Archive an article: off the site, kept out of the drafts.
+/// Archive an article.
+///
+/// Authors archive their own articles, editors any. An archived article is off the site and kept
+/// out of the drafts.
 #[utoipa::path(
     tag = "articles",
     params(("id" = String, Path, description = "The article's id or slug")),
     responses(
         (status = 200, description = "Archived", body = ArticleView),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, Conflict,
     ),
     security(("bearer" = [])),
 )]
@@ -151,16 +146,15 @@ pub async fn archive_article(
     .await
 }
 
-/// Bring an article back from the trash, as it was.
+/// Bring an article back from the trash.
+///
+/// Anyone who may edit the article. It comes back as it was, with its status.
 #[utoipa::path(
     tag = "articles",
     params(("id" = String, Path, description = "The article's id or slug")),
     responses(
         (status = 200, description = "Restored", body = ArticleView),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound,
     ),
     security(("bearer" = [])),
 )]

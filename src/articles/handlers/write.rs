@@ -17,6 +17,7 @@ use crate::{
     error::ApiError,
     etag::IfMatch,
     extract::Json,
+    openapi::{Conflict, NotFound, PreconditionFailed, Restricted, WithBody},
     search,
     slugs::Key,
     text, users,
@@ -59,14 +60,7 @@ fn own_author(conn: &mut diesel::PgConnection, user: Uuid) -> Result<Uuid, ApiEr
     responses(
         (status = 201, description = "The new draft", body = ArticleView,
             headers(("Location" = String, description = "The article's URL"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, Conflict, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -117,16 +111,7 @@ pub async fn create_article(
     request_body = UpdateArticle,
     responses(
         (status = 200, description = "The changed article", body = ArticleView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, Conflict, PreconditionFailed, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -175,8 +160,10 @@ pub async fn update_article(
     Ok(HttpResponse::Ok().json(ArticleView::full(article)))
 }
 
-/// Move an article to the trash (`?status=trashed` lists it; `restore` brings it back).
-/// An admin's `?purge=true` removes it for good, with its revisions.
+/// Move an article to the trash.
+///
+/// Anyone who may edit the article. `?status=trashed` lists the trash and `restore` brings an
+/// article back; an admin's `?purge=true` removes it for good, with its revisions.
 #[utoipa::path(
     tag = "articles",
     params(
@@ -186,12 +173,7 @@ pub async fn update_article(
     ),
     responses(
         (status = 204, description = "Trashed (or purged)"),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, PreconditionFailed,
     ),
     security(("bearer" = [])),
 )]

@@ -10,6 +10,7 @@ use crate::{
     error::{ApiError, FieldCode, FieldError, Fields},
     etag::IfMatch,
     extract::Json,
+    openapi::{Conflict, NotFound, PreconditionFailed, Public, Restricted, WithBody},
     pagination::{List, Page, PageParams},
     recommendations::{
         dto::{
@@ -73,17 +74,18 @@ fn moved(mut ids: Vec<Uuid>, id: Uuid, position: i32) -> Vec<Uuid> {
     ids
 }
 
-/// List curated entries, by slot, source article and position, each with its target article's
-/// summary. Anonymous callers see only entries whose articles are live.
+/// List curated recommendations.
+///
+/// Anyone. Entries come by slot, source article and position, each with its target article's
+/// summary; anonymous callers see only entries whose articles are live.
 #[utoipa::path(
     tag = "recommendations",
     params(PageParams, RecommendationFilter),
     responses(
         (status = 200, description = "A page of entries", body = List<RecommendationView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/recommendations")]
 pub async fn list_recommendations(
@@ -123,21 +125,22 @@ pub async fn list_recommendations(
     Ok(response)
 }
 
-/// Read one entry (editors).
+// Ids are UUIDs; matching only their characters leaves `/recommendations/order` to its own
+// route, so that other methods there are 405, not a search for an entry named `order`.
+/// Read one recommendation.
+///
+/// Editors and admins.
 #[utoipa::path(
     tag = "recommendations",
     params(("id" = Uuid, Path, description = "The entry's id")),
     responses(
         (status = 200, description = "The entry", body = RecommendationView),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound,
     ),
     security(("bearer" = [])),
 )]
-#[get("/recommendations/{id}")]
+#[get("/recommendations/{id:[0-9a-fA-F-]+}")]
 pub async fn find_recommendation(
     _editor: AuthUser<min::Editor>,
     state: web::Data<AppState>,
@@ -161,14 +164,7 @@ pub async fn find_recommendation(
     responses(
         (status = 201, description = "Created", body = RecommendationView,
             headers(("Location" = String, description = "The new entry's URL"))),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 409, response = crate::openapi::Conflict),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, Conflict, WithBody,
     ),
     security(("bearer" = [])),
 )]
@@ -234,7 +230,9 @@ pub async fn create_recommendation(
         .json(view))
 }
 
-/// Change an entry's note, or move it within its slot (the others close up).
+/// Change a recommendation.
+///
+/// Editors and admins. A new note, or a new position within the slot (the others close up).
 #[utoipa::path(
     tag = "recommendations",
     params(
@@ -244,19 +242,11 @@ pub async fn create_recommendation(
     request_body = UpdateRecommendation,
     responses(
         (status = 200, description = "The changed entry", body = RecommendationView),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, PreconditionFailed, WithBody,
     ),
     security(("bearer" = [])),
 )]
-#[patch("/recommendations/{id}")]
+#[patch("/recommendations/{id:[0-9a-fA-F-]+}")]
 pub async fn update_recommendation(
     _editor: AuthUser<min::Editor>,
     state: web::Data<AppState>,
@@ -292,7 +282,9 @@ pub async fn update_recommendation(
     Ok(HttpResponse::Ok().json(view))
 }
 
-/// Take an entry out of its slot; the others close up.
+/// Take a recommendation out of its slot.
+///
+/// Editors and admins. The entries after it close up.
 #[utoipa::path(
     tag = "recommendations",
     params(
@@ -301,15 +293,11 @@ pub async fn update_recommendation(
     ),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 412, response = crate::openapi::PreconditionFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, NotFound, PreconditionFailed,
     ),
     security(("bearer" = [])),
 )]
-#[delete("/recommendations/{id}")]
+#[delete("/recommendations/{id:[0-9a-fA-F-]+}")]
 pub async fn delete_recommendation(
     _editor: AuthUser<min::Editor>,
     state: web::Data<AppState>,
@@ -334,19 +322,15 @@ pub async fn delete_recommendation(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Put a slot's entries in a new order: `ids` names every entry of the slot exactly once.
+/// Put a slot's recommendations in a new order.
+///
+/// Editors and admins. `ids` names every entry of the slot exactly once, first one first.
 #[utoipa::path(
     tag = "recommendations",
     request_body = ReorderRecommendations,
     responses(
         (status = 200, description = "The slot in its new order", body = List<RecommendationView>),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 403, response = crate::openapi::Forbidden),
-        (status = 413, response = crate::openapi::PayloadTooLarge),
-        (status = 415, response = crate::openapi::UnsupportedMediaType),
-        (status = 422, response = crate::openapi::ValidationFailed),
-        (status = 503, response = crate::openapi::Unavailable),
+        Restricted, WithBody,
     ),
     security(("bearer" = [])),
 )]

@@ -10,6 +10,7 @@ use crate::{
     auth::Reader,
     cache, db,
     error::ApiError,
+    openapi::{NotFound, Public},
     pagination::{List, Page},
     recommendations::{
         dto::{RelatedItem, RelatedParams},
@@ -52,11 +53,9 @@ fn reason(item: &Scored) -> String {
     responses(
         (status = 200, description = "Related articles, most related first", body = List<RelatedItem>),
         (status = 304, description = "Not modified (`If-None-Match`)"),
-        (status = 400, response = crate::openapi::BadRequest),
-        (status = 401, response = crate::openapi::Unauthorized),
-        (status = 404, response = crate::openapi::NotFound),
-        (status = 503, response = crate::openapi::Unavailable),
+        Public, NotFound,
     ),
+    security((), ("bearer" = [])),
 )]
 #[get("/articles/{id}/related")]
 pub async fn list_related(
