@@ -1,5 +1,7 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, Utc};
+use diesel::{PgConnection, QueryResult};
+use serde_json::Value;
 use uuid::Uuid;
 
 use crate::{
@@ -148,127 +150,15 @@ pub async fn list_articles(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     let params = params.into_inner();
-    let page = Page::try_from(&PageParams {
-        page: params.page,
-        per_page: params.per_page,
-    })?;
-    let sort = parse_sort(params.sort.as_deref())?;
-    let cursor = params
-        .after
-        .as_deref()
-        .map(|c| decode_cursor(sort, c))
-        .transpose()?;
-    let shape = Shape::parse(params.fields.as_deref(), params.include.as_deref())?;
-    let trashed = params.status.as_deref() == Some("trashed");
-    if trashed && !reader.is_staff() {
+    let window = Window::try_from(&params)?;
+    if wants_trash(&params) && !reader.is_staff() {
         return Err(ApiError::Forbidden("only staff may list the trash".into()));
     }
-    let mut filters = Filters {
-        live_only: !reader.is_staff(),
-        trashed,
-        status: params
-            .status
-            .as_deref()
-            .map(parse_status)
-            .transpose()?
-            .flatten(),
-        featured: params.featured,
-        kind: params.kind.map(|k: Kind| k.as_str().to_owned()),
-        locale: params.locale.clone(),
-        published_after: parse_time("published_after", params.published_after.as_deref())?,
-        published_before: parse_time("published_before", params.published_before.as_deref())?,
-        q: params
-            .q
-            .as_deref()
-            .filter(|q| !q.trim().is_empty())
-            .map(|q| search::parse_query(q).map(|terms| search::text::strict_query(&terms)))
-            .transpose()?,
-        ..Filters::default()
-    };
-    let references = (
-        params.author.as_deref().map(Key::parse),
-        params.category.as_deref().map(Key::parse),
-        params.tag.as_deref().map(Key::parse),
-    );
-    let offset = if cursor.is_some() { 0 } else { page.offset() };
-    let with_bodies = shape.wants_bodies();
-    let cache_state = state.clone();
-    let media_url = state.config.media_url.clone();
+    let matching = Matching::parse(&params, reader.is_staff())?;
+    let page = window.page;
+    let worker = state.clone();
     let (views, total, next) = db::run(&state.pool, move |conn| {
-        let state = cache_state;
-        let generation = state.cache.generation();
-        let (author, category, tag) = references;
-        // A filter naming nothing that exists matches nothing.
-        let mut nothing = false;
-        if let Some(key) = author {
-            filters.author = queries::resolve_author(conn, &key)?;
-            nothing |= filters.author.is_none();
-        }
-        if let Some(key) = category {
-            filters.category = queries::resolve_category(conn, &key)?;
-            nothing |= filters.category.is_none();
-        }
-        if let Some(key) = tag {
-            filters.tag = queries::resolve_tag(conn, &key)?;
-            nothing |= filters.tag.is_none();
-        }
-        if nothing {
-            return Ok((Vec::new(), 0, None));
-        }
-        let (full, summaries) = queries::page(
-            conn,
-            &filters,
-            sort,
-            cursor.as_ref(),
-            page.limit(),
-            offset,
-            with_bodies,
-        )?;
-        let found = i64::try_from(full.len() + summaries.len()).unwrap_or(i64::MAX);
-        // A first page that is not full is the whole list: no count needed. Otherwise the total
-        // is counted once per few seconds for the same filters.
-        let total = if offset == 0 && cursor.is_none() && found < page.limit() {
-            found
-        } else {
-            let key = format!("articles {filters:?}");
-            match state.cache.total(&key, state.clock.now()) {
-                Some(total) => total,
-                None => {
-                    let total = queries::count(conn, &filters)?;
-                    state
-                        .cache
-                        .keep_total(key, total, generation, state.clock.now());
-                    total
-                }
-            }
-        };
-        let rows: Vec<(ArticleSummary, Option<Bodies>)> = if with_bodies {
-            full.into_iter()
-                .map(|a| {
-                    let bodies = Bodies {
-                        body: a.body.clone(),
-                        body_html: a.body_html.clone(),
-                        body_text: a.body_text.clone(),
-                    };
-                    (ArticleSummary::from(a), Some(bodies))
-                })
-                .collect()
-        } else {
-            summaries.into_iter().map(|s| (s, None)).collect()
-        };
-        let next = (rows.len() as i64 == page.limit())
-            .then(|| rows.last().map(|(last, _)| encode_cursor(sort, last)))
-            .flatten();
-        let mut views: Vec<ArticleView> = rows
-            .into_iter()
-            .map(|(s, b)| ArticleView::new(s, b))
-            .collect();
-        shape.embed(conn, &mut views, &media_url)?;
-        let projected = views
-            .iter()
-            .map(|v| shape.project(v))
-            .collect::<Result<Vec<_>, _>>()?;
-        Ok((projected, total, next))
+        fetch(conn, &worker, &window, matching)
     })
     .await?;
     let mut list = List::new(views, page, total);
@@ -280,4 +170,189 @@ pub async fn list_articles(
     let mut response = list.respond(&req);
     cache::mark_public(&mut response, &reader, &state);
     Ok(response)
+}
+
+/// Whether the list asks for the trash, which only staff may see.
+fn wants_trash(params: &ListParams) -> bool {
+    params.status.as_deref() == Some("trashed")
+}
+
+/// Which page of the list, in which order, and how each article is shown.
+struct Window {
+    page: Page,
+    sort: Sort,
+    /// Where the previous page ended, when the list is read by cursor.
+    cursor: Option<Cursor>,
+    shape: Shape,
+}
+
+impl TryFrom<&ListParams> for Window {
+    type Error = ApiError;
+
+    fn try_from(params: &ListParams) -> Result<Self, ApiError> {
+        let page = Page::try_from(&PageParams {
+            page: params.page,
+            per_page: params.per_page,
+        })?;
+        let sort = parse_sort(params.sort.as_deref())?;
+        let cursor = params
+            .after
+            .as_deref()
+            .map(|c| decode_cursor(sort, c))
+            .transpose()?;
+        let shape = Shape::parse(params.fields.as_deref(), params.include.as_deref())?;
+        Ok(Self {
+            page,
+            sort,
+            cursor,
+            shape,
+        })
+    }
+}
+
+/// What the list matches: the filters checked here, and the author, category and tag named by id
+/// or slug, which only the database can resolve.
+struct Matching {
+    filters: Filters,
+    author: Option<Key>,
+    category: Option<Key>,
+    tag: Option<Key>,
+}
+
+impl Matching {
+    /// Anyone but staff sees only live articles.
+    fn parse(params: &ListParams, staff: bool) -> Result<Self, ApiError> {
+        let filters = Filters {
+            live_only: !staff,
+            trashed: wants_trash(params),
+            status: params
+                .status
+                .as_deref()
+                .map(parse_status)
+                .transpose()?
+                .flatten(),
+            featured: params.featured,
+            kind: params.kind.map(|k: Kind| k.as_str().to_owned()),
+            locale: params.locale.clone(),
+            published_after: parse_time("published_after", params.published_after.as_deref())?,
+            published_before: parse_time("published_before", params.published_before.as_deref())?,
+            q: params
+                .q
+                .as_deref()
+                .filter(|q| !q.trim().is_empty())
+                .map(|q| search::parse_query(q).map(|terms| search::text::strict_query(&terms)))
+                .transpose()?,
+            ..Filters::default()
+        };
+        Ok(Self {
+            filters,
+            author: params.author.as_deref().map(Key::parse),
+            category: params.category.as_deref().map(Key::parse),
+            tag: params.tag.as_deref().map(Key::parse),
+        })
+    }
+
+    /// The filters with their references resolved, or `None` when one names nothing that exists:
+    /// such a filter matches nothing.
+    fn resolve(mut self, conn: &mut PgConnection) -> QueryResult<Option<Filters>> {
+        let mut nothing = false;
+        if let Some(key) = self.author {
+            self.filters.author = queries::resolve_author(conn, &key)?;
+            nothing |= self.filters.author.is_none();
+        }
+        if let Some(key) = self.category {
+            self.filters.category = queries::resolve_category(conn, &key)?;
+            nothing |= self.filters.category.is_none();
+        }
+        if let Some(key) = self.tag {
+            self.filters.tag = queries::resolve_tag(conn, &key)?;
+            nothing |= self.filters.tag.is_none();
+        }
+        Ok((!nothing).then_some(self.filters))
+    }
+}
+
+/// The whole list in one database call: the page of articles as `window` shows them, the total,
+/// and the cursor of the next page when this one is full.
+fn fetch(
+    conn: &mut PgConnection,
+    state: &AppState,
+    window: &Window,
+    matching: Matching,
+) -> Result<(Vec<Value>, i64, Option<String>), ApiError> {
+    let generation = state.cache.generation();
+    let Some(filters) = matching.resolve(conn)? else {
+        return Ok((Vec::new(), 0, None));
+    };
+    let Window {
+        page,
+        sort,
+        cursor,
+        shape,
+    } = window;
+    let offset = if cursor.is_some() { 0 } else { page.offset() };
+    let with_bodies = shape.wants_bodies();
+    let (full, summaries) = queries::page(
+        conn,
+        &filters,
+        *sort,
+        cursor.as_ref(),
+        page.limit(),
+        offset,
+        with_bodies,
+    )?;
+    let found = i64::try_from(full.len() + summaries.len()).unwrap_or(i64::MAX);
+    // A first page that is not full is the whole list: no count needed.
+    let total = if offset == 0 && cursor.is_none() && found < page.limit() {
+        found
+    } else {
+        total(conn, state, &filters, generation)?
+    };
+    let rows: Vec<(ArticleSummary, Option<Bodies>)> = if with_bodies {
+        full.into_iter()
+            .map(|a| {
+                let bodies = Bodies {
+                    body: a.body.clone(),
+                    body_html: a.body_html.clone(),
+                    body_text: a.body_text.clone(),
+                };
+                (ArticleSummary::from(a), Some(bodies))
+            })
+            .collect()
+    } else {
+        summaries.into_iter().map(|s| (s, None)).collect()
+    };
+    let next = (rows.len() as i64 == page.limit())
+        .then(|| rows.last().map(|(last, _)| encode_cursor(*sort, last)))
+        .flatten();
+    let mut views: Vec<ArticleView> = rows
+        .into_iter()
+        .map(|(s, b)| ArticleView::new(s, b))
+        .collect();
+    shape.embed(conn, &mut views, &state.config.media_url)?;
+    let projected = views
+        .iter()
+        .map(|v| shape.project(v))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((projected, total, next))
+}
+
+/// The list's total, counted once per few seconds for the same filters. `generation` is the
+/// cache's, read before the list's first statement, so that a total counted across a write is
+/// not kept.
+fn total(
+    conn: &mut PgConnection,
+    state: &AppState,
+    filters: &Filters,
+    generation: u64,
+) -> Result<i64, ApiError> {
+    let key = format!("articles {filters:?}");
+    if let Some(total) = state.cache.total(&key, state.clock.now()) {
+        return Ok(total);
+    }
+    let total = queries::count(conn, filters)?;
+    state
+        .cache
+        .keep_total(key, total, generation, state.clock.now());
+    Ok(total)
 }

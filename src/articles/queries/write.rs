@@ -1,0 +1,96 @@
+//! Writing articles: a new one, its content, its status, the trash, and the scheduled ones
+//! published when their time comes.
+
+use chrono::{DateTime, Utc};
+use diesel::{dsl::now, prelude::*, sql_types::Uuid as SqlUuid};
+use uuid::Uuid;
+
+use crate::{
+    articles::model::{Article, Content, Status},
+    schema::articles,
+};
+
+pub fn insert(
+    conn: &mut PgConnection,
+    id: Uuid,
+    content: &Content,
+    created_by: Uuid,
+) -> QueryResult<Article> {
+    diesel::insert_into(articles::table)
+        .values((
+            articles::id.eq(id),
+            content,
+            articles::created_by.eq(created_by),
+        ))
+        .returning(Article::as_returning())
+        .get_result(conn)
+}
+
+pub fn update_content(
+    conn: &mut PgConnection,
+    id: Uuid,
+    content: &Content,
+) -> QueryResult<Article> {
+    diesel::update(articles::table.find(id))
+        .set((
+            content,
+            articles::updated_at.eq(now),
+            articles::version.eq(articles::version + 1),
+        ))
+        .returning(Article::as_returning())
+        .get_result(conn)
+}
+
+pub fn set_status(
+    conn: &mut PgConnection,
+    id: Uuid,
+    status: Status,
+    published_at: Option<DateTime<Utc>>,
+) -> QueryResult<Article> {
+    diesel::update(articles::table.find(id))
+        .set((
+            articles::status.eq(status.as_str()),
+            articles::published_at.eq(published_at),
+            articles::updated_at.eq(now),
+            articles::version.eq(articles::version + 1),
+        ))
+        .returning(Article::as_returning())
+        .get_result(conn)
+}
+
+pub fn set_trashed(conn: &mut PgConnection, id: Uuid, trashed: bool) -> QueryResult<Article> {
+    let deleted_at: Option<DateTime<Utc>> = trashed.then(Utc::now);
+    diesel::update(articles::table.find(id))
+        .set((
+            articles::deleted_at.eq(deleted_at),
+            articles::updated_at.eq(now),
+            articles::version.eq(articles::version + 1),
+        ))
+        .returning(Article::as_returning())
+        .get_result(conn)
+}
+
+pub fn purge(conn: &mut PgConnection, id: Uuid) -> QueryResult<usize> {
+    diesel::delete(articles::table.find(id)).execute(conn)
+}
+
+/// Publishes every scheduled article whose time has come, and returns their ids.
+///
+/// `SKIP LOCKED` lets several Masthead processes run this at once: each due article is taken
+/// by exactly one of them, and a row already flipped no longer matches.
+pub fn publish_due(conn: &mut PgConnection) -> QueryResult<Vec<Uuid>> {
+    diesel::sql_query(
+        "UPDATE articles SET status = 'published', updated_at = now(), version = version + 1 \
+         WHERE id IN (SELECT id FROM articles WHERE status = 'scheduled' AND published_at <= now() \
+                      AND deleted_at IS NULL FOR UPDATE SKIP LOCKED) \
+         RETURNING id",
+    )
+    .load::<PublishedId>(conn)
+    .map(|rows| rows.into_iter().map(|r| r.id).collect())
+}
+
+#[derive(QueryableByName)]
+struct PublishedId {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+}

@@ -1,0 +1,123 @@
+//! Publishing: drafts unseen until published, and scheduled articles published by the job once.
+
+use actix_web::http::StatusCode;
+use diesel::{RunQueryDsl, sql_query};
+use serde_json::json;
+
+use super::{BODY, TITLE, create, id_of, publish};
+use crate::helpers::TestApp;
+
+#[actix_web::test]
+async fn drafts_are_invisible_to_readers_until_published() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let article = create(&app, &admin, json!({"title": TITLE, "body": BODY})).await;
+    let id = id_of(&article);
+    let slug = article["slug"].as_str().expect("slug").to_owned();
+
+    app.get(&format!("/api/v1/articles/{id}"))
+        .send()
+        .await
+        .problem(404);
+    app.get(&format!("/api/v1/articles/{slug}"))
+        .send()
+        .await
+        .problem(404);
+    let list = app.get("/api/v1/articles").send().await;
+    assert_eq!(list.json()["meta"]["total"], 0);
+    let staff_list = app.get("/api/v1/articles").as_user(&admin).send().await;
+    assert_eq!(staff_list.json()["meta"]["total"], 1);
+
+    let published = publish(&app, &admin, &id).await;
+    assert_eq!(published["status"], "published");
+    let read = app.get(&format!("/api/v1/articles/{slug}")).send().await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert_eq!(read.json()["id"], id.as_str());
+    assert_eq!(read.header("cache-control"), Some("public, max-age=60"));
+    let etag = read.header("etag").expect("an ETag").to_owned();
+    let cached = app
+        .get(&format!("/api/v1/articles/{slug}"))
+        .header("if-none-match", &etag)
+        .send()
+        .await;
+    assert_eq!(cached.status, StatusCode::NOT_MODIFIED);
+
+    let credentialed = app
+        .get(&format!("/api/v1/articles/{id}"))
+        .as_user(&admin)
+        .send()
+        .await;
+    assert_eq!(
+        credentialed.header("cache-control"),
+        Some("private, no-store")
+    );
+
+    let list = app.get("/api/v1/articles").send().await;
+    assert_eq!(list.json()["meta"]["total"], 1);
+    assert!(
+        list.json()["data"][0].get("body").is_none(),
+        "lists show summaries"
+    );
+    assert!(list.json()["data"][0].get("body_html").is_none());
+
+    let unpublished = app
+        .post(&format!("/api/v1/articles/{id}/unpublish"))
+        .as_user(&admin)
+        .send()
+        .await;
+    assert_eq!(unpublished.json()["status"], "draft");
+    app.get(&format!("/api/v1/articles/{id}"))
+        .send()
+        .await
+        .problem(404);
+}
+
+#[actix_web::test]
+async fn a_future_publish_schedules_and_the_job_publishes_exactly_once() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let article = create(&app, &admin, json!({"title": "定时发布"})).await;
+    let id = id_of(&article);
+    let scheduled = app
+        .post(&format!("/api/v1/articles/{id}/publish"))
+        .as_user(&admin)
+        .json(&json!({"published_at": "2999-01-01T00:00:00Z"}))
+        .send()
+        .await;
+    assert_eq!(scheduled.json()["status"], "scheduled");
+    app.get(&format!("/api/v1/articles/{id}"))
+        .send()
+        .await
+        .problem(404);
+
+    // Time passes: the publication time is now in the past.
+    sql_query(format!(
+        "UPDATE articles SET published_at = now() - interval '1 second' WHERE id = '{id}'"
+    ))
+    .execute(&mut app.db.connect())
+    .expect("moved the clock");
+    let live = app.get(&format!("/api/v1/articles/{id}")).send().await;
+    assert_eq!(
+        live.status,
+        StatusCode::OK,
+        "live as soon as its time has come"
+    );
+
+    // Two processes run the job at once: the article is published by exactly one of them.
+    let (mut first, mut second) = (app.db.connect(), app.db.connect());
+    let (a, b) = std::thread::scope(|scope| {
+        let a = scope.spawn(|| masthead::articles::queries::publish_due(&mut first).expect("runs"));
+        let b =
+            scope.spawn(|| masthead::articles::queries::publish_due(&mut second).expect("runs"));
+        (a.join().expect("joined"), b.join().expect("joined"))
+    });
+    assert_eq!(a.len() + b.len(), 1);
+    let again = masthead::articles::queries::publish_due(&mut app.db.connect()).expect("runs");
+    assert!(again.is_empty());
+    let read = app
+        .get(&format!("/api/v1/articles/{id}"))
+        .as_user(&admin)
+        .send()
+        .await;
+    assert_eq!(read.json()["status"], "published");
+}
