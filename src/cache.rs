@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use actix_web::{HttpResponse, http::header, web::Bytes};
 use moka::sync::Cache;
 
-use crate::{app::AppState, auth::Reader};
+use crate::{auth::Reader, state::AppState};
 
 /// How long a cached answer may be served while changes are heard from every process.
 pub const TIME_TO_LIVE: Duration = Duration::from_secs(60);

@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, web};
 use diesel::{RunQueryDsl, sql_query};
 use serde_json::json;
 
-use crate::{app::AppState, db, error::ApiError};
+use crate::{db, error::ApiError, state::AppState};
 
 /// `GET /healthz`: the process is up. Never touches the database.
 pub async fn healthz() -> HttpResponse {

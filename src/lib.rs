@@ -35,6 +35,7 @@ pub mod secret;
 pub mod site;
 pub mod sitefiles;
 pub mod slugs;
+pub mod state;
 pub mod tags;
 pub mod text;
 pub mod users;

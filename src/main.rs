@@ -12,12 +12,12 @@ use clap::{Parser, Subcommand};
 use diesel::{Connection, PgConnection};
 use indicatif::{ProgressBar, ProgressStyle};
 use masthead::{
-    app::{self, AppState},
-    articles,
+    app, articles,
     auth::{Role, password},
     changes,
     config::{Config, DatabaseArgs, LogFormat, ServeArgs},
     db, openapi, search,
+    state::AppState,
     users::{
         self,
         model::{Email, NewUser, Password},

@@ -8,7 +8,7 @@ use prometheus::{
     TextEncoder,
 };
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 #[derive(Clone)]
 pub struct Metrics {

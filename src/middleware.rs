@@ -18,10 +18,10 @@ use tracing::Instrument;
 
 use crate::{
     actor,
-    app::AppState,
     cache::CachedResponse,
     error::{ApiError, PROBLEM_JSON},
     etag,
+    state::AppState,
 };
 
 const REQUEST_ID: &str = "x-request-id";

@@ -7,13 +7,13 @@ use crate::{
         dto::{ApiKeyView, CreateApiKey, NewApiKeyView},
         queries::{self, ApiKey},
     },
-    app::AppState,
     auth::{AuthUser, min, tokens},
     db,
     error::{ApiError, FieldCode, FieldError, Fields},
     extract::Json,
     openapi::{NotFound, Restricted, WithBody},
     pagination::{List, Page, PageParams},
+    state::AppState,
     text::fields::too_long,
 };
 

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use actix_web::web;
 
-use crate::{app::AppState, articles::queries, db};
+use crate::{articles::queries, db, state::AppState};
 
 /// How often due articles are looked for. Readers never wait on it: an article whose
 /// `published_at` has passed is served as live already; the job makes its status say so.

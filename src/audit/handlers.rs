@@ -3,7 +3,6 @@ use chrono::DateTime;
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
     audit::{
         dto::{AuditEntry, AuditParams},
         queries::{self, Filters, Position},
@@ -13,6 +12,7 @@ use crate::{
     error::ApiError,
     openapi::Restricted,
     pagination::{List, Page, PageParams},
+    state::AppState,
 };
 
 const ACTOR_TYPES: [&str; 4] = ["user", "api_key", "system", "anonymous"];

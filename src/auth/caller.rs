@@ -14,10 +14,10 @@ use uuid::Uuid;
 
 use crate::{
     actor::{self, Actor},
-    app::AppState,
     auth::{queries, tokens::API_KEY_PREFIX},
     db,
     error::ApiError,
+    state::AppState,
 };
 
 /// What an account may do; each role may do everything the ones before it may.

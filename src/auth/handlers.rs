@@ -6,7 +6,6 @@ use diesel::{Connection, PgConnection, prelude::*};
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
     audit,
     auth::{
         AuthUser, Role,
@@ -17,6 +16,7 @@ use crate::{
     error::{ApiError, FieldCode, Fields},
     extract::Json,
     openapi::{Conflict, Forbidden, Open, Restricted, TooManyRequests, Unauthorized, WithBody},
+    state::AppState,
     users::{
         self,
         dto::UserView,

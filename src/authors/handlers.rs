@@ -3,7 +3,6 @@ use diesel::Connection;
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
     auth::{AuthUser, Reader, min},
     authors::{
         dto::{AuthorView, CreateAuthor, UpdateAuthor},
@@ -17,6 +16,7 @@ use crate::{
     openapi::{Conflict, NotFound, PreconditionFailed, Public, Restricted, WithBody},
     pagination::{List, Page, PageParams},
     slugs::Key,
+    state::AppState,
     text::fields,
 };
 

@@ -6,7 +6,6 @@ use diesel::{Connection, PgConnection};
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
     articles::content::storable,
     auth::{AuthUser, Reader, min},
     cache,
@@ -29,6 +28,7 @@ use crate::{
     openapi::{Conflict, NotFound, Open, PreconditionFailed, Public, Restricted, WithBody},
     pagination::{List, Page, PageParams},
     slugs::Key,
+    state::AppState,
     text::fields::{http_url, name, optional_plain_text},
 };
 

@@ -3,7 +3,6 @@ use diesel::{Connection, PgConnection};
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
     auth::{AuthUser, Reader, min},
     cache,
     categories::{
@@ -20,6 +19,7 @@ use crate::{
     },
     pagination::{List, Page, PageParams},
     slugs::Key,
+    state::AppState,
     text::fields as text,
 };
 

@@ -17,7 +17,7 @@ use std::{
 use actix_web::web;
 use diesel::{Connection, PgConnection, RunQueryDsl, sql_query};
 
-use crate::app::AppState;
+use crate::state::AppState;
 
 pub const CHANNEL: &str = "masthead_changes";
 /// How often the socket is read for notifications: the most a change waits to be heard.

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use actix_web::web;
 
-use crate::{app::AppState, audit, db, webhooks};
+use crate::{audit, db, state::AppState, webhooks};
 
 /// Pruning is a daily chore; hourly keeps each run small.
 const INTERVAL: Duration = Duration::from_secs(60 * 60);

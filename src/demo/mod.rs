@@ -14,11 +14,12 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::{Value, json};
 
 use crate::{
-    app::{self, AppState},
+    app,
     config::Config,
     db,
     schema::{articles, images, users},
     secret::random_token,
+    state::AppState,
 };
 
 /// What a newcomer needs to sign in; printed once.

@@ -18,8 +18,8 @@ use utoipa::{
 };
 
 use crate::{
-    app::AppState,
     error::{ApiError, FieldCode, FieldError},
+    state::AppState,
 };
 
 mod schema_check;

@@ -6,7 +6,6 @@ use diesel::Connection;
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
     articles,
     auth::{AuthUser, Role, min},
     db,
@@ -25,6 +24,7 @@ use crate::{
     },
     openapi::{Conflict, NotFound, PreconditionFailed, Restricted, WithBody},
     pagination::{List, Page, PageParams},
+    state::AppState,
     text::fields::{optional_plain_text, plain_text},
 };
 

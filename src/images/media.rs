@@ -23,7 +23,6 @@ use tokio::sync::{Semaphore, oneshot};
 use diesel::Connection;
 
 use crate::{
-    app::AppState,
     db::{self, Pool},
     error::{ApiError, FieldCode},
     images::{
@@ -34,6 +33,7 @@ use crate::{
         storage::Storage,
         upload::Spooled,
     },
+    state::AppState,
 };
 
 /// Served files never change: their names are derived from the content.

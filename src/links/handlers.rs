@@ -3,7 +3,6 @@ use diesel::{Connection, PgConnection};
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
     auth::{AuthUser, Reader, min},
     cache, db,
     error::{ApiError, FieldCode, FieldError, Fields},
@@ -22,6 +21,7 @@ use crate::{
         WithBody,
     },
     pagination::{List, Page, PageParams},
+    state::AppState,
     text::fields::{http_url, name, optional_plain_text},
     users::model::Email,
 };

@@ -1,7 +1,6 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use crate::{
-    app::AppState,
     articles::{dto::ArticleView, model::Status},
     auth::Reader,
     cache, db,
@@ -14,6 +13,7 @@ use crate::{
         queries::{self, Matching, Visible},
         text,
     },
+    state::AppState,
 };
 
 fn parse_status(reader: &Reader, value: Option<&str>) -> Result<Visible, ApiError> {

@@ -2,7 +2,6 @@ use actix_web::{HttpResponse, get, patch, web};
 use diesel::{Connection, PgConnection};
 
 use crate::{
-    app::AppState,
     auth::{AuthUser, Reader, min},
     cache, db,
     error::{ApiError, FieldCode, FieldError},
@@ -17,6 +16,7 @@ use crate::{
         },
         queries,
     },
+    state::AppState,
     text::fields,
 };
 

@@ -2,7 +2,6 @@ use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
 use chrono::Utc;
 
 use crate::{
-    app::AppState,
     auth::Reader,
     cache,
     config::Config,
@@ -16,6 +15,7 @@ use crate::{
         stream::{self, Format},
         xml,
     },
+    state::AppState,
 };
 
 /// Items in the feed.

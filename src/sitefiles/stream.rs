@@ -5,13 +5,13 @@ use actix_web::web::{self, Bytes};
 use futures_util::stream::{self, Stream};
 
 use crate::{
-    app::AppState,
     config::Config,
     db,
     sitefiles::{
         queries::{self, MapRow, Start},
         xml,
     },
+    state::AppState,
 };
 
 /// Rows per statement: large enough that a 50,000-URL map is 25 round trips, small enough to

@@ -3,7 +3,6 @@ use diesel::Connection;
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
     auth::{AuthUser, Reader, min},
     cache, db,
     error::{ApiError, Fields},
@@ -13,6 +12,7 @@ use crate::{
     pagination::{List, Page, PageParams},
     search,
     slugs::Key,
+    state::AppState,
     tags::{
         dto::{CreateTag, TagFilter, TagView, UpdateTag},
         model::{NAME_MAX_CHARS, NewTag, TagChanges},

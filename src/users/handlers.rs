@@ -3,7 +3,6 @@ use diesel::Connection;
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
     auth::{AuthUser, Role, min, password},
     db,
     error::{ApiError, Fields},
@@ -11,6 +10,7 @@ use crate::{
     extract::Json,
     openapi::{Conflict, NotFound, PreconditionFailed, Restricted, WithBody},
     pagination::{List, Page, PageParams},
+    state::AppState,
     users::{
         dto::{CreateUser, UpdateUser, UserView},
         model::{Email, NewUser, Password, PersonName, UserChanges},

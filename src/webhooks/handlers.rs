@@ -5,7 +5,6 @@ use diesel::Connection;
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
     auth::{AuthUser, min},
     db,
     error::{ApiError, Fields},
@@ -13,6 +12,7 @@ use crate::{
     extract::Json,
     openapi::{Conflict, NotFound, PreconditionFailed, Restricted, WithBody},
     pagination::{List, Page, PageParams},
+    state::AppState,
     webhooks::{
         dto::{self, CreateWebhook, DeliveryView, UpdateWebhook, WebhookView, WebhookWithSecret},
         events,

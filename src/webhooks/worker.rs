@@ -19,10 +19,10 @@ use diesel::{Connection, OptionalExtension};
 use rand::Rng;
 
 use crate::{
-    app::AppState,
     db,
     error::ApiError,
     outbound::{self, Reply, SendError},
+    state::AppState,
     webhooks::{
         dispatch,
         model::{Attempt, Delivery, Webhook},

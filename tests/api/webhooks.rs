@@ -7,8 +7,8 @@ use std::time::Duration;
 use actix_web::http::StatusCode;
 use chrono::{TimeDelta, Utc};
 use masthead::{
-    app::AppState,
     db,
+    state::AppState,
     webhooks::worker::{self, Outcome},
 };
 use serde_json::{Value, json};

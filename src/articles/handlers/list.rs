@@ -5,7 +5,6 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
     articles::{
         content,
         dto::{ArticleFields, ArticleView, Bodies, ListParams},
@@ -20,6 +19,7 @@ use crate::{
     pagination::{List, Page, PageParams},
     search,
     slugs::Key,
+    state::AppState,
 };
 
 fn parse_sort(value: Option<&str>) -> Result<Sort, ApiError> {

@@ -1,7 +1,6 @@
 use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
 
 use crate::{
-    app::AppState,
     articles::{
         access,
         dto::{ArticleFields, ArticleView, ReadParams},
@@ -13,6 +12,7 @@ use crate::{
     error::ApiError,
     openapi::{NotFound, Public},
     slugs::Key,
+    state::AppState,
 };
 
 /// Read one article by id or slug. An old slug answers `301` to the current one.

@@ -2,7 +2,6 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use diesel::{Connection, OptionalExtension};
 
 use crate::{
-    app::AppState,
     articles::{
         access,
         dto::{ArticleView, RevisionView},
@@ -17,6 +16,7 @@ use crate::{
     pagination::{List, Page, PageParams},
     search,
     slugs::Key,
+    state::AppState,
 };
 
 fn article_id(conn: &mut diesel::PgConnection, key: &Key) -> Result<uuid::Uuid, ApiError> {

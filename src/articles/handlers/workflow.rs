@@ -3,7 +3,6 @@ use chrono::Utc;
 use diesel::Connection;
 
 use crate::{
-    app::AppState,
     articles::{
         access, content,
         dto::{ArticleView, PublishArticle},
@@ -17,6 +16,7 @@ use crate::{
     extract,
     openapi::{Conflict, NotFound, Restricted, WithBody},
     slugs::Key,
+    state::AppState,
 };
 
 /// Runs a status change on the locked article after the publish permission check.

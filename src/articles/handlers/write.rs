@@ -3,7 +3,6 @@ use diesel::Connection;
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
     articles::{
         access,
         content::{self, Checked},
@@ -20,6 +19,7 @@ use crate::{
     openapi::{Conflict, NotFound, PreconditionFailed, Restricted, WithBody},
     search,
     slugs::Key,
+    state::AppState,
     text, users,
 };
 

@@ -3,7 +3,6 @@ use diesel::{Connection, PgConnection};
 use uuid::Uuid;
 
 use crate::{
-    app::AppState,
     articles::queries::{self as articles, Lookup},
     auth::{AuthUser, Reader, min},
     cache, db,
@@ -21,6 +20,7 @@ use crate::{
         queries::{self, ListFilter},
     },
     slugs::Key,
+    state::AppState,
     text::fields as text,
 };
 

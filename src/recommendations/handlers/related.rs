@@ -1,7 +1,6 @@
 use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use crate::{
-    app::AppState,
     articles::{
         access,
         dto::ArticleView,
@@ -17,6 +16,7 @@ use crate::{
         queries::{self, RelatedTo, Scored},
     },
     slugs::Key,
+    state::AppState,
 };
 
 const DEFAULT_LIMIT: i64 = 6;

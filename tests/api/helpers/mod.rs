@@ -13,11 +13,7 @@ use actix_web::{
     test::TestRequest,
     web,
 };
-use masthead::{
-    app::{self, AppState},
-    config::Config,
-    secret::Secret,
-};
+use masthead::{app, config::Config, secret::Secret, state::AppState};
 use serde_json::{Value, json};
 
 pub use database::TestDatabase;
