@@ -107,15 +107,25 @@ pub fn parse<T: DeserializeOwned + ToSchema + 'static>(body: &[u8]) -> Result<T,
     let mut errors = Vec::new();
     find_nul_characters(&value, String::new(), &mut errors);
     if let (RefOr::T(Schema::Object(schema)), Some(object)) = (T::schema(), value.as_object()) {
-        // Types are the schema check's below: it also refuses an array where the schema says
-        // an object, which serde would read as the struct's fields in order.
-        for name in object.keys() {
-            if !schema.properties.contains_key(name) {
-                errors.push(FieldError::new(
+        let mut components = Vec::new();
+        T::schemas(&mut components);
+        for (name, field) in object {
+            match schema.properties.get(name) {
+                None => errors.push(FieldError::new(
                     name.as_str(),
                     FieldCode::UnknownField,
                     "is not a field of this resource",
-                ));
+                )),
+                // serde reads a struct from an array too (its fields in order); the schema
+                // says an object.
+                Some(property) if field.is_array() && names_an_object(property, &components) => {
+                    errors.push(FieldError::new(
+                        name.as_str(),
+                        FieldCode::InvalidType,
+                        "must be an object",
+                    ));
+                }
+                Some(_) => {}
             }
         }
         for name in &schema.required {
@@ -158,6 +168,22 @@ pub fn parse<T: DeserializeOwned + ToSchema + 'static>(body: &[u8]) -> Result<T,
         }
         ApiError::Validation(errors)
     })
+}
+
+/// Whether a schema (following references to `components`) takes a JSON object.
+fn names_an_object(schema: &RefOr<Schema>, components: &[(String, RefOr<Schema>)]) -> bool {
+    match schema {
+        RefOr::Ref(reference) => components
+            .iter()
+            .find(|(name, _)| reference.ref_location.rsplit('/').next() == Some(name.as_str()))
+            .is_some_and(|(_, schema)| names_an_object(schema, components)),
+        RefOr::T(Schema::OneOf(one_of)) => one_of
+            .items
+            .iter()
+            .any(|item| names_an_object(item, components)),
+        RefOr::T(Schema::Object(object)) => !object.properties.is_empty(),
+        _ => false,
+    }
 }
 
 /// JSON does not tell `2` from `2.0`, and JSON Schema calls both integers, but serde refuses

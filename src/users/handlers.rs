@@ -5,7 +5,7 @@ use uuid::Uuid;
 use crate::{
     auth::{AuthUser, Role, min, password},
     db,
-    error::{ApiError, Fields},
+    error::{ApiError, FieldCode, FieldError, Fields},
     etag::IfMatch,
     extract::Json,
     openapi::{Conflict, NotFound, PreconditionFailed, Restricted, WithBody},
@@ -62,10 +62,17 @@ pub async fn create_user(
     state: web::Data<AppState>,
     Json(body): Json<CreateUser>,
 ) -> Result<HttpResponse, ApiError> {
-    let (email, password, name) = (
+    let (email, password, name, role) = (
         Email::parse("email", &body.email),
         Password::parse("password", &body.password),
         PersonName::parse("name", &body.name),
+        body.role.parse::<Role>().map_err(|_| {
+            FieldError::new(
+                "role",
+                FieldCode::Invalid,
+                "must be one of: member, contributor, author, editor, admin",
+            )
+        }),
     )
         .parsed()?;
     let password_hash = db::blocking(move || password::hash(password.expose()))
@@ -76,7 +83,7 @@ pub async fn create_user(
         email: email.into_inner(),
         name: name.into_inner(),
         password_hash,
-        role: body.role.as_str().to_owned(),
+        role: role.as_str().to_owned(),
     };
     let user = db::run(&state.pool, move |conn| {
         Ok(queries::insert(conn, &new_user)?)
