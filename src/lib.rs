@@ -32,6 +32,7 @@ pub mod routes;
 pub mod schema;
 pub mod search;
 pub mod secret;
+pub mod sessions;
 pub mod site;
 pub mod sitefiles;
 pub mod slugs;
