@@ -54,7 +54,7 @@ impl Drop for InFlight {
 }
 
 pub async fn observe(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let request_id = req
@@ -66,6 +66,12 @@ pub async fn observe(
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let started = Instant::now();
     let method = req.method().clone();
+    // HEAD is GET without the body (RFC 9110), so CDNs, link checkers and monitors see the same
+    // status and headers: routed as a GET, the body is left out by the HTTP layer, which
+    // remembers the request's own method and still sends the length.
+    if method == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
     let path = req.path().to_owned();
     let route = req
         .match_pattern()
@@ -307,8 +313,20 @@ fn as_problem(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
         ),
         _ => ApiError::internal("a response failed without an ApiError"),
     };
-    // actix's own 405 names the methods the path takes; RFC 9110 requires that `Allow`.
-    let allow = response.headers().get(header::ALLOW).cloned();
+    // actix's own 405 names the methods the path takes (RFC 9110 requires that `Allow`), but
+    // not the HEAD that every GET route answers here.
+    let allow = response
+        .headers()
+        .get(header::ALLOW)
+        .and_then(|v| v.to_str().ok())
+        .map(|methods| {
+            allow_header(
+                METHODS
+                    .into_iter()
+                    .filter(|method| methods.split(',').any(|m| m.trim() == *method)),
+            )
+        })
+        .and_then(|allow| header::HeaderValue::from_str(&allow).ok());
     let mut problem = actix_web::ResponseError::error_response(&error);
     if let Some(allow) = allow {
         problem.headers_mut().insert(header::ALLOW, allow);
@@ -366,6 +384,18 @@ fn not_modified_if(
 /// The methods a documented path may take, in the order `Allow` lists them.
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
 
+/// `Allow` for the given methods: a path that takes GET takes HEAD too.
+fn allow_header(methods: impl IntoIterator<Item = &'static str>) -> String {
+    methods
+        .into_iter()
+        .flat_map(|method| match method {
+            "GET" => vec!["GET", "HEAD"],
+            other => vec![other],
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Every documented path, how many of its segments are parameters, and the methods it takes.
 static DOCUMENTED_METHODS: LazyLock<Vec<(ResourceDef, usize, Vec<&'static str>)>> =
     LazyLock::new(|| {
@@ -396,17 +426,13 @@ fn allowed_methods(path: &str) -> String {
         .filter(|(pattern, _, _)| pattern.is_match(path))
         .collect();
     let Some(fewest) = matching.iter().map(|(_, parameters, _)| *parameters).min() else {
-        return "GET".into();
+        return allow_header(["GET"]);
     };
-    METHODS
-        .into_iter()
-        .filter(|method| {
-            matching
-                .iter()
-                .any(|(_, parameters, methods)| *parameters == fewest && methods.contains(method))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    allow_header(METHODS.into_iter().filter(|method| {
+        matching
+            .iter()
+            .any(|(_, parameters, methods)| *parameters == fewest && methods.contains(method))
+    }))
 }
 
 /// Unmatched requests: 405 when the path exists with other methods, 404 otherwise.
