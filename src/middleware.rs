@@ -168,10 +168,12 @@ pub async fn conventions(
     let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let api_path = req.path().starts_with("/api/v1/");
-    let cache_key = (is_get && !credentialed && api_path).then(|| match req.query_string() {
-        "" => req.path().to_owned(),
-        query => format!("{}?{query}", req.path()),
-    });
+    let keeps_answers = state.as_ref().is_some_and(|s| s.config.response_cache);
+    let cache_key =
+        (is_get && !credentialed && api_path && keeps_answers).then(|| match req.query_string() {
+            "" => req.path().to_owned(),
+            query => format!("{}?{query}", req.path()),
+        });
     if let (Some(state), Some(key)) = (&state, &cache_key)
         && let Some(cached) = state.cache.response(key, state.clock.now())
     {

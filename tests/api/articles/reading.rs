@@ -7,6 +7,23 @@ use super::{create, id_of, publish};
 use crate::helpers::TestApp;
 
 #[actix_web::test]
+async fn with_the_response_cache_off_every_read_goes_to_the_database() {
+    let app = TestApp::spawn_with(|config| config.response_cache = false).await;
+    let admin = app.admin().await;
+    let article = create(&app, &admin, json!({"title": "不缓存", "body": "正文。"})).await;
+    let id = id_of(&article);
+    publish(&app, &admin, &id).await;
+    let path = format!("/api/v1/articles/{id}");
+    let first = app.get(&path).send().await;
+    let before = app.statements();
+    let second = app.get(&path).send().await;
+    assert!(app.statements() > before, "read from the database again");
+    assert_eq!(second.body, first.body);
+    assert_eq!(second.header("etag"), first.header("etag"));
+    assert_eq!(second.header("cache-control"), Some("public, max-age=60"));
+}
+
+#[actix_web::test]
 async fn hot_anonymous_reads_cost_no_statement_and_writes_show_at_once() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
