@@ -18,7 +18,7 @@ use tracing::Instrument;
 
 use crate::{
     actor,
-    cache::CachedResponse,
+    cache::{self, CachedResponse, Lookup, Turn},
     error::{ApiError, PROBLEM_JSON},
     etag,
     state::AppState,
@@ -174,12 +174,33 @@ pub async fn conventions(
             "" => req.path().to_owned(),
             query => format!("{}?{query}", req.path()),
         });
-    if let (Some(state), Some(key)) = (&state, &cache_key)
-        && let Some(cached) = state.cache.response(key, state.clock.now())
-    {
-        let response = from_cache(&cached);
-        let response = req.into_response(response);
-        return Ok(not_modified_if(response, if_none_match.as_ref()));
+    // Held while this request computes an answer others may be waiting for.
+    let mut flight = None;
+    if let (Some(state), Some(key)) = (&state, &cache_key) {
+        let servable = match state.cache.lookup(key, state.clock.now()) {
+            Lookup::Fresh(cached) => Some(cached),
+            Lookup::Stale(cached) => match state.cache.take_turn(key) {
+                Turn::Computing(_) => Some(cached),
+                Turn::Compute(mine) => {
+                    flight = Some(mine);
+                    None
+                }
+            },
+            Lookup::Missing => match state.cache.take_turn(key) {
+                Turn::Computing(computing) => {
+                    cache::wait_for(computing).await;
+                    state.cache.response(key, state.clock.now())
+                }
+                Turn::Compute(mine) => {
+                    flight = Some(mine);
+                    None
+                }
+            },
+        };
+        if let Some(cached) = servable {
+            let response = req.into_response(from_cache(&cached));
+            return Ok(not_modified_if(response, if_none_match.as_ref()));
+        }
     }
     let generation = state.as_ref().map_or(0, |s| s.cache.generation());
     // Writes that succeed change what readers may see; sign-ins do not.
@@ -211,6 +232,8 @@ pub async fn conventions(
             header::HeaderValue::from_static("private, no-store"),
         );
     }
+    // Kept (or not keepable) by now: the readers waiting for this answer may look again.
+    drop(flight);
     Ok(response)
 }
 
