@@ -14,7 +14,7 @@
 use std::{
     collections::HashMap,
     sync::{
-        Arc, Mutex,
+        Arc, Mutex, OnceLock,
         atomic::{AtomicBool, AtomicU64, Ordering},
     },
     time::Duration,
@@ -26,7 +26,11 @@ use actix_web::{HttpResponse, http::header, web::Bytes};
 use moka::sync::Cache;
 use tokio::sync::watch;
 
-use crate::{auth::Reader, state::AppState};
+use crate::{
+    auth::Reader,
+    compression::{self, Encoding},
+    state::AppState,
+};
 
 /// How long a cached answer may be served while changes are heard from every process.
 pub const TIME_TO_LIVE: Duration = Duration::from_secs(60);
@@ -50,6 +54,32 @@ pub struct CachedResponse {
     pub body: Bytes,
     /// The answer's own `max-age`: it is not served from here any longer than that either.
     pub max_age: Duration,
+    /// The body compressed, each encoding made once, by the first reader who asks for it.
+    pub encoded: Arc<EncodedBodies>,
+}
+
+#[derive(Default)]
+pub struct EncodedBodies {
+    gzip: OnceLock<Option<Bytes>>,
+    brotli: OnceLock<Option<Bytes>>,
+}
+
+impl CachedResponse {
+    /// The body in `encoding`, when that is worth sending: not for pictures or small bodies.
+    pub fn body_in(&self, encoding: Encoding) -> Option<Bytes> {
+        if !compression::compressible(&self.content_type)
+            || self.body.len() < compression::MIN_BYTES
+        {
+            return None;
+        }
+        let slot = match encoding {
+            Encoding::Identity => return None,
+            Encoding::Gzip => &self.encoded.gzip,
+            Encoding::Brotli => &self.encoded.brotli,
+        };
+        slot.get_or_init(|| encoding.encode(&self.body).ok())
+            .clone()
+    }
 }
 
 /// A value and when it was kept, by the app's clock (which tests can move).
@@ -105,8 +135,10 @@ impl ContentCache {
             responses: Cache::builder()
                 .time_to_live(TIME_TO_LIVE + STALE_GRACE)
                 .max_capacity(MAX_RESPONSE_BYTES)
+                // Compressed copies may join the body: they are counted as half its size.
                 .weigher(|key: &String, kept: &Kept<CachedResponse>| {
-                    u32::try_from(key.len() + kept.value.body.len() + 256).unwrap_or(u32::MAX)
+                    let body = kept.value.body.len();
+                    u32::try_from(key.len() + body + body / 2 + 256).unwrap_or(u32::MAX)
                 })
                 .build(),
             flights: Arc::default(),
@@ -303,6 +335,7 @@ mod tests {
             link: None,
             body: Bytes::from_static(b"{}"),
             max_age: Duration::from_secs(max_age),
+            encoded: Arc::default(),
         }
     }
 

@@ -12,6 +12,7 @@ pub mod carousels;
 pub mod categories;
 pub mod changes;
 pub mod clock;
+pub mod compression;
 pub mod config;
 pub mod cors;
 pub mod db;
