@@ -118,8 +118,12 @@ def wait_until_up(port):
 
 
 def start_masthead(cache):
-    env = dict(os.environ, MASTHEAD_JWT_SECRET=SECRET, RUST_LOG="warn", MALLOC_ARENA_MAX="2",
+    env = dict(os.environ, MASTHEAD_JWT_SECRET=SECRET, RUST_LOG="warn",
                MASTHEAD_RESPONSE_CACHE="on" if cache else "off")
+    # glibc's allocator keeps an arena per thread by default; READ_PATH_ARENAS=default keeps that.
+    arenas = os.environ.get("READ_PATH_ARENAS", "2")
+    if arenas != "default":
+        env["MALLOC_ARENA_MAX"] = arenas
     process = subprocess.Popen([MASTHEAD, "serve", "--database-url", DB, "--bind",
                                 f"127.0.0.1:{MASTHEAD_PORT}"], env=env, stdout=subprocess.DEVNULL)
     wait_until_up(MASTHEAD_PORT)
