@@ -1,10 +1,11 @@
 //! Which articles readers see, stated once: as a Diesel filter and as SQL text.
 //!
 //! Live means published, or scheduled with its time come (the scheduler may not have marked it
-//! yet), and not in the trash.
+//! yet), not yet taken down (`unpublish_at` still ahead, or none), and not in the trash.
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use diesel::{
     PgConnection, QueryResult, RunQueryDsl,
     dsl::now,
@@ -14,7 +15,7 @@ use diesel::{
 };
 use uuid::Uuid;
 
-use crate::schema::articles;
+use crate::{articles::model::Status, schema::articles};
 
 /// The statuses an article may be live in.
 const LIVE_STATUSES: [&str; 2] = ["published", "scheduled"];
@@ -26,14 +27,74 @@ pub fn live() -> _ {
         .is_null()
         .and(articles::status.eq_any(statuses))
         .and(articles::published_at.le(now))
+        .and(
+            articles::unpublish_at
+                .is_null()
+                .or(articles::unpublish_at.gt(now)),
+        )
 }
 
 /// [`live`] as SQL text, for the articles table named `alias` in the statement.
 pub fn live_sql(alias: &str) -> String {
     format!(
         "{alias}.deleted_at IS NULL AND {alias}.status IN ('published', 'scheduled') \
-         AND {alias}.published_at <= now()"
+         AND {alias}.published_at <= now() \
+         AND ({alias}.unpublish_at IS NULL OR {alias}.unpublish_at > now())"
     )
+}
+
+/// The times and state that decide whether an article is live.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing<'a> {
+    pub status: &'a str,
+    pub published_at: Option<DateTime<Utc>>,
+    pub unpublish_at: Option<DateTime<Utc>>,
+    pub trashed: bool,
+}
+
+impl Timing<'_> {
+    /// [`live`] at `moment`, for a row already read.
+    pub fn is_live(&self, moment: DateTime<Utc>) -> bool {
+        !self.trashed && self.status(moment) == Status::Published
+    }
+
+    /// The status readers experience at `moment`: `published` from its time on even before the
+    /// scheduler marks it, `archived` from `unpublish_at` on even before the take-down job runs.
+    pub fn status(&self, moment: DateTime<Utc>) -> Status {
+        match Status::from_column(self.status) {
+            Status::Published | Status::Scheduled
+                if self.unpublish_at.is_some_and(|at| at <= moment) =>
+            {
+                Status::Archived
+            }
+            Status::Published | Status::Scheduled
+                if self.published_at.is_some_and(|at| at <= moment) =>
+            {
+                Status::Published
+            }
+            Status::Published | Status::Scheduled => Status::Scheduled,
+            other => other,
+        }
+    }
+
+    /// Seconds until the article goes live or comes down by itself, when that is ahead: no
+    /// public copy of an answer showing it may outlive that moment.
+    pub fn seconds_to_change(&self, moment: DateTime<Utc>) -> Option<u32> {
+        if self.trashed
+            || !matches!(
+                Status::from_column(self.status),
+                Status::Published | Status::Scheduled
+            )
+        {
+            return None;
+        }
+        [self.published_at, self.unpublish_at]
+            .into_iter()
+            .flatten()
+            .filter(|at| *at > moment)
+            .min()
+            .map(|at| u32::try_from((at - moment).num_seconds().max(1)).unwrap_or(u32::MAX))
+    }
 }
 
 /// The array column of the people or labels an article names.

@@ -20,4 +20,7 @@ pub use revisions::{
     find_revision, fold_into_revision, insert_revision, latest_revision, list_revisions,
 };
 pub use sort::{Cursor, Sort};
-pub use write::{insert, publish_due, purge, set_status, set_trashed, update_content};
+pub use write::{
+    insert, publish_due, purge, set_status, set_trashed, set_unpublish_at, unpublish_due,
+    update_content,
+};
