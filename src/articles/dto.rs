@@ -357,6 +357,29 @@ pub struct PublishArticle {
     pub unpublish_at: Option<DateTime<Utc>>,
 }
 
+/// How long a preview link works.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePreview {
+    /// Seconds the link works: 24 hours when omitted, at most 7 days.
+    #[schema(minimum = 1, maximum = 604800, example = 86400)]
+    pub expires_in: Option<i64>,
+}
+
+/// A link that shows the article to anyone who has it, as it would read once published.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PreviewView {
+    /// Shown only in this answer; `GET /api/v1/preview/{token}` reads the article with it.
+    #[schema(example = "mhp_4kQx0cS2vJ8dPz1bN7wR3tYh6mLq9aUe5fGi0oKjXyZ")]
+    pub token: String,
+    /// The frontend's preview page for it (`MASTHEAD_PREVIEW_URL`).
+    #[schema(
+        example = "http://localhost:3000/preview?token=mhp_4kQx0cS2vJ8dPz1bN7wR3tYh6mLq9aUe5fGi0oKjXyZ"
+    )]
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
+}
+
 // A parameter's schema, given with `schema_with`, carries its description: utoipa then leaves
 // out the field's doc comment.
 fn one_of(description: &str, values: &[&str]) -> Object {

@@ -4,6 +4,7 @@
 mod embed;
 mod list;
 mod lookup;
+mod previews;
 mod references;
 mod revisions;
 mod sort;
@@ -12,6 +13,7 @@ mod write;
 pub use embed::{embeddable_authors, embeddable_categories, embeddable_tags};
 pub use list::{Filters, count, page};
 pub use lookup::{Lookup, find, forget_retired_slug, lock, retire_slug, slug_taken, taken_slugs};
+pub use previews::{insert_preview, previewed, revoke_previews};
 pub use references::{
     article_exists, author_of_user, category_exists, create_author_for_user, is_author,
     missing_authors, missing_tags, resolve_author, resolve_category, resolve_tag,
