@@ -36,6 +36,7 @@ pub mod site;
 pub mod sitefiles;
 pub mod slugs;
 pub mod state;
+pub mod sync;
 pub mod tags;
 pub mod text;
 pub mod users;

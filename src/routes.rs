@@ -4,7 +4,7 @@ use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
 use crate::{
     api_keys, articles, audit, auth, authors, carousels, categories, images, links,
-    recommendations, search, site, sitefiles, tags, users, webhooks,
+    recommendations, search, site, sitefiles, sync, tags, users, webhooks,
 };
 
 /// The documented API under `/api/v1`, and the site files at the root (`/sitemap.xml`, …).
@@ -27,7 +27,8 @@ pub fn api(cfg: &mut ServiceConfig) {
             .configure(recommendations::routes)
             .configure(site::routes)
             .configure(webhooks::routes)
-            .configure(audit::routes),
+            .configure(audit::routes)
+            .configure(sync::routes),
     )
     .configure(sitefiles::routes);
 }
