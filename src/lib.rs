@@ -18,6 +18,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod etag;
+pub mod events;
 pub mod extract;
 pub mod health;
 pub mod images;

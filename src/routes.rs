@@ -3,7 +3,7 @@
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
 use crate::{
-    api_keys, articles, audit, auth, authors, carousels, categories, images, links,
+    api_keys, articles, audit, auth, authors, carousels, categories, events, images, links,
     recommendations, search, site, sitefiles, sync, tags, users, webhooks,
 };
 
@@ -28,7 +28,8 @@ pub fn api(cfg: &mut ServiceConfig) {
             .configure(site::routes)
             .configure(webhooks::routes)
             .configure(audit::routes)
-            .configure(sync::routes),
+            .configure(sync::routes)
+            .configure(events::routes),
     )
     .configure(sitefiles::routes);
 }
