@@ -18,7 +18,8 @@ CREATE INDEX preview_tokens_article_idx ON preview_tokens (article_id);
 CREATE INDEX preview_tokens_expires_idx ON preview_tokens (expires_at);
 
 -- The take-down job names its change `unpublished` (the trigger would call an archive `archived`),
--- so hooks get `article.unpublished`.
+-- so hooks get `article.unpublished`; and an edit that moved only the version is recorded, since
+-- what readers get (`version`, `updated_at`) changed.
 CREATE OR REPLACE FUNCTION record_change() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     kind text := TG_ARGV[0];
@@ -47,7 +48,10 @@ BEGIN
     -- Bookkeeping that changes with everything (or with every click) says nothing.
     WHERE field NOT IN ('updated_at', 'version', 'clicks', 'consecutive_failures')
       AND (TG_OP <> 'UPDATE' OR before_row -> field IS DISTINCT FROM after_row -> field);
-    IF TG_OP = 'UPDATE' AND changes = '{}' THEN
+    -- An edit that left every field as it was still moved `version` and `updated_at`, which
+    -- readers get: followers (sync, live events) must hear of it too.
+    IF TG_OP = 'UPDATE' AND changes = '{}'
+       AND before_row -> 'version' IS NOT DISTINCT FROM after_row -> 'version' THEN
         RETURN NULL;
     END IF;
 

@@ -108,6 +108,9 @@ pub async fn stream_events(
         // Nothing between here and the client may hold events back to compress or buffer them.
         .insert_header((header::CONTENT_ENCODING, "identity"))
         .insert_header(("X-Accel-Buffering", "no"))
+        // When the stream ends (at shutdown) the connection goes too, rather than idling in
+        // keep-alive and holding the stop up.
+        .force_close()
         .streaming(futures_util::stream::unfold(stream, next)))
 }
 
@@ -132,7 +135,14 @@ async fn client(
                 }
             }
         }
-        (credential, _) => credential,
+        (Credential::Anonymous, None) => Credential::Anonymous,
+        // Two credentials could name two clients: which one counts would be a guess.
+        (_, Some(_)) => {
+            return Err(ApiError::BadRequest(
+                "key: send a key in the URL only without an Authorization header".into(),
+            ));
+        }
+        (credential, None) => credential,
     };
     Ok(match identify(state, credential).await? {
         Some(Identity::ContentKey { key } | Identity::Account { key: Some(key), .. }) => {
