@@ -27,8 +27,8 @@ use crate::{
     links::{self, dto::LinkView},
     recommendations::{self, dto::RecommendationView},
     schema::{
-        articles as articles_table, authors as authors_table, carousels as carousels_table,
-        categories as categories_table, links as links_table,
+        articles as articles_table, authors as authors_table, carousel_slides,
+        carousels as carousels_table, categories as categories_table, links as links_table,
         recommendations as recommendations_table, tags as tags_table,
     },
     site::{self, dto::SiteView},
@@ -276,7 +276,8 @@ fn shows_public(change: &Change) -> bool {
 }
 
 /// The items `changes` (in commit order) touched, each once, in the order of its last change.
-/// A slide touches its carousel; an article touches the recommendations that show it.
+/// A slide or an image touches the carousels showing it; an article touches the
+/// recommendations that show it.
 pub fn touched(
     conn: &mut PgConnection,
     changes: &[Change],
@@ -306,6 +307,26 @@ pub fn touched(
                             .map(|slide| slide.carousel_id)
                     });
                 if let Some(carousel) = carousel {
+                    note(
+                        ItemKey {
+                            kind: "carousel",
+                            id: Some(carousel),
+                        },
+                        change,
+                        None,
+                        true,
+                    );
+                }
+                continue;
+            }
+            // Carousels embed their slides' images: an edited caption changes what they show.
+            "image" => {
+                let showing: Vec<Uuid> = carousel_slides::table
+                    .filter(carousel_slides::image_id.nullable().eq(id))
+                    .select(carousel_slides::carousel_id)
+                    .distinct()
+                    .load(conn)?;
+                for carousel in showing {
                     note(
                         ItemKey {
                             kind: "carousel",
