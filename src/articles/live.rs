@@ -134,3 +134,78 @@ pub fn counts_naming(
     .load(conn)?;
     Ok(counts.into_iter().map(|c| (c.id, c.n)).collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeDelta;
+
+    use super::*;
+
+    fn moment() -> DateTime<Utc> {
+        DateTime::<Utc>::UNIX_EPOCH + TimeDelta::days(20_000)
+    }
+
+    fn timing(status: &str, published: Option<i64>, until: Option<i64>) -> Timing<'_> {
+        let at = |offset: i64| moment() + TimeDelta::seconds(offset);
+        Timing {
+            status,
+            published_at: published.map(at),
+            unpublish_at: until.map(at),
+            trashed: false,
+        }
+    }
+
+    #[test]
+    fn readers_are_told_the_status_they_experience() {
+        let moment = moment();
+        for (status, published, until, expected, live) in [
+            ("scheduled", Some(30), None, Status::Scheduled, false),
+            // Its time has come; the scheduler has not run yet.
+            ("scheduled", Some(-1), None, Status::Published, true),
+            ("published", Some(-60), Some(60), Status::Published, true),
+            // Taken down; the job has not run yet.
+            ("published", Some(-60), Some(0), Status::Archived, false),
+            ("scheduled", Some(-60), Some(-1), Status::Archived, false),
+            ("draft", Some(-60), None, Status::Draft, false),
+            ("archived", Some(-60), Some(60), Status::Archived, false),
+        ] {
+            let timing = timing(status, published, until);
+            assert_eq!(
+                timing.status(moment),
+                expected,
+                "{status} {published:?} {until:?}"
+            );
+            assert_eq!(
+                timing.is_live(moment),
+                live,
+                "{status} {published:?} {until:?}"
+            );
+        }
+        let trashed = Timing {
+            trashed: true,
+            ..timing("published", Some(-60), None)
+        };
+        assert!(!trashed.is_live(moment));
+    }
+
+    #[test]
+    fn a_copy_may_last_until_the_next_moment_the_article_goes_up_or_down() {
+        let moment = moment();
+        assert_eq!(
+            timing("published", Some(-60), Some(42)).seconds_to_change(moment),
+            Some(42)
+        );
+        assert_eq!(
+            timing("scheduled", Some(7), Some(42)).seconds_to_change(moment),
+            Some(7)
+        );
+        assert_eq!(
+            timing("published", Some(-60), None).seconds_to_change(moment),
+            None
+        );
+        assert_eq!(
+            timing("draft", Some(7), Some(42)).seconds_to_change(moment),
+            None
+        );
+    }
+}
