@@ -82,14 +82,6 @@ pub enum Entry {
     },
 }
 
-impl Entry {
-    pub fn kind(&self) -> &str {
-        match self {
-            Self::Upsert { kind, .. } | Self::Delete { kind, .. } => kind,
-        }
-    }
-}
-
 /// How items are shown.
 #[derive(Debug, Clone)]
 pub struct Showing {
