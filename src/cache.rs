@@ -54,6 +54,9 @@ pub struct CachedResponse {
     pub body: Bytes,
     /// The answer's own `max-age`: it is not served from here any longer than that either.
     pub max_age: Duration,
+    /// Whether that `max-age` was cut short because the answer changes by itself at a known
+    /// moment (a window opening, an article coming down): then it is wrong after it.
+    pub cut_short: bool,
     /// The body compressed, each encoding made once, by the first reader who asks for it.
     pub encoded: Arc<EncodedBodies>,
 }
@@ -188,10 +191,9 @@ impl ContentCache {
         }
     }
 
-    /// The answer kept for `key`, fresh or stale. Only an answer that lived its whole time can
-    /// be stale: one whose own `max-age` was cut short (a window opening, an article coming
-    /// down) is wrong after it. Nor is anything stale while other processes' writes are not
-    /// heard.
+    /// The answer kept for `key`, fresh or stale. Only an answer whose `max-age` was not cut
+    /// short can be stale: the other kind is wrong after its moment. Nor is anything stale while
+    /// other processes' writes are not heard.
     pub fn lookup(&self, key: &str, now: DateTime<Utc>) -> Lookup {
         let Some(kept) = self.responses.get(key) else {
             return Lookup::Missing;
@@ -199,11 +201,10 @@ impl ContentCache {
         if self.fresh(kept.at, kept.value.max_age, now) {
             return Lookup::Fresh(kept.value);
         }
-        let lived_its_time = kept.value.max_age >= TIME_TO_LIVE;
         let within_grace = (now - kept.at)
             .to_std()
             .is_ok_and(|age| age < TIME_TO_LIVE + STALE_GRACE);
-        if lived_its_time && within_grace && self.following.load(Ordering::SeqCst) {
+        if !kept.value.cut_short && within_grace && self.following.load(Ordering::SeqCst) {
             Lookup::Stale(kept.value)
         } else {
             Lookup::Missing
@@ -329,6 +330,7 @@ mod tests {
 
     fn answer(max_age: u64) -> CachedResponse {
         CachedResponse {
+            cut_short: max_age < 60,
             content_type: "application/json".into(),
             cache_control: format!("public, max-age={max_age}"),
             etag: "\"x\"".into(),

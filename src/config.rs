@@ -72,6 +72,17 @@ pub struct ServeArgs {
         default_value = "http://localhost:3000"
     )]
     pub public_url: String,
+    /// The frontend's preview page; `{token}` is replaced by a preview link's token.
+    #[arg(
+        long,
+        env = "MASTHEAD_PREVIEW_URL",
+        default_value = "http://localhost:3000/preview?token={token}"
+    )]
+    pub preview_url: String,
+    /// Event streams (`GET /api/v1/events`) one client may hold open at once: per API key,
+    /// else per address.
+    #[arg(long, env = "MASTHEAD_EVENT_STREAMS_PER_CLIENT", default_value_t = 4)]
+    pub event_streams_per_client: usize,
     /// The frontend's path of an article (kind `post`) in site maps and the feed; `{slug}` is
     /// replaced by the article's slug.
     #[arg(
@@ -199,6 +210,9 @@ pub struct Config {
     pub bind: String,
     pub jwt_secret: Secret,
     pub public_url: String,
+    /// `{token}` in it is replaced by a preview link's token.
+    pub preview_url: String,
+    pub event_streams_per_client: usize,
     /// `{slug}` in it is replaced by an article's slug.
     pub article_path: String,
     /// `{slug}` in it is replaced by a page's slug.
@@ -245,6 +259,10 @@ pub enum ConfigError {
         "{0} is {1:?}; it must start with `/` and contain `{{slug}}`, like `/articles/{{slug}}`."
     )]
     BadPath(&'static str, String),
+    #[error(
+        "MASTHEAD_PREVIEW_URL is {0:?}; it must contain `{{token}}`, like `http://localhost:3000/preview?token={{token}}`."
+    )]
+    BadPreviewUrl(String),
 }
 
 /// The sitemaps.org limit of URLs in one sitemap file.
@@ -259,6 +277,14 @@ fn content_path(name: &'static str, value: String) -> Result<String, ConfigError
     }
 }
 
+fn preview_url(value: String) -> Result<String, ConfigError> {
+    if value.contains("{token}") {
+        Ok(value)
+    } else {
+        Err(ConfigError::BadPreviewUrl(value))
+    }
+}
+
 impl Config {
     /// Defaults for everything but the database and the secret; what tests and `serve` start from.
     pub fn new(database_url: impl Into<String>, jwt_secret: Secret) -> Self {
@@ -267,6 +293,8 @@ impl Config {
             bind: "127.0.0.1:8080".into(),
             jwt_secret,
             public_url: "http://localhost:3000".into(),
+            preview_url: "http://localhost:3000/preview?token={token}".into(),
+            event_streams_per_client: 4,
             article_path: "/articles/{slug}".into(),
             page_path: "/{slug}".into(),
             category_path: "/categories/{slug}".into(),
@@ -325,6 +353,8 @@ impl Config {
             bind: args.bind,
             jwt_secret: secret,
             public_url: args.public_url.trim_end_matches('/').to_owned(),
+            preview_url: preview_url(args.preview_url)?,
+            event_streams_per_client: args.event_streams_per_client.max(1),
             article_path: content_path("MASTHEAD_ARTICLE_PATH", args.article_path)?,
             page_path: content_path("MASTHEAD_PAGE_PATH", args.page_path)?,
             category_path: content_path("MASTHEAD_CATEGORY_PATH", args.category_path)?,

@@ -16,7 +16,7 @@ use masthead::{
     auth::{Role, password},
     changes,
     config::{Config, DatabaseArgs, LogFormat, ServeArgs},
-    db, openapi, search,
+    db, events, openapi, search,
     state::AppState,
     users::{
         self,
@@ -184,6 +184,7 @@ fn serve(args: ServeArgs) -> Result<(), String> {
         .map_err(|e| format!("cannot start the change listener: {e}"))?;
     webhooks::worker::spawn(state.clone())
         .map_err(|e| format!("cannot start the webhook worker: {e}"))?;
+    events::hub::spawn(state.clone()).map_err(|e| format!("cannot start the event feeder: {e}"))?;
     actix_web::rt::System::new().block_on(async move {
         actix_web::rt::spawn(articles::scheduler::run(state.clone()));
         actix_web::rt::spawn(changes::prune::run(state.clone()));
@@ -226,6 +227,8 @@ async fn stop_on_signal(server: actix_web::dev::ServerHandle, state: web::Data<A
     futures_util::future::select(Box::pin(ctrl_c()), Box::pin(terminate)).await;
     tracing::info!("stopping: no new connections; finishing the requests in flight");
     server.pause().await;
+    // Event streams never finish by themselves: they end now, and clients resume elsewhere.
+    state.events.close();
     let started = Instant::now();
     while state.in_flight.load(Ordering::SeqCst) > 0 && started.elapsed() < DRAIN_TIMEOUT {
         actix_web::rt::time::sleep(Duration::from_millis(20)).await;

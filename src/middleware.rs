@@ -364,6 +364,7 @@ fn keep_if_public(
                 link,
                 body: bytes,
                 max_age: Duration::from_secs(max_age),
+                cut_short: max_age < u64::from(state.config.cache_max_age),
                 encoded: Arc::default(),
             };
             let response = from_cache(&kept, encoding);

@@ -54,6 +54,7 @@ problem_responses! {
     Forbidden = 403 => "The caller's role does not allow this",
     NotFound = 404 => "No such resource",
     Conflict = 409 => "A unique value is taken, or the resource is in use",
+    Gone = 410 => "The sync token is older than the change log keeps: sync again from the start, without a token",
     PreconditionFailed = 412 => "`If-Match` does not match the current version; nothing was changed",
     PayloadTooLarge = 413 => "The body is larger than allowed",
     UnsupportedMediaType = 415 => "The body is not of a type this operation takes (`application/json`, or `multipart/form-data` for uploads)",
@@ -111,7 +112,7 @@ response_sets! {
     components(
         schemas(Problem, FieldError, FieldCode),
         responses(
-            BadRequest, Unauthorized, Forbidden, NotFound, Conflict, PreconditionFailed,
+            BadRequest, Unauthorized, Forbidden, NotFound, Conflict, Gone, PreconditionFailed,
             PayloadTooLarge, UnsupportedMediaType, ValidationFailed, TooManyRequests, Unavailable,
         ),
     ),
@@ -136,6 +137,8 @@ response_sets! {
         (name = "webhooks", description = "Signed calls to your systems when content changes \
             (Standard Webhooks: `webhook-id`, `webhook-timestamp`, `webhook-signature`), retried \
             with backoff for about a day, with a delivery log (admin only)"),
+        (name = "sync", description = "Following content from a frontend or an app: a delta \
+            sync from a token, and Server-Sent Events of each change as it commits"),
         (name = "site-files", description = "Files at the root for search engines and feed \
             readers: `/sitemap.xml` (an index of `/sitemap-{n}.xml` past 50,000 URLs), \
             `/sitemap.txt` and `/feed.xml` (RSS 2.0). URLs are built from `MASTHEAD_PUBLIC_URL`, \

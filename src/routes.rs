@@ -3,8 +3,8 @@
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
 use crate::{
-    api_keys, articles, audit, authors, carousels, categories, images, links, recommendations,
-    search, sessions, site, sitefiles, tags, users, webhooks,
+    api_keys, articles, audit, authors, carousels, categories, events, images, links,
+    recommendations, search, sessions, site, sitefiles, sync, tags, users, webhooks,
 };
 
 /// The documented API under `/api/v1`, and the site files at the root (`/sitemap.xml`, …).
@@ -27,7 +27,9 @@ pub fn api(cfg: &mut ServiceConfig) {
             .configure(recommendations::routes)
             .configure(site::routes)
             .configure(webhooks::routes)
-            .configure(audit::routes),
+            .configure(audit::routes)
+            .configure(sync::routes)
+            .configure(events::routes),
     )
     .configure(sitefiles::routes);
 }

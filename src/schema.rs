@@ -84,6 +84,7 @@ diesel::table! {
         version -> Int4,
         deleted_at -> Nullable<Timestamptz>,
         body_image_ids -> Array<Nullable<Uuid>>,
+        unpublish_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -236,6 +237,17 @@ diesel::table! {
 }
 
 diesel::table! {
+    preview_tokens (id) {
+        id -> Uuid,
+        article_id -> Uuid,
+        token_hash -> Text,
+        expires_at -> Timestamptz,
+        created_by -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     recommendations (id) {
         id -> Uuid,
         slot -> Text,
@@ -366,6 +378,8 @@ diesel::joinable!(carousel_slides -> articles (article_id));
 diesel::joinable!(carousel_slides -> images (image_id));
 diesel::joinable!(images -> users (created_by));
 diesel::joinable!(links -> images (logo_id));
+diesel::joinable!(preview_tokens -> articles (article_id));
+diesel::joinable!(preview_tokens -> users (created_by));
 diesel::joinable!(refresh_tokens -> users (user_id));
 diesel::joinable!(site_settings -> images (logo_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
@@ -389,6 +403,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     image_uploads,
     images,
     links,
+    preview_tokens,
     recommendations,
     refresh_tokens,
     site_settings,

@@ -10,6 +10,7 @@ use crate::{
     clock::Clock,
     config::{Config, StorageSettings},
     db::{self, Pool},
+    events::hub::EventHub,
     images::{media::Media, storage::Storage},
     links::throttle::ApplicationThrottle,
     metrics::Metrics,
@@ -30,6 +31,8 @@ pub struct AppState {
     pub in_flight: AtomicUsize,
     /// Raised when any process commits a change; background workers wait on it.
     pub changes: ChangeSignal,
+    /// Feeds this process's open event streams.
+    pub events: EventHub,
     /// Calls out to webhooks, only to addresses `MASTHEAD_OUTBOUND` allows.
     pub webhook_agent: ureq::Agent,
 }
@@ -57,6 +60,7 @@ impl AppState {
             cache: ContentCache::new(),
             in_flight: AtomicUsize::new(0),
             changes: ChangeSignal::default(),
+            events: EventHub::default(),
             webhook_agent: config.outbound.agent(crate::webhooks::worker::TIMEOUT),
             tokens: TokenKeys::new(&config.jwt_secret),
             throttle: LoginThrottle::new(),

@@ -12,15 +12,9 @@ use crate::{
     error::ApiError,
 };
 
-/// Published, its time has come, and not in the trash: what anyone may read.
+/// What anyone may read now, by the rule of [`crate::articles::live`].
 pub fn is_live(article: &Article) -> bool {
-    matches!(
-        Status::from_column(&article.status),
-        Status::Published | Status::Scheduled
-    ) && article
-        .published_at
-        .is_some_and(|at| at <= chrono::Utc::now())
-        && article.deleted_at.is_none()
+    article.timing().is_live(chrono::Utc::now())
 }
 
 /// Staff read everything; others only live articles, and the rest is 404 to them, so that

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, Utc};
 use diesel::PgConnection;
 use uuid::Uuid;
 
@@ -34,6 +35,34 @@ pub fn storable(time: chrono::DateTime<chrono::Utc>) -> bool {
     (1..=9999).contains(&time.year())
 }
 
+/// A time PostgreSQL can store, or the field's 422.
+pub fn storable_time(field: &str, time: DateTime<Utc>) -> Result<DateTime<Utc>, FieldError> {
+    if storable(time) {
+        Ok(time)
+    } else {
+        Err(FieldError::new(
+            field,
+            FieldCode::Invalid,
+            "must be a time between the years 1 and 9999",
+        ))
+    }
+}
+
+/// An article cannot come down before it goes up: `unpublish_at` must be after `published_at`.
+pub fn check_unpublish_at(
+    published_at: Option<DateTime<Utc>>,
+    unpublish_at: Option<DateTime<Utc>>,
+) -> Result<(), ApiError> {
+    match (published_at, unpublish_at) {
+        (Some(published), Some(until)) if until <= published => Err(ApiError::field(
+            "unpublish_at",
+            FieldCode::Invalid,
+            "must be after published_at",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Fields of a request, checked; `None` means "not sent".
 #[derive(Debug, Default)]
 pub struct Checked {
@@ -54,6 +83,8 @@ pub struct Checked {
     pub seo: SeoChanges,
     /// The images the new body shows, fetched by [`Checked::check_references`].
     pub figures: HashMap<Uuid, InlineImage>,
+    /// A new take-down time (`Some(None)` clears it); not part of the content revisions keep.
+    pub unpublish_at: Option<Option<DateTime<Utc>>>,
 }
 
 fn distinct(field: &str, ids: Vec<Uuid>, max: usize) -> Result<Vec<Uuid>, FieldError> {
@@ -162,6 +193,7 @@ impl Checked {
             translation_of: Some(input.translation_of),
             seo,
             figures: HashMap::new(),
+            unpublish_at: None,
         })
     }
 
@@ -194,10 +226,20 @@ impl Checked {
                 .transpose(),
         )
             .parsed()?;
-        let (tags,) = (input
-            .tags
-            .map(|t| distinct("tags", t, MAX_TAGS))
-            .transpose(),)
+        let (tags, unpublish_at) = (
+            input
+                .tags
+                .map(|t| distinct("tags", t, MAX_TAGS))
+                .transpose(),
+            input
+                .unpublish_at
+                .map(|until| {
+                    until
+                        .map(|at| storable_time("unpublish_at", at))
+                        .transpose()
+                })
+                .transpose(),
+        )
             .parsed()?;
         Ok(Self {
             title,
@@ -216,6 +258,7 @@ impl Checked {
             translation_of: input.translation_of,
             seo: seo.unwrap_or_default(),
             figures: HashMap::new(),
+            unpublish_at,
         })
     }
 

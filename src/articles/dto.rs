@@ -116,8 +116,13 @@ pub struct ArticleView {
     /// Tag ids, or tags with `include=tags`.
     #[schema(value_type = Vec<Embedded<TagSummary>>)]
     pub tags: Vec<Embedded<serde_json::Value>>,
+    /// As readers experience it: `published` from `published_at` on, `archived` from
+    /// `unpublish_at` on, whether or not the scheduler has run yet.
     pub status: Status,
     pub published_at: Option<DateTime<Utc>>,
+    /// When the article comes down by itself (an embargo or a promotion ends); it is then
+    /// `archived`.
+    pub unpublish_at: Option<DateTime<Utc>>,
     pub featured: bool,
     pub kind: Kind,
     /// Where the story comes from (a wire service, a partner paper).
@@ -171,6 +176,7 @@ pub struct Bodies {
 
 impl ArticleView {
     pub fn new(a: ArticleSummary, bodies: Option<Bodies>) -> Self {
+        let status = a.timing().status(Utc::now());
         let (body, body_html, body_text) = match bodies {
             Some(b) => (Some(b.body), Some(b.body_html), Some(b.body_text)),
             None => (None, None, None),
@@ -188,8 +194,9 @@ impl ArticleView {
             authors: a.author_ids.into_iter().map(Embedded::Id).collect(),
             category: a.category_id.map(Embedded::Id),
             tags: a.tag_ids.into_iter().map(Embedded::Id).collect(),
-            status: Status::from_column(&a.status),
+            status,
             published_at: a.published_at,
+            unpublish_at: a.unpublish_at,
             featured: a.featured,
             kind: Kind::from_column(&a.kind),
             source: a.source,
@@ -332,6 +339,10 @@ pub struct UpdateArticle {
     #[schema(value_type = Option<Uuid>)]
     pub translation_of: Option<Option<Uuid>>,
     pub seo: Option<UpdateSeo>,
+    /// When the article comes down by itself; after its `published_at`. `null` clears it.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<DateTime<Utc>>)]
+    pub unpublish_at: Option<Option<DateTime<Utc>>>,
     /// The version last read; a stale one gives 412 (like a stale `If-Match`).
     pub version: Option<i32>,
 }
@@ -341,6 +352,32 @@ pub struct UpdateArticle {
 pub struct PublishArticle {
     /// When it goes live: now when omitted; a future time schedules it.
     pub published_at: Option<DateTime<Utc>>,
+    /// When it comes down by itself; after `published_at`. Omitted keeps one still ahead and
+    /// clears one already past.
+    pub unpublish_at: Option<DateTime<Utc>>,
+}
+
+/// How long a preview link works.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePreview {
+    /// Seconds the link works: 24 hours when omitted, at most 7 days.
+    #[schema(minimum = 1, maximum = 604800, example = 86400)]
+    pub expires_in: Option<i64>,
+}
+
+/// A link that shows the article to anyone who has it, as it would read once published.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PreviewView {
+    /// Shown only in this answer; `GET /api/v1/preview/{token}` reads the article with it.
+    #[schema(example = "mhp_4kQx0cS2vJ8dPz1bN7wR3tYh6mLq9aUe5fGi0oKjXyZ")]
+    pub token: String,
+    /// The frontend's preview page for it (`MASTHEAD_PREVIEW_URL`).
+    #[schema(
+        example = "http://localhost:3000/preview?token=mhp_4kQx0cS2vJ8dPz1bN7wR3tYh6mLq9aUe5fGi0oKjXyZ"
+    )]
+    pub url: String,
+    pub expires_at: DateTime<Utc>,
 }
 
 // A parameter's schema, given with `schema_with`, carries its description: utoipa then leaves
@@ -415,7 +452,7 @@ pub struct ListParams {
     pub after: Option<String>,
     /// Comma-separated fields to return, e.g. `id,slug,title`.
     #[param(
-        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:(?:reading_time_minutes|translation_of|published_at|cover_image|word_count|created_at|updated_at|body_html|body_text|subtitle|category|featured|excerpt|authors|version|status|source|locale|title|slug|body|tags|kind|seo|id)[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?(?:,[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:(?:reading_time_minutes|translation_of|published_at|cover_image|word_count|created_at|updated_at|body_html|body_text|subtitle|category|featured|excerpt|authors|version|status|source|locale|title|slug|body|tags|kind|seo|id)[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?)*$"#
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:(?:reading_time_minutes|translation_of|published_at|unpublish_at|cover_image|word_count|created_at|updated_at|body_html|body_text|subtitle|category|featured|excerpt|authors|version|status|source|locale|title|slug|body|tags|kind|seo|id)[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?(?:,[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:(?:reading_time_minutes|translation_of|published_at|unpublish_at|cover_image|word_count|created_at|updated_at|body_html|body_text|subtitle|category|featured|excerpt|authors|version|status|source|locale|title|slug|body|tags|kind|seo|id)[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?)*$"#
     )]
     pub fields: Option<String>,
     /// Comma-separated relations to embed: authors, tags, category, cover_image.
@@ -430,7 +467,7 @@ pub struct ListParams {
 pub struct ReadParams {
     /// Comma-separated fields to return, e.g. `id,slug,title`.
     #[param(
-        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:(?:reading_time_minutes|translation_of|published_at|cover_image|word_count|created_at|updated_at|body_html|body_text|subtitle|category|featured|excerpt|authors|version|status|source|locale|title|slug|body|tags|kind|seo|id)[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?(?:,[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:(?:reading_time_minutes|translation_of|published_at|cover_image|word_count|created_at|updated_at|body_html|body_text|subtitle|category|featured|excerpt|authors|version|status|source|locale|title|slug|body|tags|kind|seo|id)[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?)*$"#
+        pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:(?:reading_time_minutes|translation_of|published_at|unpublish_at|cover_image|word_count|created_at|updated_at|body_html|body_text|subtitle|category|featured|excerpt|authors|version|status|source|locale|title|slug|body|tags|kind|seo|id)[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?(?:,[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?:(?:reading_time_minutes|translation_of|published_at|unpublish_at|cover_image|word_count|created_at|updated_at|body_html|body_text|subtitle|category|featured|excerpt|authors|version|status|source|locale|title|slug|body|tags|kind|seo|id)[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*)?)*$"#
     )]
     pub fields: Option<String>,
     /// Comma-separated relations to embed: authors, tags, category, cover_image.

@@ -25,5 +25,8 @@ pub fn routes(cfg: &mut ServiceConfig) {
         .service(handlers::restore_article)
         .service(handlers::list_revisions)
         .service(handlers::find_revision)
-        .service(handlers::restore_revision);
+        .service(handlers::restore_revision)
+        .service(handlers::create_preview)
+        .service(handlers::delete_preview)
+        .service(handlers::find_preview);
 }

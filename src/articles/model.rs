@@ -11,7 +11,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::schema::{article_revisions, articles};
+use crate::{
+    articles::live::Timing,
+    schema::{article_revisions, articles},
+};
 
 /// Where an article is in the editorial workflow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -128,6 +131,18 @@ pub struct Article {
     pub deleted_at: Option<DateTime<Utc>>,
     #[diesel(deserialize_as = IdList)]
     pub body_image_ids: Vec<Uuid>,
+    pub unpublish_at: Option<DateTime<Utc>>,
+}
+
+impl Article {
+    pub fn timing(&self) -> Timing<'_> {
+        Timing {
+            status: &self.status,
+            published_at: self.published_at,
+            unpublish_at: self.unpublish_at,
+            trashed: self.deleted_at.is_some(),
+        }
+    }
 }
 
 /// Every column but the three bodies: what lists read unless `fields` asks for a body.
@@ -148,6 +163,7 @@ pub struct ArticleSummary {
     pub tag_ids: Vec<Uuid>,
     pub status: String,
     pub published_at: Option<DateTime<Utc>>,
+    pub unpublish_at: Option<DateTime<Utc>>,
     pub featured: bool,
     pub kind: String,
     pub source: Option<String>,
@@ -163,9 +179,21 @@ pub struct ArticleSummary {
     pub version: i32,
 }
 
+impl ArticleSummary {
+    /// What decides the status readers see (a summary does not say whether it is in the trash).
+    pub fn timing(&self) -> Timing<'_> {
+        Timing {
+            status: &self.status,
+            published_at: self.published_at,
+            unpublish_at: self.unpublish_at,
+            trashed: false,
+        }
+    }
+}
+
 /// The columns of [`ArticleSummary`] of an `articles` row aliased `a`, for hand-written SQL.
 pub const SUMMARY_COLUMNS: &str = "a.id, a.slug, a.title, a.subtitle, a.excerpt, a.cover_image_id, \
-    a.category_id, a.author_ids, a.tag_ids, a.status, a.published_at, a.featured, a.kind, a.source, \
+    a.category_id, a.author_ids, a.tag_ids, a.status, a.published_at, a.unpublish_at, a.featured, a.kind, a.source, \
     a.locale, a.translation_of, a.meta_title, a.meta_description, a.canonical_url, a.word_count, \
     a.reading_time_minutes, a.created_at, a.updated_at, a.version";
 
@@ -183,6 +211,7 @@ impl From<Article> for ArticleSummary {
             tag_ids: a.tag_ids,
             status: a.status,
             published_at: a.published_at,
+            unpublish_at: a.unpublish_at,
             featured: a.featured,
             kind: a.kind,
             source: a.source,

@@ -31,6 +31,7 @@ const FIELDS: &[&str] = &[
     "tags",
     "status",
     "published_at",
+    "unpublish_at",
     "featured",
     "kind",
     "source",

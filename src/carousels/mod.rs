@@ -23,6 +23,19 @@ pub fn staff_view_of(
     serde_json::to_value(view).map_err(ApiError::internal)
 }
 
+/// A carousel as an anonymous reader gets it at `now` (the slides active then), for other rooms
+/// (sync and live events).
+pub fn public_view_of(
+    conn: &mut PgConnection,
+    id: Uuid,
+    media_url: &str,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<serde_json::Value, ApiError> {
+    let carousel = queries::find(conn, &Key::Id(id))?;
+    let view = views::public_view(conn, carousel, media_url, now)?;
+    serde_json::to_value(view).map_err(ApiError::internal)
+}
+
 pub fn routes(cfg: &mut ServiceConfig) {
     cfg.service(handlers::list_carousels)
         .service(handlers::create_carousel)

@@ -29,6 +29,18 @@ pub(super) fn staff_view(
         .ok_or_else(|| ApiError::not_found("carousel"))
 }
 
+/// What an anonymous reader sees of one carousel now.
+pub(super) fn public_view(
+    conn: &mut PgConnection,
+    carousel: Carousel,
+    media_url: &str,
+    now: DateTime<Utc>,
+) -> Result<CarouselView, ApiError> {
+    views(conn, vec![carousel], false, now, media_url)?
+        .pop()
+        .ok_or_else(|| ApiError::not_found("carousel"))
+}
+
 pub(super) fn views(
     conn: &mut PgConnection,
     carousels: Vec<Carousel>,

@@ -157,7 +157,7 @@ pub async fn list_articles(
     let matching = Matching::parse(&params, reader.is_staff())?;
     let page = window.page;
     let worker = state.clone();
-    let (views, total, next) = db::run(&state.pool, move |conn| {
+    let (views, total, next, until_change) = db::run(&state.pool, move |conn| {
         fetch(conn, &worker, &window, matching)
     })
     .await?;
@@ -168,7 +168,7 @@ pub async fn list_articles(
         list.meta.next_cursor = next;
     }
     let mut response = list.respond(&req);
-    cache::mark_public(&mut response, &reader, &state);
+    cache::mark_public_for(&mut response, &reader, &state, until_change);
     Ok(response)
 }
 
@@ -274,15 +274,19 @@ impl Matching {
 
 /// The whole list in one database call: the page of articles as `window` shows them, the total,
 /// and the cursor of the next page when this one is full.
+/// A page of articles, the total, the next cursor, and the seconds until one of them goes live
+/// or comes down by itself.
+type Fetched = (Vec<Value>, i64, Option<String>, Option<u32>);
+
 fn fetch(
     conn: &mut PgConnection,
     state: &AppState,
     window: &Window,
     matching: Matching,
-) -> Result<(Vec<Value>, i64, Option<String>), ApiError> {
+) -> Result<Fetched, ApiError> {
     let generation = state.cache.generation();
     let Some(filters) = matching.resolve(conn)? else {
-        return Ok((Vec::new(), 0, None));
+        return Ok((Vec::new(), 0, None, None));
     };
     let Window {
         page,
@@ -325,6 +329,11 @@ fn fetch(
     let next = (rows.len() as i64 == page.limit())
         .then(|| rows.last().map(|(last, _)| encode_cursor(*sort, last)))
         .flatten();
+    let now = Utc::now();
+    let until_change = rows
+        .iter()
+        .filter_map(|(s, _)| s.timing().seconds_to_change(now))
+        .min();
     let mut views: Vec<ArticleView> = rows
         .into_iter()
         .map(|(s, b)| ArticleView::new(s, b))
@@ -334,7 +343,7 @@ fn fetch(
         .iter()
         .map(|v| shape.project(v))
         .collect::<Result<Vec<_>, _>>()?;
-    Ok((projected, total, next))
+    Ok((projected, total, next, until_change))
 }
 
 /// The list's total, counted once per few seconds for the same filters. `generation` is the

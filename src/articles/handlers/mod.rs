@@ -1,12 +1,14 @@
 //! Article endpoints, a file per group of actions.
 
 mod list;
+mod preview;
 mod read;
 mod revisions;
 mod workflow;
 mod write;
 
 pub use list::list_articles;
+pub use preview::{create_preview, delete_preview, find_preview};
 pub use read::find_article;
 pub use revisions::{find_revision, list_revisions, restore_revision};
 pub use workflow::{archive_article, publish_article, restore_article, unpublish_article};

@@ -52,16 +52,17 @@ pub async fn find_article(
             Lookup::Missing => return Err(ApiError::not_found("article")),
         };
         access::check_readable(&reader, &article)?;
+        let until_change = article.timing().seconds_to_change(chrono::Utc::now());
         let mut views = [ArticleView::full(article)];
         shape.embed(conn, &mut views, &media_url)?;
         let [view] = views;
-        Ok(Ok(shape.project(&view)?))
+        Ok(Ok((shape.project(&view)?, until_change)))
     })
     .await?;
     match found {
-        Ok(body) => {
+        Ok((body, until_change)) => {
             let mut response = HttpResponse::Ok().json(body);
-            cache::mark_public(&mut response, &reader, &state);
+            cache::mark_public_for(&mut response, &reader, &state, until_change);
             Ok(response)
         }
         Err(current_slug) => {

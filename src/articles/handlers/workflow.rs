@@ -1,5 +1,5 @@
 use actix_web::{HttpResponse, post, web};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use diesel::Connection;
 
 use crate::{
@@ -12,21 +12,22 @@ use crate::{
     },
     auth::{AuthUser, min},
     db,
-    error::{ApiError, FieldCode},
+    error::{ApiError, FieldCode, FieldError},
     extract,
     openapi::{Conflict, NotFound, Restricted, WithBody},
     slugs::Key,
     state::AppState,
 };
 
+/// An article's status, `published_at` and `unpublish_at` after a workflow step.
+type Workflow = (Status, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
 /// Runs a status change on the locked article after the publish permission check.
 async fn change_status(
     state: &AppState,
     user: AuthUser<min::Contributor>,
     id: &str,
-    change: impl FnOnce(&Article) -> Result<(Status, Option<chrono::DateTime<Utc>>), ApiError>
-    + Send
-    + 'static,
+    change: impl FnOnce(&Article) -> Result<Workflow, ApiError> + Send + 'static,
 ) -> Result<HttpResponse, ApiError> {
     let key = Key::parse(id);
     let article = db::run(&state.pool, move |conn| {
@@ -38,8 +39,14 @@ async fn change_status(
                     "the article is in the trash; restore it first".into(),
                 ));
             }
-            let (status, published_at) = change(&current)?;
-            Ok(queries::set_status(conn, current.id, status, published_at)?)
+            let (status, published_at, unpublish_at) = change(&current)?;
+            Ok(queries::set_status(
+                conn,
+                current.id,
+                status,
+                published_at,
+                unpublish_at,
+            )?)
         })
     })
     .await?;
@@ -50,7 +57,9 @@ async fn change_status(
 ///
 /// Authors publish their own articles, editors any; contributors may not. Without `published_at` it
 /// goes live now; a past time backdates it, a future one schedules it, and scheduled articles go
-/// live by themselves when their time comes.
+/// live by themselves when their time comes. `unpublish_at` takes it down by itself later (it
+/// is then `archived`); it must come after `published_at` (422). Publishing again clears an
+/// `unpublish_at` already past.
 #[utoipa::path(
     tag = "articles",
     params(("id" = String, Path, description = "The article's id or slug")),
@@ -74,24 +83,36 @@ pub async fn publish_article(
         b"" | b"null" => PublishArticle::default(),
         body => extract::parse(body)?,
     };
-    if request
-        .published_at
-        .is_some_and(|at| !content::storable(at))
-    {
-        return Err(ApiError::field(
-            "published_at",
-            FieldCode::Invalid,
-            "must be a time between the years 1 and 9999",
-        ));
+    let mut errors = Vec::new();
+    for (field, value) in [
+        ("published_at", request.published_at),
+        ("unpublish_at", request.unpublish_at),
+    ] {
+        if value.is_some_and(|at| !content::storable(at)) {
+            errors.push(FieldError::new(
+                field,
+                FieldCode::Invalid,
+                "must be a time between the years 1 and 9999",
+            ));
+        }
     }
-    change_status(&state, user, &id, move |_| {
-        let at = request.published_at.unwrap_or_else(Utc::now);
-        let status = if at > Utc::now() {
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    change_status(&state, user, &id, move |current| {
+        let now = Utc::now();
+        let at = request.published_at.unwrap_or(now);
+        // A take-down already past belongs to the previous publication.
+        let unpublish_at = request
+            .unpublish_at
+            .or(current.unpublish_at.filter(|until| *until > now));
+        content::check_unpublish_at(Some(at), unpublish_at)?;
+        let status = if at > now {
             Status::Scheduled
         } else {
             Status::Published
         };
-        Ok((status, Some(at)))
+        Ok((status, Some(at), unpublish_at))
     })
     .await
 }
@@ -116,7 +137,7 @@ pub async fn unpublish_article(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     change_status(&state, user, &id, |current| {
-        Ok((Status::Draft, current.published_at))
+        Ok((Status::Draft, current.published_at, current.unpublish_at))
     })
     .await
 }
@@ -141,7 +162,7 @@ pub async fn archive_article(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     change_status(&state, user, &id, |current| {
-        Ok((Status::Archived, current.published_at))
+        Ok((Status::Archived, current.published_at, current.unpublish_at))
     })
     .await
 }

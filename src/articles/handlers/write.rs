@@ -149,8 +149,15 @@ pub async fn update_article(
                 }
                 _ => current.slug.clone(),
             };
+            let unpublish_at = checked.unpublish_at.take();
+            if let Some(until) = unpublish_at {
+                content::check_unpublish_at(current.published_at, until)?;
+            }
             let content = checked.apply(Some(&Content::from(&current)), slug);
-            let article = queries::update_content(conn, current.id, &content)?;
+            let mut article = queries::update_content(conn, current.id, &content)?;
+            if let Some(until) = unpublish_at {
+                article = queries::set_unpublish_at(conn, current.id, until)?;
+            }
             record_revision(conn, &article, user.id, true)?;
             search::index::refresh(conn, &article)?;
             Ok(article)

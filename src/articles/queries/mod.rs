@@ -4,6 +4,7 @@
 mod embed;
 mod list;
 mod lookup;
+mod previews;
 mod references;
 mod revisions;
 mod sort;
@@ -12,6 +13,7 @@ mod write;
 pub use embed::{embeddable_authors, embeddable_categories, embeddable_tags};
 pub use list::{Filters, count, page};
 pub use lookup::{Lookup, find, forget_retired_slug, lock, retire_slug, slug_taken, taken_slugs};
+pub use previews::{insert_preview, previewed, revoke_previews};
 pub use references::{
     article_exists, author_of_user, category_exists, create_author_for_user, is_author,
     missing_authors, missing_tags,
@@ -20,4 +22,7 @@ pub use revisions::{
     find_revision, fold_into_revision, insert_revision, latest_revision, list_revisions,
 };
 pub use sort::{Cursor, Sort};
-pub use write::{insert, publish_due, purge, set_status, set_trashed, update_content};
+pub use write::{
+    insert, publish_due, purge, set_status, set_trashed, set_unpublish_at, unpublish_due,
+    update_content,
+};

@@ -46,14 +46,29 @@ pub fn set_status(
     id: Uuid,
     status: Status,
     published_at: Option<DateTime<Utc>>,
+    unpublish_at: Option<DateTime<Utc>>,
 ) -> QueryResult<Article> {
     diesel::update(articles::table.find(id))
         .set((
             articles::status.eq(status.as_str()),
             articles::published_at.eq(published_at),
+            articles::unpublish_at.eq(unpublish_at),
             articles::updated_at.eq(now),
             articles::version.eq(articles::version + 1),
         ))
+        .returning(Article::as_returning())
+        .get_result(conn)
+}
+
+/// Sets (or clears) when the article comes down by itself; part of an edit, which counts the
+/// version.
+pub fn set_unpublish_at(
+    conn: &mut PgConnection,
+    id: Uuid,
+    unpublish_at: Option<DateTime<Utc>>,
+) -> QueryResult<Article> {
+    diesel::update(articles::table.find(id))
+        .set(articles::unpublish_at.eq(unpublish_at))
         .returning(Article::as_returning())
         .get_result(conn)
 }
@@ -87,6 +102,22 @@ pub fn publish_due(conn: &mut PgConnection) -> QueryResult<Vec<Uuid>> {
     )
     .load::<PublishedId>(conn)
     .map(|rows| rows.into_iter().map(|r| r.id).collect())
+}
+
+/// Archives every live article whose `unpublish_at` has come, and returns their ids; the change
+/// log names it `unpublished`. Several processes may run it at once, as [`publish_due`].
+pub fn unpublish_due(conn: &mut PgConnection) -> QueryResult<Vec<Uuid>> {
+    conn.transaction(|conn| {
+        crate::changes::name_action(conn, "unpublished")?;
+        diesel::sql_query(
+            "UPDATE articles SET status = 'archived', updated_at = now(), version = version + 1 \
+             WHERE id IN (SELECT id FROM articles WHERE status IN ('published', 'scheduled') \
+                          AND unpublish_at <= now() AND deleted_at IS NULL FOR UPDATE SKIP LOCKED) \
+             RETURNING id",
+        )
+        .load::<PublishedId>(conn)
+        .map(|rows| rows.into_iter().map(|r| r.id).collect())
+    })
 }
 
 #[derive(QueryableByName)]
