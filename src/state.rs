@@ -32,6 +32,8 @@ pub struct AppState {
     pub changes: ChangeSignal,
     /// Calls out to webhooks, only to addresses `MASTHEAD_OUTBOUND` allows.
     pub webhook_agent: ureq::Agent,
+    /// Fetches remote pictures for imports, only from addresses `MASTHEAD_OUTBOUND` allows.
+    pub import_agent: ureq::Agent,
 }
 
 impl AppState {
@@ -44,7 +46,11 @@ impl AppState {
             StorageSettings::S3(settings) => Storage::s3(settings)?,
         };
         Ok(Self {
-            media: Arc::new(Media::new(storage, config.max_image_pixels)),
+            media: Arc::new(Media::new(
+                storage,
+                config.max_image_pixels,
+                config.jwt_secret.expose().as_bytes(),
+            )),
             link_applications: ApplicationThrottle::new(),
             clock: Clock::default(),
             pool: db::pool(
@@ -58,6 +64,7 @@ impl AppState {
             in_flight: AtomicUsize::new(0),
             changes: ChangeSignal::default(),
             webhook_agent: config.outbound.agent(crate::webhooks::worker::TIMEOUT),
+            import_agent: config.outbound.agent(crate::images::remote::TIMEOUT),
             tokens: TokenKeys::new(&config.jwt_secret),
             throttle: LoginThrottle::new(),
             metrics: Metrics::new(),

@@ -18,9 +18,18 @@ pub fn inline_images(
     ids: &[Uuid],
     media_url: &str,
 ) -> QueryResult<HashMap<Uuid, InlineImage>> {
-    Ok(images::queries::by_ids(conn, ids)?
+    let found = images::queries::by_ids(conn, ids)?;
+    if found.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let pictures = images::pictures::load(conn, media_url)?;
+    let restricted = pictures.originals_restricted();
+    Ok(found
         .into_iter()
-        .map(|image| (image.id, ImageView::new(image, media_url).inline()))
+        .map(|image| {
+            let id = image.id;
+            (id, ImageView::new(image, &pictures).inline(restricted))
+        })
         .collect())
 }
 

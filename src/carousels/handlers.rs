@@ -737,9 +737,10 @@ fn slide_views(
     media_url: &str,
 ) -> Result<Vec<SlideView>, ApiError> {
     let image_ids: Vec<Uuid> = slides.iter().map(|s| s.image_id).collect();
-    let images: HashMap<Uuid, ImageView> = images::queries::by_ids(conn, &image_ids)?
+    let rows = images::queries::by_ids(conn, &image_ids)?;
+    let images: HashMap<Uuid, ImageView> = images::views(conn, rows, media_url)?
         .into_iter()
-        .map(|i| (i.id, ImageView::new(i, media_url)))
+        .map(|view| (view.id, view))
         .collect();
     let article_ids: Vec<Uuid> = slides.iter().filter_map(|s| s.article_id).collect();
     let articles: HashMap<Uuid, (String, String, bool)> =

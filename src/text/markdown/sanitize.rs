@@ -10,7 +10,9 @@ use std::sync::LazyLock;
 pub(super) static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut builder = ammonia::Builder::default();
     builder
+        .add_tags(&["picture", "source"])
         .add_tag_attributes("img", &["title", "srcset", "sizes", "loading"])
+        .add_tag_attributes("source", &["type", "srcset", "sizes"])
         .add_tag_attributes("a", &["title"])
         .add_tag_attributes("th", &["style"])
         .add_tag_attributes("td", &["style"])
@@ -29,10 +31,12 @@ pub(super) static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new
 fn filter_attribute<'u>(element: &str, attribute: &str, value: &'u str) -> Option<Cow<'u, str>> {
     let keep = match (element, attribute) {
         // ammonia checks the scheme of `src` but not of the URLs in `srcset`.
-        ("img", "srcset") => value
+        ("img" | "source", "srcset") => value
             .split(',')
             .filter_map(|candidate| candidate.split_whitespace().next())
             .all(is_web_url),
+        // A `<source>` of another type could smuggle in what `<img>` would not load.
+        ("source", "type") => value.starts_with("image/"),
         // Only the alignment pulldown-cmark writes for table columns.
         ("td" | "th", "style") => {
             matches!(
