@@ -291,26 +291,32 @@ impl Media {
         job: &str,
         make: impl FnOnce(&Media) -> Result<bool, ApiError> + Send + 'static,
     ) -> Result<bool, ApiError> {
-        if self.exists(key).await? {
-            return Ok(true);
-        }
-        if let Some(running) = self.job(job) {
-            let _ = running.await;
-            return self.exists(key).await;
-        }
-        let permit = Arc::clone(&self.decodes)
-            .acquire_owned()
-            .await
-            .map_err(ApiError::internal)?;
-        // Another request may have made it while this one waited for the slot.
-        if self.exists(key).await? {
-            return Ok(true);
-        }
-        if let Some(running) = self.job(job) {
-            drop(permit);
-            let _ = running.await;
-            return self.exists(key).await;
-        }
+        // A job under way may make the file (or, like the variants of an upload made before
+        // a watermark was set, other files): wait for it, then look again.
+        let mut waited = 0;
+        let permit = loop {
+            if self.exists(key).await? {
+                return Ok(true);
+            }
+            if let Some(running) = self.job(job) {
+                let _ = running.await;
+                waited += 1;
+                if waited < 3 {
+                    continue;
+                }
+            }
+            let permit = Arc::clone(&self.decodes)
+                .acquire_owned()
+                .await
+                .map_err(ApiError::internal)?;
+            // Another request may have made it, or started its job, while this one waited.
+            if self.exists(key).await? {
+                return Ok(true);
+            }
+            if self.job(job).is_none() || waited >= 3 {
+                break permit;
+            }
+        };
         let done = self.start_job(job);
         let media = Arc::clone(self);
         let job = job.to_owned();
