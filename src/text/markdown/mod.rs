@@ -5,6 +5,7 @@ mod figures;
 #[cfg(test)]
 mod fixtures;
 mod plain;
+mod remote;
 mod sanitize;
 
 use std::collections::HashMap;
@@ -14,6 +15,7 @@ use uuid::Uuid;
 
 use figures::{place_images, tidy_paragraphs};
 use plain::plain_text;
+pub use remote::{RemoteImage, remote_images, replace};
 use sanitize::SANITIZER;
 
 /// What an `![alt](image:<uuid> "caption")` reference needs of the stored image.
