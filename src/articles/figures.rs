@@ -41,6 +41,25 @@ pub fn refresh(conn: &mut PgConnection, image: Uuid, media_url: &str) -> QueryRe
         .select((articles::id, articles::body))
         .for_update()
         .load(conn)?;
+    render_again(conn, bodies, media_url)
+}
+
+/// Renders again every body with a figure, after the watermark of the variants changed: the
+/// figures name other files now, and the clean ones may have become staff-only.
+pub fn refresh_all(conn: &mut PgConnection, media_url: &str) -> QueryResult<()> {
+    let bodies: Vec<(Uuid, String)> = articles::table
+        .filter(articles::body_image_ids.ne(Vec::<Uuid>::new()))
+        .select((articles::id, articles::body))
+        .for_update()
+        .load(conn)?;
+    render_again(conn, bodies, media_url)
+}
+
+fn render_again(
+    conn: &mut PgConnection,
+    bodies: Vec<(Uuid, String)>,
+    media_url: &str,
+) -> QueryResult<()> {
     for (id, body) in bodies {
         let figures = inline_images(conn, &markdown::image_ids(&body), media_url)?;
         let rendered = markdown::render(&body, &figures);

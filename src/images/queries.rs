@@ -156,20 +156,27 @@ pub fn delete(conn: &mut PgConnection, id: Uuid) -> QueryResult<usize> {
 }
 
 /// What uses an image: articles (as cover or in the body, the trash included), authors,
-/// carousel slides, links and the site's logo.
+/// carousel slides, links and the site's logo and watermark.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Usage {
     pub articles: i64,
     pub authors: i64,
     pub slides: i64,
     pub links: i64,
-    /// 1 when it is the site's logo or watermark.
+    /// 1 when it is the site's logo.
     pub site: i64,
+    /// 1 when it is the site's watermark.
+    pub watermark: i64,
 }
 
 impl Usage {
     pub fn any(&self) -> bool {
-        self.articles > 0 || self.authors > 0 || self.slides > 0 || self.links > 0 || self.site > 0
+        self.articles > 0
+            || self.authors > 0
+            || self.slides > 0
+            || self.links > 0
+            || self.site > 0
+            || self.watermark > 0
     }
 
     /// "2 articles, 1 carousel slide", for a 409's detail.
@@ -180,10 +187,11 @@ impl Usage {
             (self.authors, "author", "authors"),
             (self.slides, "carousel slide", "carousel slides"),
             (self.links, "link", "links"),
+            (self.site, "the site's logo", "the site's logo"),
             (
-                self.site,
-                "the site's logo or watermark",
-                "the site's logo or watermark",
+                self.watermark,
+                "the site's watermark",
+                "the site's watermark",
             ),
         ] {
             match count {
@@ -219,11 +227,11 @@ pub fn usage(conn: &mut PgConnection, id: Uuid) -> QueryResult<Usage> {
         .count()
         .get_result(conn)?;
     let site = site_settings::table
-        .filter(
-            site_settings::logo_id
-                .eq(id)
-                .or(site_settings::watermark_image_id.eq(id)),
-        )
+        .filter(site_settings::logo_id.eq(id))
+        .count()
+        .get_result(conn)?;
+    let watermark = site_settings::table
+        .filter(site_settings::watermark_image_id.eq(id))
         .count()
         .get_result(conn)?;
     Ok(Usage {
@@ -232,5 +240,6 @@ pub fn usage(conn: &mut PgConnection, id: Uuid) -> QueryResult<Usage> {
         slides,
         links,
         site,
+        watermark,
     })
 }

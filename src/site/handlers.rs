@@ -83,6 +83,7 @@ pub async fn update_site(
     Json(body): Json<UpdateSite>,
 ) -> Result<HttpResponse, ApiError> {
     let (changes, mut errors) = parse(body);
+    let media_url = state.config.media_url.clone();
     let view = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let current = queries::find_for_update(conn)?;
@@ -93,7 +94,11 @@ pub async fn update_site(
                 return Err(ApiError::Validation(errors));
             }
             if_match.check(&SiteView::new(current, None))?;
-            Ok(SiteView::new(queries::update(conn, &changes)?, None))
+            let site = queries::update(conn, &changes)?;
+            if changes.watermark_image_id.is_some() {
+                crate::articles::figures::refresh_all(conn, &media_url)?;
+            }
+            Ok(SiteView::new(site, None))
         })
     })
     .await?;

@@ -63,7 +63,10 @@ pub async fn delete_image(
                 )));
             }
             queries::delete(conn, id)?;
-            if usage.articles > 0 {
+            if usage.watermark > 0 {
+                // Without the watermark, every figure names other variants.
+                articles::figures::refresh_all(conn, &media_url)?;
+            } else if usage.articles > 0 {
                 articles::figures::refresh(conn, id, &media_url)?;
             }
             let last_user = queries::file_users(conn, &image.sha256)? == 0;

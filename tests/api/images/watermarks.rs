@@ -120,14 +120,21 @@ async fn marked_presets_carry_the_watermark_where_the_settings_put_it() {
     // The file drawn with the old settings is still served; nothing makes new ones of it.
     assert_eq!(fetch(&app, &card).await.0, 200);
 
-    app.delete(&format!(
-        "/api/v1/images/{}",
-        mark["id"].as_str().expect("id")
-    ))
-    .as_user(&editor)
-    .send()
-    .await
-    .problem(409);
+    let in_use = app
+        .delete(&format!(
+            "/api/v1/images/{}",
+            mark["id"].as_str().expect("id")
+        ))
+        .as_user(&editor)
+        .send()
+        .await;
+    assert!(
+        in_use.problem(409)["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("in use by the site's watermark;")),
+        "{}",
+        in_use.text()
+    );
     set_watermark(&app, &admin, json!({"watermark": null})).await;
     let photo = read(&app, &editor, id).await;
     assert!(!url(&photo, "card", 320).contains("_w"));
@@ -145,6 +152,13 @@ async fn with_marked_variants_the_clean_files_are_for_staff_only() {
         .as_str()
         .expect("url")
         .to_owned();
+    let article = app
+        .post("/api/v1/articles")
+        .as_user(&editor)
+        .json(&json!({"title": "水印", "body": format!("![黑](image:{})", photo["id"].as_str().expect("id"))}))
+        .send()
+        .await
+        .json();
     set_watermark(
         &app,
         &admin,
@@ -170,6 +184,23 @@ async fn with_marked_variants_the_clean_files_are_for_staff_only() {
     let staff = app.get(original).as_user(&editor).send().await;
     assert_eq!(staff.status, 200);
     assert_eq!(staff.header("cache-control"), Some("private, no-store"));
+
+    // Bodies rendered before follow: their figures show the marked variants, not the original.
+    let html = app
+        .get(&format!(
+            "/api/v1/articles/{}",
+            article["id"].as_str().expect("id")
+        ))
+        .as_user(&editor)
+        .send()
+        .await
+        .json()["body_html"]
+        .as_str()
+        .expect("html")
+        .to_owned();
+    let largest = photo["variants"][2]["url"].as_str().expect("url");
+    assert!(html.contains(&format!(r#"<img src="{largest}""#)), "{html}");
+    assert!(html.contains(marked) && !html.contains(original), "{html}");
 }
 
 #[actix_web::test]
