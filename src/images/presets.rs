@@ -20,6 +20,8 @@ pub const MAX_WIDTHS: usize = 8;
 pub const MAX_WIDTH: u32 = 4096;
 /// The most presets the site settings may add.
 pub const MAX_PRESETS: usize = 20;
+/// What a transform's file name starts with where a preset's has the preset's name.
+const TRANSFORM_LABEL: &str = "t";
 
 /// A named aspect ratio with the widths its files are made at.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -88,6 +90,8 @@ impl Preset {
                 "name",
                 "must be lower-case letters and digits in words joined by hyphens, at most 40 characters".into(),
             ));
+        } else if self.name == TRANSFORM_LABEL {
+            problems.push(("name", "`t` names the signed transforms' files".into()));
         }
         if parse_ratio(&self.ratio).is_none() {
             problems.push(("ratio", "must be W:H with each from 1 to 100".into()));
@@ -310,7 +314,7 @@ impl Derived {
         } = self.crop;
         let mut stem = format!(
             "{}_{}x{}_c{x}-{y}-{width}-{height}",
-            self.preset.as_deref().unwrap_or("t"),
+            self.preset.as_deref().unwrap_or(TRANSFORM_LABEL),
             self.width,
             self.height
         );
@@ -365,7 +369,7 @@ impl Derived {
             }
         }
         let preset = match label {
-            "t" => None,
+            TRANSFORM_LABEL => None,
             name if is_name(name) => Some(name.to_owned()),
             _ => return None,
         };
@@ -596,21 +600,30 @@ mod tests {
         assert_eq!((files[0].width, files[0].height), (200, 150));
     }
 
-    #[test]
-    fn settings_presets_are_checked_and_replace_built_ins_by_name() {
-        let mut hero = built_in().remove(0);
-        hero.watermark = true;
-        let banner = Preset {
+    fn banner_like() -> Preset {
+        Preset {
             name: "wide-banner".into(),
             ratio: "3:1".into(),
             widths: vec![1200],
             formats: vec![PresetFormat::Webp],
             watermark: false,
-        };
+        }
+    }
+
+    #[test]
+    fn settings_presets_are_checked_and_replace_built_ins_by_name() {
+        let mut hero = built_in().remove(0);
+        hero.watermark = true;
+        let banner = banner_like();
         assert!(banner.problems().is_empty());
         let merged = merged(vec![hero.clone(), banner]);
         assert_eq!(merged.len(), 4);
         assert_eq!(merged[0], hero);
+        let reserved = Preset {
+            name: "t".into(),
+            ..banner_like()
+        };
+        assert_eq!(reserved.problems().len(), 1);
         let bad = Preset {
             name: "Bad_Name".into(),
             ratio: "0:1".into(),
