@@ -243,4 +243,21 @@ mod tests {
             "<img src=\"/a.png\" srcset=\"/a-2x.png 2x\" loading=\"lazy\" width=\"10\">"
         );
     }
+
+    #[test]
+    fn pictures_keep_only_image_sources_with_web_urls() {
+        assert_eq!(
+            html(
+                "<picture><source type=\"image/webp\" srcset=\"/a.webp 320w\" sizes=\"100vw\"><img src=\"/a.jpg\"></picture>"
+            ),
+            "<p><picture><source type=\"image/webp\" srcset=\"/a.webp 320w\" sizes=\"100vw\"><img src=\"/a.jpg\"></picture></p>\n"
+        );
+        let out = html(
+            "<picture><source type=\"text/html\" srcset=\"javascript:alert(1) 1x\"><img src=\"/a.jpg\"></picture>",
+        );
+        assert_eq!(
+            out,
+            "<p><picture><source><img src=\"/a.jpg\"></picture></p>\n"
+        );
+    }
 }
