@@ -361,3 +361,55 @@ async fn admins_add_presets_in_the_site_settings_and_bad_ones_are_listed() {
         );
     }
 }
+
+#[actix_web::test]
+async fn simultaneous_first_requests_of_a_preset_get_the_same_file() {
+    let app = TestApp::spawn().await;
+    let editor = app.editor().await;
+    let image = upload_ok(&app, &editor, "a.jpg", "image/jpeg", &jpeg(800, 600)).await;
+    let (small, large) = (
+        url_of(&image, "hero", 640, "webp"),
+        url_of(&image, "hero", 640, "jpeg"),
+    );
+    let (a, b, c) = futures_util::future::join3(
+        app.get(&small).send(),
+        app.get(&small).send(),
+        app.get(&large).send(),
+    )
+    .await;
+    assert_eq!(
+        (a.status.as_u16(), b.status.as_u16(), c.status.as_u16()),
+        (200, 200, 200)
+    );
+    assert_eq!(a.body, b.body);
+    assert_eq!(c.header("content-type"), Some("image/jpeg"));
+    assert_eq!(super::stored_files(&app, "hero_").len(), 2);
+}
+
+#[actix_web::test]
+async fn only_the_owner_or_an_editor_moves_the_focal_point() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let owner = app.user(&admin, "author").await;
+    let other = app.user(&admin, "author").await;
+    let contributor = app.user(&admin, "contributor").await;
+    let image = upload_ok(&app, &owner, "a.jpg", "image/jpeg", &jpeg(400, 300)).await;
+    let path = format!("/api/v1/images/{}", image["id"].as_str().expect("id"));
+    let body = json!({"focal_x": 0.2});
+    app.patch(&path).json(&body).send().await.problem(401);
+    app.patch(&path)
+        .json(&body)
+        .as_user(&contributor)
+        .send()
+        .await
+        .problem(403);
+    app.patch(&path)
+        .json(&body)
+        .as_user(&other)
+        .send()
+        .await
+        .problem(403);
+    let moved = app.patch(&path).json(&body).as_user(&owner).send().await;
+    assert_eq!(moved.status, 200, "{}", moved.text());
+    assert_eq!(moved.json()["focal_x"], 0.2);
+}
