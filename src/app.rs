@@ -38,10 +38,9 @@ pub fn build(
     app.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(metrics::metrics))
-        .service(
-            web::resource("/media/{sha256}/{name}")
-                .route(web::get().to(crate::images::media::serve))
-                .route(web::head().to(crate::images::media::serve)),
+        .route(
+            "/media/{sha256}/{name}",
+            web::get().to(crate::images::media::serve),
         )
         .route(
             "/docs",

@@ -5,9 +5,18 @@
 //! for its `count(*)` once. Every committed change, made by this process or another, empties
 //! both: the change listener hears it within milliseconds. While the listener is not connected,
 //! nothing is served older than a few seconds.
+//!
+//! When an answer expires by age (no write made it wrong), the first reader to notice
+//! recomputes it while later ones are served the expired copy for a little longer; when an
+//! answer is missing, concurrent readers of it wait for the one that computes it. So a hot key
+//! costs one computation at a time, never a stampede.
 
 use std::{
-    sync::atomic::{AtomicBool, AtomicU64, Ordering},
+    collections::HashMap,
+    sync::{
+        Arc, Mutex, OnceLock,
+        atomic::{AtomicBool, AtomicU64, Ordering},
+    },
     time::Duration,
 };
 
@@ -15,14 +24,23 @@ use chrono::{DateTime, Utc};
 
 use actix_web::{HttpResponse, http::header, web::Bytes};
 use moka::sync::Cache;
+use tokio::sync::watch;
 
-use crate::{auth::Reader, state::AppState};
+use crate::{
+    auth::Reader,
+    compression::{self, Encoding},
+    state::AppState,
+};
 
 /// How long a cached answer may be served while changes are heard from every process.
 pub const TIME_TO_LIVE: Duration = Duration::from_secs(60);
 /// How long while they are not (the listener lost its connection): other processes' writes
 /// then reach this process only through expiry.
 pub const DEAF_TIME_TO_LIVE: Duration = Duration::from_secs(5);
+/// How long past its time an answer may still be served while one reader recomputes it.
+pub const STALE_GRACE: Duration = Duration::from_secs(30);
+/// How long a reader waits for another's computation of the same answer before doing its own.
+const FLIGHT_WAIT: Duration = Duration::from_secs(5);
 /// The most bytes of responses kept, so memory stays bounded under any traffic.
 const MAX_RESPONSE_BYTES: u64 = 16 * 1024 * 1024;
 
@@ -36,6 +54,32 @@ pub struct CachedResponse {
     pub body: Bytes,
     /// The answer's own `max-age`: it is not served from here any longer than that either.
     pub max_age: Duration,
+    /// The body compressed, each encoding made once, by the first reader who asks for it.
+    pub encoded: Arc<EncodedBodies>,
+}
+
+#[derive(Default)]
+pub struct EncodedBodies {
+    gzip: OnceLock<Option<Bytes>>,
+    brotli: OnceLock<Option<Bytes>>,
+}
+
+impl CachedResponse {
+    /// The body in `encoding`, when that is worth sending: not for pictures or small bodies.
+    pub fn body_in(&self, encoding: Encoding) -> Option<Bytes> {
+        if !compression::compressible(&self.content_type)
+            || self.body.len() < compression::MIN_BYTES
+        {
+            return None;
+        }
+        let slot = match encoding {
+            Encoding::Identity => return None,
+            Encoding::Gzip => &self.encoded.gzip,
+            Encoding::Brotli => &self.encoded.brotli,
+        };
+        slot.get_or_init(|| encoding.encode(&self.body).ok())
+            .clone()
+    }
 }
 
 /// A value and when it was kept, by the app's clock (which tests can move).
@@ -45,8 +89,39 @@ struct Kept<T> {
     at: DateTime<Utc>,
 }
 
+/// What the cache holds for a key.
+pub enum Lookup {
+    Fresh(CachedResponse),
+    /// Past its time but not made wrong by a write: servable while someone recomputes it.
+    Stale(CachedResponse),
+    Missing,
+}
+
+/// Held by the one reader computing an answer; dropping it (after keeping the answer, or on
+/// failure) lets the readers waiting for it go on.
+pub struct Flight {
+    key: String,
+    flights: Arc<Mutex<HashMap<String, watch::Receiver<()>>>>,
+    _done: watch::Sender<()>,
+}
+
+impl Drop for Flight {
+    fn drop(&mut self) {
+        if let Ok(mut flights) = self.flights.lock() {
+            flights.remove(&self.key);
+        }
+    }
+}
+
+/// Whether this reader computes the answer, or another one already is.
+pub enum Turn {
+    Compute(Flight),
+    Computing(watch::Receiver<()>),
+}
+
 pub struct ContentCache {
     responses: Cache<String, Kept<CachedResponse>>,
+    flights: Arc<Mutex<HashMap<String, watch::Receiver<()>>>>,
     totals: Cache<String, Kept<i64>>,
     /// Bumped by every `clear`. A value computed before a clear must not be kept after it.
     generation: AtomicU64,
@@ -58,12 +133,15 @@ impl ContentCache {
     pub fn new() -> Self {
         Self {
             responses: Cache::builder()
-                .time_to_live(TIME_TO_LIVE)
+                .time_to_live(TIME_TO_LIVE + STALE_GRACE)
                 .max_capacity(MAX_RESPONSE_BYTES)
+                // Compressed copies may join the body: they are counted as half its size.
                 .weigher(|key: &String, kept: &Kept<CachedResponse>| {
-                    u32::try_from(key.len() + kept.value.body.len() + 256).unwrap_or(u32::MAX)
+                    let body = kept.value.body.len();
+                    u32::try_from(key.len() + body + body / 2 + 256).unwrap_or(u32::MAX)
                 })
                 .build(),
+            flights: Arc::default(),
             totals: Cache::builder()
                 .time_to_live(TIME_TO_LIVE)
                 .max_capacity(10_000)
@@ -104,9 +182,55 @@ impl ContentCache {
     }
 
     pub fn response(&self, key: &str, now: DateTime<Utc>) -> Option<CachedResponse> {
-        let kept = self.responses.get(key)?;
-        self.fresh(kept.at, kept.value.max_age, now)
-            .then_some(kept.value)
+        match self.lookup(key, now) {
+            Lookup::Fresh(response) => Some(response),
+            Lookup::Stale(_) | Lookup::Missing => None,
+        }
+    }
+
+    /// The answer kept for `key`, fresh or stale. Only an answer that lived its whole time can
+    /// be stale: one whose own `max-age` was cut short (a window opening, an article coming
+    /// down) is wrong after it. Nor is anything stale while other processes' writes are not
+    /// heard.
+    pub fn lookup(&self, key: &str, now: DateTime<Utc>) -> Lookup {
+        let Some(kept) = self.responses.get(key) else {
+            return Lookup::Missing;
+        };
+        if self.fresh(kept.at, kept.value.max_age, now) {
+            return Lookup::Fresh(kept.value);
+        }
+        let lived_its_time = kept.value.max_age >= TIME_TO_LIVE;
+        let within_grace = (now - kept.at)
+            .to_std()
+            .is_ok_and(|age| age < TIME_TO_LIVE + STALE_GRACE);
+        if lived_its_time && within_grace && self.following.load(Ordering::SeqCst) {
+            Lookup::Stale(kept.value)
+        } else {
+            Lookup::Missing
+        }
+    }
+
+    /// Who computes the answer for `key`: the first to ask, while the others wait or are
+    /// served the stale copy.
+    pub fn take_turn(&self, key: &str) -> Turn {
+        let Ok(mut flights) = self.flights.lock() else {
+            let (done, _) = watch::channel(());
+            return Turn::Compute(Flight {
+                key: key.to_owned(),
+                flights: Arc::clone(&self.flights),
+                _done: done,
+            });
+        };
+        if let Some(computing) = flights.get(key) {
+            return Turn::Computing(computing.clone());
+        }
+        let (done, computing) = watch::channel(());
+        flights.insert(key.to_owned(), computing);
+        Turn::Compute(Flight {
+            key: key.to_owned(),
+            flights: Arc::clone(&self.flights),
+            _done: done,
+        })
     }
 
     /// Keeps a response computed since `generation`, unless a write cleared the cache meanwhile.
@@ -158,6 +282,12 @@ impl ContentCache {
     }
 }
 
+/// Waits until another reader's computation ends (its `Flight` is dropped), or a while at most.
+pub async fn wait_for(mut computing: watch::Receiver<()>) {
+    // `changed` fails once the sender is gone, which is the signal: nothing is ever sent.
+    let _ = actix_web::rt::time::timeout(FLIGHT_WAIT, computing.changed()).await;
+}
+
 impl Default for ContentCache {
     fn default() -> Self {
         Self::new()
@@ -205,6 +335,7 @@ mod tests {
             link: None,
             body: Bytes::from_static(b"{}"),
             max_age: Duration::from_secs(max_age),
+            encoded: Arc::default(),
         }
     }
 
@@ -256,5 +387,54 @@ mod tests {
             cache.response("/b", now).is_none(),
             "computed before the change"
         );
+    }
+
+    #[test]
+    fn an_answer_past_its_time_is_stale_for_a_grace_unless_its_own_time_was_short() {
+        let cache = ContentCache::new();
+        let kept = Utc::now();
+        cache.follow_changes(true);
+        cache.keep_response("/a".into(), answer(60), cache.generation(), kept);
+        cache.keep_response("/window".into(), answer(3), cache.generation(), kept);
+        let later = |seconds| kept + TimeDelta::seconds(seconds);
+        assert!(matches!(cache.lookup("/a", later(59)), Lookup::Fresh(_)));
+        assert!(matches!(cache.lookup("/a", later(61)), Lookup::Stale(_)));
+        assert!(matches!(cache.lookup("/a", later(91)), Lookup::Missing));
+        assert!(
+            matches!(cache.lookup("/window", later(4)), Lookup::Missing),
+            "an answer cut short by its own max-age is wrong after it"
+        );
+        cache.set_following(false);
+        assert!(
+            matches!(cache.lookup("/a", later(61)), Lookup::Missing),
+            "nothing stale while other processes' writes are not heard"
+        );
+        cache.set_following(true);
+        cache.clear();
+        assert!(matches!(cache.lookup("/a", later(61)), Lookup::Missing));
+    }
+
+    #[actix_web::test]
+    async fn one_reader_computes_an_answer_and_the_others_wait_for_it() {
+        let cache = ContentCache::new();
+        let Turn::Compute(flight) = cache.take_turn("/a") else {
+            panic!("the first reader computes");
+        };
+        let Turn::Computing(computing) = cache.take_turn("/a") else {
+            panic!("the second one waits");
+        };
+        assert!(
+            matches!(cache.take_turn("/b"), Turn::Compute(_)),
+            "other answers do not wait"
+        );
+        let waiting = actix_web::rt::spawn(wait_for(computing));
+        actix_web::rt::time::sleep(Duration::from_millis(20)).await;
+        assert!(!waiting.is_finished(), "waits while the answer is computed");
+        drop(flight);
+        actix_web::rt::time::timeout(Duration::from_secs(1), waiting)
+            .await
+            .expect("the waiting reader goes on once the computation ends")
+            .expect("the wait ends cleanly");
+        assert!(matches!(cache.take_turn("/a"), Turn::Compute(_)));
     }
 }

@@ -175,6 +175,16 @@ pub struct ServeArgs {
     /// `max-age` of anonymous reads of published content, in seconds.
     #[arg(long, env = "MASTHEAD_CACHE_MAX_AGE", default_value_t = 60)]
     pub cache_max_age: u32,
+    /// Keep anonymous answers in memory (`on`); `off` makes every read go to the database, for
+    /// measuring the uncached path.
+    #[arg(
+        long,
+        env = "MASTHEAD_RESPONSE_CACHE",
+        default_value_t = true,
+        value_parser = clap::builder::BoolishValueParser::new(),
+        action = clap::ArgAction::Set,
+    )]
+    pub response_cache: bool,
     /// Largest JSON body accepted, in bytes.
     #[arg(long, env = "MASTHEAD_MAX_BODY_BYTES", default_value_t = 2 * 1024 * 1024)]
     pub max_body_bytes: usize,
@@ -217,6 +227,8 @@ pub struct Config {
     pub db_pool_size: u32,
     pub db_timeout: Duration,
     pub cache_max_age: u32,
+    /// Whether anonymous answers are kept in this process's memory.
+    pub response_cache: bool,
     pub max_body_bytes: usize,
 }
 
@@ -277,6 +289,7 @@ impl Config {
             db_pool_size: 10,
             db_timeout: Duration::from_secs(5),
             cache_max_age: 60,
+            response_cache: true,
             max_body_bytes: 2 * 1024 * 1024,
         }
     }
@@ -336,6 +349,7 @@ impl Config {
             db_pool_size: args.db_pool_size.max(1),
             db_timeout: Duration::from_secs(args.db_timeout.max(1)),
             cache_max_age: args.cache_max_age,
+            response_cache: args.response_cache,
             max_body_bytes: args.max_body_bytes,
         })
     }

@@ -10,12 +10,12 @@ use std::{
 
 use actix_web::web;
 use diesel::{
-    Connection, PgConnection, RunQueryDsl,
+    Connection, PgConnection, QueryResult, RunQueryDsl,
     connection::{Instrumentation, InstrumentationEvent},
     r2d2::{self, ManageConnection, R2D2Connection},
     result::{DatabaseErrorKind, Error as DieselError},
     sql_query,
-    sql_types::{BigInt, Text},
+    sql_types::{BigInt, Integer, Text},
 };
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
@@ -244,6 +244,31 @@ pub fn ensure_database(url: &str) -> Result<(), SetupError> {
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// What a transaction-scoped advisory lock decides over. Each kind has its own first key, so
+/// names of different kinds never share a lock; every kind is listed here, so none can collide.
+#[derive(Debug, Clone, Copy)]
+pub enum LockKind {
+    /// Picking a free slug from one base in one table.
+    Slug = 0x736c_7567,
+    /// Keeping or removing the files of one image's bytes.
+    ImageFiles = 0x696d_6167,
+    /// Changing which category is under which (the name is empty: there is one tree).
+    CategoryTree = 0x6361_7465,
+    /// Handing out positions in one recommendation slot.
+    RecommendationSlot = 0x7265_636f,
+}
+
+/// Waits for, and holds until the transaction ends, the lock on `name` of `kind`: writers
+/// deciding over the same name take turns, others do not wait. Outside a transaction the lock
+/// would end at once, so call it inside one.
+pub fn lock_until_commit(conn: &mut PgConnection, kind: LockKind, name: &str) -> QueryResult<()> {
+    sql_query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+        .bind::<Integer, _>(kind as i32)
+        .bind::<Text, _>(name)
+        .execute(conn)
+        .map(drop)
 }
 
 /// Runs the embedded migrations under an advisory lock, so processes starting together take turns.

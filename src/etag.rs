@@ -6,7 +6,7 @@ use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::error::ApiError;
+use crate::{compression, error::ApiError};
 
 /// A strong validator over the exact bytes sent, so it is right for every representation of a
 /// resource (with `fields` or `include`, say).
@@ -16,13 +16,14 @@ pub fn of_bytes(bytes: &[u8]) -> String {
     format!("\"{hex}\"")
 }
 
-/// Whether a list of entity tags from `If-Match` or `If-None-Match` names `etag`.
+/// Whether a list of entity tags from `If-Match` or `If-None-Match` names `etag`, in any of
+/// its encodings.
 pub fn listed(header_value: &str, etag: &str) -> bool {
+    let wanted = compression::identity_tag(etag);
     header_value.trim() == "*"
         || header_value
             .split(',')
-            .map(|tag| tag.trim().trim_start_matches("W/"))
-            .any(|tag| tag == etag)
+            .any(|tag| compression::identity_tag(tag) == wanted)
 }
 
 /// The `If-Match` header of a write, checked against the resource as a plain `GET` shows it.

@@ -2,7 +2,7 @@
 //! (problem+json errors, strong ETags with 304, cache headers for credentialed reads).
 
 use std::{
-    sync::{LazyLock, atomic::Ordering},
+    sync::{Arc, LazyLock, atomic::Ordering},
     time::{Duration, Instant},
 };
 
@@ -18,7 +18,8 @@ use tracing::Instrument;
 
 use crate::{
     actor,
-    cache::CachedResponse,
+    cache::{self, CachedResponse, Lookup, Turn},
+    compression::{self, Encoding},
     error::{ApiError, PROBLEM_JSON},
     etag,
     state::AppState,
@@ -54,7 +55,7 @@ impl Drop for InFlight {
 }
 
 pub async fn observe(
-    req: ServiceRequest,
+    mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let request_id = req
@@ -66,6 +67,12 @@ pub async fn observe(
     req.extensions_mut().insert(RequestId(request_id.clone()));
     let started = Instant::now();
     let method = req.method().clone();
+    // HEAD is GET without the body (RFC 9110), so CDNs, link checkers and monitors see the same
+    // status and headers: routed as a GET, the body is left out by the HTTP layer, which
+    // remembers the request's own method and still sends the length.
+    if method == Method::HEAD {
+        req.head_mut().method = Method::GET;
+    }
     let path = req.path().to_owned();
     let route = req
         .match_pattern()
@@ -160,18 +167,42 @@ pub async fn conventions(
     let credentialed = req.headers().contains_key(header::AUTHORIZATION);
     let is_get = matches!(*req.method(), Method::GET | Method::HEAD);
     let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
+    let encoding = Encoding::negotiate(req.headers().get(header::ACCEPT_ENCODING));
     let state = req.app_data::<web::Data<AppState>>().cloned();
     let api_path = req.path().starts_with("/api/v1/");
-    let cache_key = (is_get && !credentialed && api_path).then(|| match req.query_string() {
-        "" => req.path().to_owned(),
-        query => format!("{}?{query}", req.path()),
-    });
-    if let (Some(state), Some(key)) = (&state, &cache_key)
-        && let Some(cached) = state.cache.response(key, state.clock.now())
-    {
-        let response = from_cache(&cached);
-        let response = req.into_response(response);
-        return Ok(not_modified_if(response, if_none_match.as_ref()));
+    let keeps_answers = state.as_ref().is_some_and(|s| s.config.response_cache);
+    let cache_key =
+        (is_get && !credentialed && api_path && keeps_answers).then(|| match req.query_string() {
+            "" => req.path().to_owned(),
+            query => format!("{}?{query}", req.path()),
+        });
+    // Held while this request computes an answer others may be waiting for.
+    let mut flight = None;
+    if let (Some(state), Some(key)) = (&state, &cache_key) {
+        let servable = match state.cache.lookup(key, state.clock.now()) {
+            Lookup::Fresh(cached) => Some(cached),
+            Lookup::Stale(cached) => match state.cache.take_turn(key) {
+                Turn::Computing(_) => Some(cached),
+                Turn::Compute(mine) => {
+                    flight = Some(mine);
+                    None
+                }
+            },
+            Lookup::Missing => match state.cache.take_turn(key) {
+                Turn::Computing(computing) => {
+                    cache::wait_for(computing).await;
+                    state.cache.response(key, state.clock.now())
+                }
+                Turn::Compute(mine) => {
+                    flight = Some(mine);
+                    None
+                }
+            },
+        };
+        if let Some(cached) = servable {
+            let response = req.into_response(from_cache(&cached, encoding));
+            return Ok(not_modified_if(response, if_none_match.as_ref()));
+        }
     }
     let generation = state.as_ref().map_or(0, |s| s.cache.generation());
     // Writes that succeed change what readers may see; sign-ins do not.
@@ -188,11 +219,12 @@ pub async fn conventions(
     let mut response = if status.is_client_error() || status.is_server_error() {
         as_problem(response)
     } else if is_get && status == StatusCode::OK {
-        let response = with_etag(response, if_none_match.as_ref());
-        match (&state, cache_key) {
-            (Some(state), Some(key)) => keep_if_public(state, key, generation, response),
-            _ => response,
-        }
+        let response = with_etag(response);
+        let response = match (&state, cache_key) {
+            (Some(state), Some(key)) => keep_if_public(state, key, generation, response, encoding),
+            _ => encoded(response, encoding),
+        };
+        not_modified_if(response, if_none_match.as_ref())
     } else {
         response
     };
@@ -203,6 +235,8 @@ pub async fn conventions(
             header::HeaderValue::from_static("private, no-store"),
         );
     }
+    // Kept (or not keepable) by now: the readers waiting for this answer may look again.
+    drop(flight);
     Ok(response)
 }
 
@@ -215,24 +249,83 @@ fn changes_content(path: &str) -> bool {
         || path == "/api/v1/links/applications")
 }
 
-fn from_cache(cached: &CachedResponse) -> HttpResponse {
+/// A kept answer in the encoding the client prefers, compressed at most once.
+fn from_cache(cached: &CachedResponse, encoding: Encoding) -> HttpResponse {
     let mut response = HttpResponse::Ok();
     response
         .content_type(cached.content_type.as_str())
-        .insert_header((header::CACHE_CONTROL, cached.cache_control.as_str()))
-        .insert_header((header::ETAG, cached.etag.as_str()));
+        .insert_header((header::CACHE_CONTROL, cached.cache_control.as_str()));
+    if compression::compressible(&cached.content_type) {
+        response.insert_header((header::VARY, "Accept-Encoding"));
+    }
     if let Some(link) = &cached.link {
         response.insert_header((header::LINK, link.as_str()));
     }
-    response.body(cached.body.clone())
+    match (cached.body_in(encoding), encoding.token()) {
+        (Some(body), Some(token)) => response
+            .insert_header((header::CONTENT_ENCODING, token))
+            .insert_header((header::ETAG, encoding.etag(&cached.etag)))
+            .body(body),
+        _ => response
+            .insert_header((header::ETAG, cached.etag.as_str()))
+            .body(cached.body.clone()),
+    }
 }
 
-/// Keeps a copy of a response that its handler marked as public.
+/// A whole text body in the encoding the client prefers, with that encoding's ETag; pictures,
+/// small bodies and streams (site maps, events) go as they are.
+fn encoded(response: ServiceResponse<BoxBody>, encoding: Encoding) -> ServiceResponse<BoxBody> {
+    let compressible = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(compression::compressible);
+    if !compressible {
+        return response;
+    }
+    let (req, mut res) = response.into_parts();
+    res.headers_mut().append(
+        header::VARY,
+        header::HeaderValue::from_static("Accept-Encoding"),
+    );
+    let Some(token) = encoding.token() else {
+        return ServiceResponse::new(req, res);
+    };
+    let etag = res
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let (head, body) = res.into_parts();
+    let bytes = match body.try_into_bytes() {
+        Ok(bytes) => bytes,
+        Err(body) => return ServiceResponse::new(req, head.set_body(body)),
+    };
+    let compressed = (bytes.len() >= compression::MIN_BYTES)
+        .then(|| encoding.encode(&bytes).ok())
+        .flatten();
+    let Some(compressed) = compressed else {
+        return ServiceResponse::new(req, head.set_body(BoxBody::new(bytes)));
+    };
+    let mut res = head.set_body(BoxBody::new(compressed));
+    res.headers_mut().insert(
+        header::CONTENT_ENCODING,
+        header::HeaderValue::from_static(token),
+    );
+    if let Some(value) = etag.and_then(|e| header::HeaderValue::from_str(&encoding.etag(&e)).ok()) {
+        res.headers_mut().insert(header::ETAG, value);
+    }
+    ServiceResponse::new(req, res)
+}
+
+/// Keeps a copy of a response that its handler marked as public, and answers from that copy
+/// in the client's encoding (so the compressed bytes made now are kept too).
 fn keep_if_public(
     state: &AppState,
     key: String,
     generation: u64,
     response: ServiceResponse<BoxBody>,
+    encoding: Encoding,
 ) -> ServiceResponse<BoxBody> {
     let text = |name: header::HeaderName| {
         response
@@ -246,7 +339,7 @@ fn keep_if_public(
         text(header::ETAG),
         text(header::CONTENT_TYPE),
     ) else {
-        return response;
+        return encoded(response, encoding);
     };
     // An answer that changes by itself (a carousel window about to open) is kept only as long
     // as its own `max-age`.
@@ -257,29 +350,29 @@ fn keep_if_public(
         .and_then(|seconds| seconds.trim().parse::<u64>().ok())
         .unwrap_or(0);
     if response.status() != StatusCode::OK || !cache_control.starts_with("public") || max_age == 0 {
-        return response;
+        return encoded(response, encoding);
     }
     let link = text(header::LINK);
     let (req, res) = response.into_parts();
     let (head, body) = res.into_parts();
     match body.try_into_bytes() {
         Ok(bytes) => {
-            state.cache.keep_response(
-                key,
-                CachedResponse {
-                    content_type,
-                    cache_control,
-                    etag,
-                    link,
-                    body: bytes.clone(),
-                    max_age: Duration::from_secs(max_age),
-                },
-                generation,
-                state.clock.now(),
-            );
-            ServiceResponse::new(req, head.set_body(BoxBody::new(bytes)))
+            let kept = CachedResponse {
+                content_type,
+                cache_control,
+                etag,
+                link,
+                body: bytes,
+                max_age: Duration::from_secs(max_age),
+                encoded: Arc::default(),
+            };
+            let response = from_cache(&kept, encoding);
+            state
+                .cache
+                .keep_response(key, kept, generation, state.clock.now());
+            ServiceResponse::new(req, response)
         }
-        Err(body) => ServiceResponse::new(req, head.set_body(body)),
+        Err(body) => encoded(ServiceResponse::new(req, head.set_body(body)), encoding),
     }
 }
 
@@ -307,8 +400,20 @@ fn as_problem(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
         ),
         _ => ApiError::internal("a response failed without an ApiError"),
     };
-    // actix's own 405 names the methods the path takes; RFC 9110 requires that `Allow`.
-    let allow = response.headers().get(header::ALLOW).cloned();
+    // actix's own 405 names the methods the path takes (RFC 9110 requires that `Allow`), but
+    // not the HEAD that every GET route answers here.
+    let allow = response
+        .headers()
+        .get(header::ALLOW)
+        .and_then(|v| v.to_str().ok())
+        .map(|methods| {
+            allow_header(
+                METHODS
+                    .into_iter()
+                    .filter(|method| methods.split(',').any(|m| m.trim() == *method)),
+            )
+        })
+        .and_then(|allow| header::HeaderValue::from_str(&allow).ok());
     let mut problem = actix_web::ResponseError::error_response(&error);
     if let Some(allow) = allow {
         problem.headers_mut().insert(header::ALLOW, allow);
@@ -316,12 +421,10 @@ fn as_problem(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
     response.into_response(problem)
 }
 
-fn with_etag(
-    response: ServiceResponse<BoxBody>,
-    if_none_match: Option<&header::HeaderValue>,
-) -> ServiceResponse<BoxBody> {
+/// Adds a strong ETag over a whole body that has none.
+fn with_etag(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxBody> {
     if response.headers().contains_key(header::ETAG) {
-        return not_modified_if(response, if_none_match);
+        return response;
     }
     let (req, res) = response.into_parts();
     let (head, body) = res.into_parts();
@@ -335,7 +438,7 @@ fn with_etag(
     if let Ok(value) = header::HeaderValue::from_str(&etag) {
         res.headers_mut().insert(header::ETAG, value);
     }
-    not_modified_if(ServiceResponse::new(req, res), if_none_match)
+    ServiceResponse::new(req, res)
 }
 
 fn not_modified_if(
@@ -352,7 +455,7 @@ fn not_modified_if(
             if if_none_match.to_str().is_ok_and(|v| etag::listed(v, &etag)) =>
         {
             let mut not_modified = HttpResponse::NotModified();
-            for name in [header::ETAG, header::CACHE_CONTROL] {
+            for name in [header::ETAG, header::CACHE_CONTROL, header::VARY] {
                 if let Some(value) = response.headers().get(&name) {
                     not_modified.insert_header((name, value.clone()));
                 }
@@ -365,6 +468,18 @@ fn not_modified_if(
 
 /// The methods a documented path may take, in the order `Allow` lists them.
 const METHODS: [&str; 5] = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+/// `Allow` for the given methods: a path that takes GET takes HEAD too.
+fn allow_header(methods: impl IntoIterator<Item = &'static str>) -> String {
+    methods
+        .into_iter()
+        .flat_map(|method| match method {
+            "GET" => vec!["GET", "HEAD"],
+            other => vec![other],
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// Every documented path, how many of its segments are parameters, and the methods it takes.
 static DOCUMENTED_METHODS: LazyLock<Vec<(ResourceDef, usize, Vec<&'static str>)>> =
@@ -396,17 +511,13 @@ fn allowed_methods(path: &str) -> String {
         .filter(|(pattern, _, _)| pattern.is_match(path))
         .collect();
     let Some(fewest) = matching.iter().map(|(_, parameters, _)| *parameters).min() else {
-        return "GET".into();
+        return allow_header(["GET"]);
     };
-    METHODS
-        .into_iter()
-        .filter(|method| {
-            matching
-                .iter()
-                .any(|(_, parameters, methods)| *parameters == fewest && methods.contains(method))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+    allow_header(METHODS.into_iter().filter(|method| {
+        matching
+            .iter()
+            .any(|(_, parameters, methods)| *parameters == fewest && methods.contains(method))
+    }))
 }
 
 /// Unmatched requests: 405 when the path exists with other methods, 404 otherwise.

@@ -3,8 +3,8 @@
 use utoipa_actix_web::{scope, service_config::ServiceConfig};
 
 use crate::{
-    api_keys, articles, audit, auth, authors, carousels, categories, images, links,
-    recommendations, search, site, sitefiles, tags, users, webhooks,
+    api_keys, articles, audit, authors, carousels, categories, images, links, recommendations,
+    search, sessions, site, sitefiles, tags, users, webhooks,
 };
 
 /// The documented API under `/api/v1`, and the site files at the root (`/sitemap.xml`, …).
@@ -13,7 +13,7 @@ use crate::{
 pub fn api(cfg: &mut ServiceConfig) {
     cfg.service(
         scope::scope("/api/v1")
-            .configure(auth::routes)
+            .configure(sessions::routes)
             .configure(users::routes)
             .configure(api_keys::routes)
             .configure(articles::routes)

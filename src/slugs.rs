@@ -1,10 +1,12 @@
 //! Finding a free slug, and reading a path segment that may be an id or a slug.
 
 use diesel::{
-    PgConnection, QueryResult, RunQueryDsl, sql_query,
-    sql_types::{Integer, Text},
+    OptionalExtension, PgConnection, QueryResult, QueryableByName, RunQueryDsl, sql_query,
+    sql_types::{Text, Uuid as SqlUuid},
 };
 use uuid::Uuid;
+
+use crate::db::{self, LockKind};
 
 /// The tables whose slugs the server picks.
 #[derive(Debug, Clone, Copy)]
@@ -15,9 +17,16 @@ pub enum Scope {
     Tags = 4,
 }
 
-/// The first key of the two-key advisory locks that guard slug choices, apart from every other
-/// lock Masthead takes.
-const SLUG_LOCKS: i32 = 0x736c_7567;
+impl Scope {
+    fn table(self) -> &'static str {
+        match self {
+            Self::Articles => "articles",
+            Self::Authors => "authors",
+            Self::Categories => "categories",
+            Self::Tags => "tags",
+        }
+    }
+}
 
 /// Holds, until the transaction ends, the right to name things after `base` in `scope`.
 ///
@@ -25,11 +34,7 @@ const SLUG_LOCKS: i32 = 0x736c_7567;
 /// unique index would refuse all but one of their writes. Only writers of the same base wait
 /// for each other; their transactions must be open (outside one the lock ends at once).
 pub fn reserve(conn: &mut PgConnection, scope: Scope, base: &str) -> QueryResult<()> {
-    sql_query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
-        .bind::<Integer, _>(SLUG_LOCKS)
-        .bind::<Text, _>(format!("{}:{base}", scope as i32))
-        .execute(conn)
-        .map(drop)
+    db::lock_until_commit(conn, LockKind::Slug, &format!("{}:{base}", scope as i32))
 }
 
 /// `base` when no taken slug equals it, otherwise the first free `base-2`, `base-3`, ….
@@ -63,6 +68,24 @@ impl Key {
             Ok(id) => Self::Id(id),
             Err(_) => Self::Slug(segment.to_owned()),
         }
+    }
+}
+
+/// The id a filter value names in `scope`: an id as it is, a slug by its current row; `None` when
+/// no row has the slug.
+pub fn resolve(conn: &mut PgConnection, scope: Scope, key: &Key) -> QueryResult<Option<Uuid>> {
+    #[derive(QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = SqlUuid)]
+        id: Uuid,
+    }
+    match key {
+        Key::Id(id) => Ok(Some(*id)),
+        Key::Slug(slug) => sql_query(format!("SELECT id FROM {} WHERE slug = $1", scope.table()))
+            .bind::<Text, _>(slug)
+            .get_result::<Found>(conn)
+            .optional()
+            .map(|found| found.map(|f| f.id)),
     }
 }
 

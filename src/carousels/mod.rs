@@ -4,6 +4,7 @@ pub mod dto;
 mod handlers;
 pub mod model;
 pub mod queries;
+mod views;
 
 use diesel::PgConnection;
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -18,7 +19,7 @@ pub fn staff_view_of(
     media_url: &str,
 ) -> Result<serde_json::Value, ApiError> {
     let carousel = queries::find(conn, &Key::Id(id))?;
-    let view = handlers::staff_view(conn, carousel, media_url, chrono::Utc::now())?;
+    let view = views::staff_view(conn, carousel, media_url, chrono::Utc::now())?;
     serde_json::to_value(view).map_err(ApiError::internal)
 }
 

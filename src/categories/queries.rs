@@ -8,20 +8,18 @@ use diesel::{
     pg::Pg,
     prelude::*,
     sql_query,
-    sql_types::{BigInt, Bool, Uuid as SqlUuid},
+    sql_types::{Bool, Uuid as SqlUuid},
 };
 use uuid::Uuid;
 
 use crate::{
     articles::live::live,
     categories::model::{Category, CategoryChanges, NewCategory},
+    db::{self, LockKind},
     pagination::Page,
     schema::{articles, categories},
     slugs::{self, Key},
 };
-
-/// Any fixed number; only category writes that change a parent take this lock.
-const TREE_LOCK_KEY: i64 = 0x6361_7465_676f_7279; // "category"
 
 type ByKey = Box<dyn BoxableExpression<categories::table, Pg, SqlType = Bool>>;
 
@@ -135,10 +133,7 @@ pub fn exists_locked(conn: &mut PgConnection, id: Uuid) -> QueryResult<bool> {
 /// Serialises changes of parent, so that two moves at once cannot close a cycle together
 /// (A under B and B under A), each having checked the tree before the other changed it.
 pub fn lock_tree(conn: &mut PgConnection) -> QueryResult<()> {
-    sql_query("SELECT pg_advisory_xact_lock($1)")
-        .bind::<BigInt, _>(TREE_LOCK_KEY)
-        .execute(conn)
-        .map(|_| ())
+    db::lock_until_commit(conn, LockKind::CategoryTree, "")
 }
 
 #[derive(QueryableByName)]

@@ -12,10 +12,7 @@ use actix_web::{
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use utoipa::{
-    ToSchema,
-    openapi::{RefOr, Schema},
-};
+use utoipa::ToSchema;
 
 use crate::{
     error::{ApiError, FieldCode, FieldError},
@@ -106,37 +103,8 @@ pub fn parse<T: DeserializeOwned + ToSchema + 'static>(body: &[u8]) -> Result<T,
     whole_numbers_as_integers(&mut value);
     let mut errors = Vec::new();
     find_nul_characters(&value, String::new(), &mut errors);
-    if let (RefOr::T(Schema::Object(schema)), Some(object)) = (T::schema(), value.as_object()) {
-        let mut components = Vec::new();
-        T::schemas(&mut components);
-        for (name, field) in object {
-            match schema.properties.get(name) {
-                None => errors.push(FieldError::new(
-                    name.as_str(),
-                    FieldCode::UnknownField,
-                    "is not a field of this resource",
-                )),
-                // serde reads a struct from an array too (its fields in order); the schema
-                // says an object.
-                Some(property) if field.is_array() && names_an_object(property, &components) => {
-                    errors.push(FieldError::new(
-                        name.as_str(),
-                        FieldCode::InvalidType,
-                        "must be an object",
-                    ));
-                }
-                Some(_) => {}
-            }
-        }
-        for name in &schema.required {
-            if !object.contains_key(name) {
-                errors.push(FieldError::new(
-                    name.as_str(),
-                    FieldCode::Required,
-                    "is required",
-                ));
-            }
-        }
+    if let Some(object) = value.as_object() {
+        errors.extend(schema_check::misshapen_fields::<T>(object));
     } else if !value.is_object() {
         return Err(ApiError::BadRequest(
             "the body must be a JSON object".into(),
@@ -168,22 +136,6 @@ pub fn parse<T: DeserializeOwned + ToSchema + 'static>(body: &[u8]) -> Result<T,
         }
         ApiError::Validation(errors)
     })
-}
-
-/// Whether a schema (following references to `components`) takes a JSON object.
-fn names_an_object(schema: &RefOr<Schema>, components: &[(String, RefOr<Schema>)]) -> bool {
-    match schema {
-        RefOr::Ref(reference) => components
-            .iter()
-            .find(|(name, _)| reference.ref_location.rsplit('/').next() == Some(name.as_str()))
-            .is_some_and(|(_, schema)| names_an_object(schema, components)),
-        RefOr::T(Schema::OneOf(one_of)) => one_of
-            .items
-            .iter()
-            .any(|item| names_an_object(item, components)),
-        RefOr::T(Schema::Object(object)) => !object.properties.is_empty(),
-        _ => false,
-    }
 }
 
 /// JSON does not tell `2` from `2.0`, and JSON Schema calls both integers, but serde refuses

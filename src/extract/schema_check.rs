@@ -54,6 +54,50 @@ fn schemas_of<T: ToSchema + 'static>() -> Arc<Schemas> {
     schemas
 }
 
+/// The fields of `object` that make it another shape than its schema: unknown ones, required
+/// ones missing, and arrays where an object belongs (serde would read a struct from an array,
+/// its fields in order). Empty when the schema is not an object's.
+pub fn misshapen_fields<T: ToSchema + 'static>(object: &Map<String, Value>) -> Vec<FieldError> {
+    let schemas = schemas_of::<T>();
+    let checker = Checker {
+        components: &schemas.components,
+    };
+    let root = checker.resolve(&schemas.root);
+    if root.get("type").and_then(Value::as_str) != Some("object") {
+        return Vec::new();
+    }
+    let empty = Map::new();
+    let properties = root
+        .get("properties")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let mut errors = Vec::new();
+    for (name, field) in object {
+        match properties.get(name) {
+            None => errors.push(FieldError::new(
+                name.as_str(),
+                FieldCode::UnknownField,
+                "is not a field of this resource",
+            )),
+            Some(property) if field.is_array() && checker.names_an_object(property) => {
+                errors.push(FieldError::new(
+                    name.as_str(),
+                    FieldCode::InvalidType,
+                    "must be an object",
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    let required = root.get("required").and_then(Value::as_array);
+    for name in required.into_iter().flatten().filter_map(Value::as_str) {
+        if !object.contains_key(name) {
+            errors.push(FieldError::new(name, FieldCode::Required, "is required"));
+        }
+    }
+    errors
+}
+
 /// Every field of `object` that its schema refuses, named by its dotted path.
 pub fn refused_fields<T: ToSchema + 'static>(object: &Map<String, Value>) -> Vec<FieldError> {
     let schemas = schemas_of::<T>();
@@ -81,6 +125,18 @@ impl Checker<'_> {
                 .unwrap_or(&Value::Null),
             None => schema,
         }
+    }
+
+    /// Whether a schema takes a JSON object with fields.
+    fn names_an_object(&self, schema: &Value) -> bool {
+        let schema = self.resolve(schema);
+        if let Some(alternatives) = schema.get("oneOf").and_then(Value::as_array) {
+            return alternatives.iter().any(|a| self.names_an_object(a));
+        }
+        schema
+            .get("properties")
+            .and_then(Value::as_object)
+            .is_some_and(|properties| !properties.is_empty())
     }
 
     /// Checks the properties `object` sends (unknown and missing ones are the caller's).

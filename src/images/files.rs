@@ -7,23 +7,18 @@
 
 use diesel::{
     PgConnection, QueryResult, RunQueryDsl, sql_query,
-    sql_types::{Integer, Text, Uuid as SqlUuid},
+    sql_types::{Text, Uuid as SqlUuid},
 };
 use uuid::Uuid;
 
-/// The first key of the two-key advisory locks on file sets, apart from other locks.
-const FILE_LOCKS: i32 = 0x696d_6167;
+use crate::db::{self, LockKind};
 
 /// How long a claim counts: one older belongs to a process that stopped mid-upload.
 const CLAIM_LIFETIME: &str = "1 hour";
 
 /// Waits for, and holds until the transaction ends, the decision over the files of `sha256`.
 pub fn lock(conn: &mut PgConnection, sha256: &str) -> QueryResult<()> {
-    sql_query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
-        .bind::<Integer, _>(FILE_LOCKS)
-        .bind::<Text, _>(sha256)
-        .execute(conn)
-        .map(drop)
+    db::lock_until_commit(conn, LockKind::ImageFiles, sha256)
 }
 
 /// Claims the files of `sha256` for an upload (call under [`lock`]); the id lets go of it.

@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::{
     articles::live::{live, live_sql},
     articles::model::{ArticleSummary, SUMMARY_COLUMNS},
+    db::{self, LockKind},
     pagination::Page,
     recommendations::model::{NewRecommendation, Recommendation},
     schema::{article_search, articles, recommendations},
@@ -98,14 +99,11 @@ pub fn summary(conn: &mut PgConnection, id: Uuid) -> QueryResult<ArticleSummary>
 /// Serialises the writes to one slot (of one source article) until the transaction ends, so
 /// that concurrent inserts and moves cannot hand out the same position.
 pub fn lock_slot(conn: &mut PgConnection, slot: &str, source: Option<Uuid>) -> QueryResult<()> {
-    let key = format!(
-        "recommendations/{slot}/{}",
+    let name = format!(
+        "{slot}/{}",
         source.map(|s| s.to_string()).unwrap_or_default()
     );
-    sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-        .bind::<Text, _>(key)
-        .execute(conn)
-        .map(|_| ())
+    db::lock_until_commit(conn, LockKind::RecommendationSlot, &name)
 }
 
 /// The ids of a slot's entries in order.

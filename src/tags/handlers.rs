@@ -87,7 +87,7 @@ pub async fn find_tag(
 ) -> Result<HttpResponse, ApiError> {
     let key = Key::parse(&id);
     let view = db::run(&state.pool, move |conn| {
-        let tag = queries::find(conn, &key).map_err(not_found)?;
+        let tag = queries::find(conn, &key).map_err(ApiError::missing("tag"))?;
         let count = queries::article_count(conn, tag.id)?;
         Ok(TagView::new(tag, count))
     })
@@ -178,7 +178,7 @@ pub async fn update_tag(
     let changes = TagChanges { slug, name };
     let view = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let current = queries::find_for_update(conn, &key).map_err(not_found)?;
+            let current = queries::find_for_update(conn, &key).map_err(ApiError::missing("tag"))?;
             let count = queries::article_count(conn, current.id)?;
             if_match.check(&TagView::new(current.clone(), count))?;
             let tag = queries::update(conn, current.id, &changes)?;
@@ -217,7 +217,7 @@ pub async fn delete_tag(
     let key = Key::parse(&id);
     db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let current = queries::find_for_update(conn, &key).map_err(not_found)?;
+            let current = queries::find_for_update(conn, &key).map_err(ApiError::missing("tag"))?;
             let count = queries::article_count(conn, current.id)?;
             if_match.check(&TagView::new(current.clone(), count))?;
             let tagged = search::queries::sources_with_tag(conn, current.id)?;
@@ -230,11 +230,4 @@ pub async fn delete_tag(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-fn not_found(error: diesel::result::Error) -> ApiError {
-    match error {
-        diesel::result::Error::NotFound => ApiError::not_found("tag"),
-        other => other.into(),
-    }
 }

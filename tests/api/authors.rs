@@ -364,19 +364,8 @@ async fn bad_author_input_is_refused_with_every_field_named() {
         ),
         (json!({}), vec![("name", "required")]),
     ];
-    for (body, expected) in cases {
-        let response = app
-            .post("/api/v1/authors")
-            .as_user(&editor)
-            .json(&body)
-            .send()
-            .await;
-        let expected: Vec<(String, String)> = expected
-            .into_iter()
-            .map(|(f, c)| (f.to_owned(), c.to_owned()))
-            .collect();
-        assert_eq!(response.field_errors(), expected, "for {body}");
-    }
+    app.assert_field_errors("/api/v1/authors", &editor, cases)
+        .await;
     let list = app.get("/api/v1/authors").send().await;
     assert_eq!(list.json()["meta"]["total"], 0, "nothing was created");
 

@@ -458,19 +458,8 @@ async fn bad_category_input_is_refused_with_every_field_named() {
             vec![("parent_id", "unknown_field")],
         ),
     ];
-    for (body, expected) in cases {
-        let response = app
-            .post("/api/v1/categories")
-            .as_user(&editor)
-            .json(&body)
-            .send()
-            .await;
-        let expected: Vec<(String, String)> = expected
-            .into_iter()
-            .map(|(f, c)| (f.to_owned(), c.to_owned()))
-            .collect();
-        assert_eq!(response.field_errors(), expected, "for {body}");
-    }
+    app.assert_field_errors("/api/v1/categories", &editor, cases)
+        .await;
     let list = app.get("/api/v1/categories").send().await;
     assert_eq!(list.json()["meta"]["total"], 0, "nothing was created");
 }

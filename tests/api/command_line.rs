@@ -294,3 +294,66 @@ fn openapi_prints_the_committed_document() {
         "masthead openapi differs from openapi/openapi.json"
     );
 }
+
+/// A response's status line, the headers a cache or monitor reads, and the body's length.
+fn head_and_length(response: &str) -> (String, Vec<String>, usize) {
+    let (head, body) = response.split_once("\r\n\r\n").expect("a response head");
+    let mut lines = head.lines();
+    let status = lines.next().unwrap_or_default().to_owned();
+    let mut headers: Vec<String> = lines
+        .map(str::to_ascii_lowercase)
+        .filter(|line| {
+            [
+                "content-type:",
+                "content-length:",
+                "etag:",
+                "cache-control:",
+                "link:",
+            ]
+            .iter()
+            .any(|name| line.starts_with(name))
+        })
+        .collect();
+    headers.sort();
+    (status, headers, body.len())
+}
+
+#[test]
+fn head_answers_every_get_route_with_its_headers_and_no_body() {
+    let db = TestDatabase::new();
+    let (mut child, address, _logs) = serve(&db, &[]);
+    for path in [
+        "/api/v1/site",
+        "/api/v1/articles",
+        "/api/v1/categories",
+        "/openapi.json",
+        "/healthz",
+        "/sitemap.xml",
+        "/feed.xml",
+    ] {
+        let ask = |method: &str| {
+            http(
+                &address,
+                &format!("{method} {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+            )
+        };
+        let (get_status, get_headers, get_length) = head_and_length(&ask("GET"));
+        let (head_status, head_headers, head_length) = head_and_length(&ask("HEAD"));
+        assert!(
+            get_status.starts_with("HTTP/1.1 200"),
+            "GET {path}: {get_status}"
+        );
+        assert!(get_length > 0, "GET {path} has a body");
+        assert_eq!(head_status, get_status, "HEAD {path}");
+        assert_eq!(head_headers, get_headers, "HEAD {path}");
+        assert_eq!(head_length, 0, "HEAD {path} sends no body");
+    }
+    // A path without GET does not take HEAD either.
+    let (status, _, _) = head_and_length(&http(
+        &address,
+        "HEAD /api/v1/auth/login HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    ));
+    assert!(status.starts_with("HTTP/1.1 405"), "{status}");
+    terminate(&child);
+    assert!(wait_for_exit(&mut child).success());
+}

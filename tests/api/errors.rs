@@ -16,22 +16,22 @@ async fn unknown_routes_are_404_problems() {
 async fn wrong_methods_are_405_problems_that_name_the_methods_allowed() {
     let app = TestApp::spawn().await;
     let cases = [
-        (Method::DELETE, "/api/v1/auth/me", "GET, PATCH"),
+        (Method::DELETE, "/api/v1/auth/me", "GET, HEAD, PATCH"),
         (Method::GET, "/api/v1/auth/login", "POST"),
-        (Method::PUT, "/api/v1/articles", "GET, POST"),
+        (Method::PUT, "/api/v1/articles", "GET, HEAD, POST"),
         (
             Method::POST,
             "/api/v1/articles/some-slug",
-            "GET, PATCH, DELETE",
+            "GET, HEAD, PATCH, DELETE",
         ),
         // Not taken for an `{id}`, which is a UUID.
         (Method::POST, "/api/v1/recommendations/order", "PUT"),
         (Method::GET, "/api/v1/recommendations/order", "PUT"),
         (Method::PATCH, "/api/v1/links/applications", "POST"),
         (Method::DELETE, "/api/v1/carousels/home/slides/order", "PUT"),
-        (Method::DELETE, "/sitemap-2.xml", "GET"),
-        (Method::POST, "/healthz", "GET"),
-        (Method::PUT, "/openapi.json", "GET"),
+        (Method::DELETE, "/sitemap-2.xml", "GET, HEAD"),
+        (Method::POST, "/healthz", "GET, HEAD"),
+        (Method::PUT, "/openapi.json", "GET, HEAD"),
         (Method::POST, "/media/0123/original.jpg", "GET, HEAD"),
     ];
     for (method, path, allowed) in cases {

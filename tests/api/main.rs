@@ -11,6 +11,7 @@ mod carousels;
 mod categories;
 mod changes;
 mod command_line;
+mod compression;
 mod corpus;
 mod cors;
 mod demo;

@@ -305,19 +305,8 @@ async fn bad_tag_input_is_refused_with_every_field_named() {
             vec![("label", "unknown_field"), ("name", "required")],
         ),
     ];
-    for (body, expected) in cases {
-        let response = app
-            .post("/api/v1/tags")
-            .as_user(&editor)
-            .json(&body)
-            .send()
-            .await;
-        let expected: Vec<(String, String)> = expected
-            .into_iter()
-            .map(|(f, c)| (f.to_owned(), c.to_owned()))
-            .collect();
-        assert_eq!(response.field_errors(), expected, "for {body}");
-    }
+    app.assert_field_errors("/api/v1/tags", &editor, cases)
+        .await;
     assert_eq!(
         app.get("/api/v1/tags").send().await.json()["meta"]["total"],
         0,

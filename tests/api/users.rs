@@ -333,19 +333,8 @@ async fn bad_account_input_is_refused_with_every_field_named() {
             ],
         ),
     ];
-    for (body, expected) in cases {
-        let response = app
-            .post("/api/v1/users")
-            .as_user(&admin)
-            .json(&body)
-            .send()
-            .await;
-        let expected: Vec<(String, String)> = expected
-            .into_iter()
-            .map(|(f, c)| (f.to_owned(), c.to_owned()))
-            .collect();
-        assert_eq!(response.field_errors(), expected, "for {body}");
-    }
+    app.assert_field_errors("/api/v1/users", &admin, cases)
+        .await;
     let list = app.get("/api/v1/users").as_user(&admin).send().await;
     assert_eq!(list.json()["meta"]["total"], 1, "nothing was created");
 }

@@ -18,7 +18,7 @@ use crate::{
     openapi::{Forbidden, Public},
     pagination::{List, Page, PageParams},
     search,
-    slugs::Key,
+    slugs::{self, Key, Scope},
     state::AppState,
 };
 
@@ -257,15 +257,15 @@ impl Matching {
     fn resolve(mut self, conn: &mut PgConnection) -> QueryResult<Option<Filters>> {
         let mut nothing = false;
         if let Some(key) = self.author {
-            self.filters.author = queries::resolve_author(conn, &key)?;
+            self.filters.author = slugs::resolve(conn, Scope::Authors, &key)?;
             nothing |= self.filters.author.is_none();
         }
         if let Some(key) = self.category {
-            self.filters.category = queries::resolve_category(conn, &key)?;
+            self.filters.category = slugs::resolve(conn, Scope::Categories, &key)?;
             nothing |= self.filters.category.is_none();
         }
         if let Some(key) = self.tag {
-            self.filters.tag = queries::resolve_tag(conn, &key)?;
+            self.filters.tag = slugs::resolve(conn, Scope::Tags, &key)?;
             nothing |= self.filters.tag.is_none();
         }
         Ok((!nothing).then_some(self.filters))

@@ -14,7 +14,7 @@ pub use list::{Filters, count, page};
 pub use lookup::{Lookup, find, forget_retired_slug, lock, retire_slug, slug_taken, taken_slugs};
 pub use references::{
     article_exists, author_of_user, category_exists, create_author_for_user, is_author,
-    missing_authors, missing_tags, resolve_author, resolve_category, resolve_tag,
+    missing_authors, missing_tags,
 };
 pub use revisions::{
     find_revision, fold_into_revision, insert_revision, latest_revision, list_revisions,

@@ -1,13 +1,10 @@
 //! The rows an article names (authors, tags, its category, the original of a translation): are
-//! they there, who is the writer's author profile, and which row a filter's id or slug names.
+//! they there, and who is the writer's author profile.
 
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::{
-    schema::{articles, authors, categories, tags},
-    slugs,
-};
+use crate::schema::{articles, authors, categories, tags};
 
 /// The author profile linked to an account, if it has one.
 pub fn author_of_user(conn: &mut PgConnection, user: Uuid) -> QueryResult<Option<Uuid>> {
@@ -80,38 +77,4 @@ pub fn is_author(conn: &mut PgConnection, user: Uuid, author_ids: &[Uuid]) -> Qu
             .filter(authors::user_id.eq(user)),
     ))
     .get_result(conn)
-}
-
-/// Resolves a filter value that may be an id or a slug; `None` when no row has it.
-pub fn resolve_author(conn: &mut PgConnection, key: &slugs::Key) -> QueryResult<Option<Uuid>> {
-    match key {
-        slugs::Key::Id(id) => Ok(Some(*id)),
-        slugs::Key::Slug(slug) => authors::table
-            .filter(authors::slug.eq(slug))
-            .select(authors::id)
-            .first(conn)
-            .optional(),
-    }
-}
-
-pub fn resolve_category(conn: &mut PgConnection, key: &slugs::Key) -> QueryResult<Option<Uuid>> {
-    match key {
-        slugs::Key::Id(id) => Ok(Some(*id)),
-        slugs::Key::Slug(slug) => categories::table
-            .filter(categories::slug.eq(slug))
-            .select(categories::id)
-            .first(conn)
-            .optional(),
-    }
-}
-
-pub fn resolve_tag(conn: &mut PgConnection, key: &slugs::Key) -> QueryResult<Option<Uuid>> {
-    match key {
-        slugs::Key::Id(id) => Ok(Some(*id)),
-        slugs::Key::Slug(slug) => tags::table
-            .filter(tags::slug.eq(slug))
-            .select(tags::id)
-            .first(conn)
-            .optional(),
-    }
 }

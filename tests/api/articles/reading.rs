@@ -1,10 +1,56 @@
 //! Reading: anonymous reads served from the cache, and a private site read with a content key.
 
 use actix_web::http::StatusCode;
+use futures_util::future::join_all;
 use serde_json::json;
 
 use super::{create, id_of, publish};
 use crate::helpers::TestApp;
+
+#[actix_web::test]
+async fn with_the_response_cache_off_every_read_goes_to_the_database() {
+    let app = TestApp::spawn_with(|config| config.response_cache = false).await;
+    let admin = app.admin().await;
+    let article = create(&app, &admin, json!({"title": "不缓存", "body": "正文。"})).await;
+    let id = id_of(&article);
+    publish(&app, &admin, &id).await;
+    let path = format!("/api/v1/articles/{id}");
+    let first = app.get(&path).send().await;
+    let before = app.statements();
+    let second = app.get(&path).send().await;
+    assert!(app.statements() > before, "read from the database again");
+    assert_eq!(second.body, first.body);
+    assert_eq!(second.header("etag"), first.header("etag"));
+    assert_eq!(second.header("cache-control"), Some("public, max-age=60"));
+}
+
+#[actix_web::test]
+async fn concurrent_misses_of_one_answer_compute_it_once() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let article = create(&app, &admin, json!({"title": "热点", "body": "正文。"})).await;
+    let id = id_of(&article);
+    publish(&app, &admin, &id).await;
+    let path = format!("/api/v1/articles/{id}");
+    app.state().cache.clear();
+    let before = app.statements();
+    let alone = app.get(&path).send().await;
+    let one_computation = app.statements() - before;
+    assert!(one_computation > 0);
+
+    app.state().cache.clear();
+    let before = app.statements();
+    let answers = join_all((0..8).map(|_| app.get(&path).send())).await;
+    assert_eq!(
+        app.statements() - before,
+        one_computation,
+        "eight readers at once cost one computation"
+    );
+    for answer in answers {
+        assert_eq!(answer.status, StatusCode::OK);
+        assert_eq!(answer.body, alone.body);
+    }
+}
 
 #[actix_web::test]
 async fn hot_anonymous_reads_cost_no_statement_and_writes_show_at_once() {

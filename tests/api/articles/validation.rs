@@ -54,19 +54,8 @@ async fn bad_article_input_is_refused_and_nothing_is_written() {
             vec![("status", "unknown_field")],
         ),
     ];
-    for (body, expected) in cases {
-        let response = app
-            .post("/api/v1/articles")
-            .as_user(&admin)
-            .json(&body)
-            .send()
-            .await;
-        let expected: Vec<(String, String)> = expected
-            .into_iter()
-            .map(|(f, c)| (f.to_owned(), c.to_owned()))
-            .collect();
-        assert_eq!(response.field_errors(), expected, "for {body}");
-    }
+    app.assert_field_errors("/api/v1/articles", &admin, cases)
+        .await;
     let huge = json!({"title": "长文", "body": "字".repeat(400_000)});
     app.post("/api/v1/articles")
         .as_user(&admin)

@@ -67,6 +67,25 @@ impl TestApp {
         }
     }
 
+    /// Posts each body to `path` as `who`, and checks that the 422 names exactly the expected
+    /// `(field, code)` pairs, in any order.
+    pub async fn assert_field_errors<'c>(
+        &self,
+        path: &str,
+        who: &Session,
+        cases: impl IntoIterator<Item = (Value, Vec<(&'c str, &'c str)>)>,
+    ) {
+        for (body, expected) in cases {
+            let response = self.post(path).as_user(who).json(&body).send().await;
+            let mut expected: Vec<(String, String)> = expected
+                .into_iter()
+                .map(|(field, code)| (field.to_owned(), code.to_owned()))
+                .collect();
+            expected.sort();
+            assert_eq!(response.field_errors(), expected, "for {body}");
+        }
+    }
+
     /// Stops the app's clock at `at`, for time windows at explicit moments.
     pub fn set_clock(&self, at: chrono::DateTime<chrono::Utc>) {
         self.state.clock.set(at);

@@ -7,15 +7,15 @@ use uuid::Uuid;
 
 use crate::{
     audit,
-    auth::{
-        AuthUser, Role,
-        dto::{Login, RefreshRequest, SignUp, TokenResponse, UpdateMe},
-        password, queries,
-    },
+    auth::{AuthUser, Role, password},
     db,
     error::{ApiError, FieldCode, Fields},
     extract::Json,
     openapi::{Conflict, Forbidden, Open, Restricted, TooManyRequests, Unauthorized, WithBody},
+    sessions::{
+        dto::{Login, RefreshRequest, SignUp, TokenResponse, UpdateMe},
+        queries,
+    },
     state::AppState,
     users::{
         self,

@@ -1,4 +1,4 @@
-//! Auth requests and responses on the wire.
+//! Sign-in requests and responses on the wire.
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
