@@ -86,7 +86,9 @@ pub(super) fn assemble(
             slides: slides
                 .iter()
                 .filter_map(|s| slide_views.remove(&s.id))
+                .map(|view| view.in_preset(&carousel.preset))
                 .collect(),
+            preset: carousel.preset,
             created_at: carousel.created_at,
             updated_at: carousel.updated_at,
             version: carousel.version,

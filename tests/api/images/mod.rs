@@ -3,6 +3,7 @@
 
 mod imports;
 mod in_articles;
+mod in_carousels;
 mod library;
 mod presets;
 mod refused;
