@@ -13,6 +13,8 @@ struct Answer {
     status: u16,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
+    /// Waits this long before answering.
+    delay: Duration,
 }
 
 #[derive(Default)]
@@ -72,6 +74,20 @@ impl FileServer {
                 status,
                 headers,
                 body: body.to_vec(),
+                delay: Duration::ZERO,
+            },
+        );
+    }
+
+    /// Answers `path` only after `delay`.
+    pub fn slow(&self, path: &str, delay: Duration) {
+        self.lock().answers.insert(
+            path.into(),
+            Answer {
+                status: 200,
+                headers: vec![("content-type".into(), "image/jpeg".into())],
+                body: Vec::new(),
+                delay,
             },
         );
     }
@@ -107,7 +123,9 @@ fn answer(stream: TcpStream, shared: &Mutex<Shared>) -> std::io::Result<()> {
         status: 404,
         headers: Vec::new(),
         body: Vec::new(),
+        delay: Duration::ZERO,
     });
+    thread::sleep(answer.delay);
     let mut head = format!("HTTP/1.1 {} X\r\n", answer.status);
     for (name, value) in &answer.headers {
         head.push_str(&format!("{name}: {value}\r\n"));

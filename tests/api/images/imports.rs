@@ -207,3 +207,20 @@ async fn what_an_upload_refuses_an_import_refuses_too() {
         .json();
     assert_eq!(list["meta"]["total"], 0, "nothing was kept");
 }
+
+#[actix_web::test]
+async fn an_import_gives_up_after_ten_seconds() {
+    let app = TestApp::spawn().await;
+    let editor = app.editor().await;
+    let server = FileServer::start();
+    server.slow("/slow.jpg", std::time::Duration::from_secs(30));
+    let started = std::time::Instant::now();
+    let message = refused(&import(&app, &editor, &server.url("/slow.jpg")).await);
+    let waited = started.elapsed();
+    assert!(message.contains("within 10 s"), "{message}");
+    assert!(
+        waited >= std::time::Duration::from_millis(9_500)
+            && waited < std::time::Duration::from_secs(15),
+        "{waited:?}"
+    );
+}
