@@ -12,7 +12,7 @@ use crate::{
     images::{
         model::Image,
         pictures::Pictures,
-        presets::{self, Crops, Rect},
+        presets::{Crops, Rect},
         process::{self, Format},
     },
     text::markdown::InlineImage,
@@ -136,15 +136,9 @@ impl ImageView {
                 url: format!("{base}/{width}{mark}.{}", format.extension()),
             })
             .collect();
-        let crops = image.crops();
         let presets = pictures
-            .presets
-            .iter()
-            .flat_map(|preset| {
-                let crop =
-                    presets::crop_for(preset, image.size(), (image.focal_x, image.focal_y), &crops);
-                presets::files_of(preset, format, crop, pictures.watermark.as_ref())
-            })
+            .files_of(&image)
+            .into_iter()
             .map(|file| PresetFileView {
                 url: format!("{base}/{}", file.name()),
                 preset: file.preset.unwrap_or_default(),
@@ -153,6 +147,7 @@ impl ImageView {
                 format: format_name(file.format).into(),
             })
             .collect();
+        let crops = image.crops();
         Self {
             id: image.id,
             url: format!("{base}/original.{}", format.extension()),

@@ -34,8 +34,8 @@ use crate::{
     images::{
         files,
         model::{Image, NewImage},
-        pictures::{self, Pictures},
-        presets::{self, Derived, Watermark},
+        pictures,
+        presets::{Derived, Watermark},
         process::{self, Decoded, Format, Refusal, Stamp},
         queries,
         storage::Storage,
@@ -436,7 +436,7 @@ impl Media {
             }
             None => {
                 let Some(group) = records.iter().find_map(|image| {
-                    let files = listed_files(image, &pictures);
+                    let files = pictures.files_of(image);
                     files.contains(&file).then(|| {
                         files
                             .into_iter()
@@ -638,21 +638,6 @@ impl Media {
         }
         self.store(spooled, format, watermark).await
     }
-}
-
-/// Every derived file an image lists now.
-fn listed_files(image: &Image, pictures: &Pictures) -> Vec<Derived> {
-    let crops = image.crops();
-    let format = Format::from_mime(&image.mime).unwrap_or(Format::Jpeg);
-    pictures
-        .presets
-        .iter()
-        .flat_map(|preset| {
-            let crop =
-                presets::crop_for(preset, image.size(), (image.focal_x, image.focal_y), &crops);
-            presets::files_of(preset, format, crop, pictures.watermark.as_ref())
-        })
-        .collect()
 }
 
 /// The size of the picture as seen, read from its header alone.
@@ -888,7 +873,7 @@ mod tests {
             preset: None,
             width: 300,
             height: 200,
-            crop: presets::Rect {
+            crop: crate::images::presets::Rect {
                 x: 0,
                 y: 0,
                 width: 600,

@@ -5,7 +5,8 @@ use diesel::prelude::*;
 
 use crate::{
     images::{
-        presets::{self, Position, Preset, Watermark},
+        model::Image,
+        presets::{self, Derived, Position, Preset, Watermark},
         process::Format,
     },
     schema::{images, site_settings},
@@ -27,6 +28,21 @@ impl Pictures {
     /// The watermark the width variants carry, if they carry one.
     pub fn variant_watermark(&self) -> Option<&Watermark> {
         self.watermark.as_ref().filter(|w| w.variants)
+    }
+
+    /// Every preset's files of `image` as they are now: cut to its crop for the preset, or
+    /// around its focal point.
+    pub fn files_of(&self, image: &Image) -> Vec<Derived> {
+        let crops = image.crops();
+        let format = Format::from_mime(&image.mime).unwrap_or(Format::Jpeg);
+        self.presets
+            .iter()
+            .flat_map(|preset| {
+                let focal = (image.focal_x, image.focal_y);
+                let crop = presets::crop_for(preset, image.size(), focal, &crops);
+                presets::files_of(preset, format, crop, self.watermark.as_ref())
+            })
+            .collect()
     }
 
     /// Whether `original.*` is for staff only: the watermark is on every public size, so the
