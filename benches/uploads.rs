@@ -1,5 +1,7 @@
 //! Image uploads against the real binary: the server's peak memory while 8 uploads of a
-//! 12-megapixel JPEG run at once, and how long one upload takes until all its variants exist.
+//! 12-megapixel JPEG run at once (each then asking for a preset's file, made on that first
+//! request), how long one upload takes until all its variants exist, how long one preset's
+//! files take to make, and how a `card` 640 WebP weighs against the 640 JPEG variant.
 //!
 //! `cargo bench --bench uploads` (PostgreSQL at `DATABASE_URL`'s server; the database
 //! `masthead_bench_uploads` is made afresh).
@@ -84,6 +86,51 @@ fn main() {
         answered.as_millis(),
         all_variants.as_millis()
     );
+    for preset in ["hero", "card", "square"] {
+        let files: Vec<&Value> = image["presets"]
+            .as_array()
+            .map(|all| all.iter().filter(|f| f["preset"] == preset).collect())
+            .unwrap_or_default();
+        let widest = files
+            .last()
+            .and_then(|f| f["url"].as_str())
+            .unwrap_or_default();
+        let started = Instant::now();
+        let bytes = fetch(PORT, widest);
+        let first = started.elapsed();
+        let started = Instant::now();
+        fetch(PORT, widest);
+        println!(
+            "{preset}: its {} files made on the first request in {} ms ({} bytes for the widest); \
+             served again in {} ms",
+            files.len(),
+            first.as_millis(),
+            bytes.len(),
+            started.elapsed().as_millis()
+        );
+    }
+    let url_of = |list: &str, width: u64, format: &str, preset: Option<&str>| -> String {
+        image[list]
+            .as_array()
+            .and_then(|all| {
+                all.iter().find(|f| {
+                    f["width"] == width
+                        && f["format"] == format
+                        && preset.is_none_or(|p| f["preset"] == p)
+                })
+            })
+            .and_then(|f| f["url"].as_str())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let card = fetch(PORT, &url_of("presets", 640, "webp", Some("card")));
+    let variant = fetch(PORT, &url_of("variants", 640, "jpeg", None));
+    println!(
+        "card 640×480 WebP: {} bytes; 640×480 JPEG variant: {} bytes ({:.0}%)",
+        card.len(),
+        variant.len(),
+        card.len() as f64 * 100.0 / variant.len().max(1) as f64
+    );
 
     let started = Instant::now();
     let handles: Vec<_> = photos
@@ -93,8 +140,17 @@ fn main() {
             thread::spawn(move || {
                 let begun = Instant::now();
                 let image = upload(&api, &token, &bytes);
+                let answered = begun.elapsed();
+                // A frontend shows the card at once: its files are made meanwhile.
+                let card = image["presets"]
+                    .as_array()
+                    .and_then(|all| all.iter().find(|f| f["preset"] == "card"))
+                    .and_then(|f| f["url"].as_str())
+                    .unwrap_or_default()
+                    .to_owned();
+                fetch(PORT, &card);
                 (
-                    begun.elapsed(),
+                    answered,
                     image["sha256"].as_str().unwrap_or_default().to_owned(),
                 )
             })
@@ -105,14 +161,16 @@ fn main() {
         .map(|h| h.join().expect("upload thread"))
         .collect();
     for (_, sha) in &results {
-        while count_files(&media.path().join("public").join(sha)) < expected + 1 {
+        // The original, the variants and the card's 6 files.
+        while count_files(&media.path().join("public").join(sha)) < expected + 7 {
             thread::sleep(Duration::from_millis(10));
         }
     }
     let mut times: Vec<u128> = results.iter().map(|(t, _)| t.as_millis()).collect();
     times.sort_unstable();
     println!(
-        "{CONCURRENT} uploads at once: answered in {:?} ms; all variants of all stored after {} ms",
+        "{CONCURRENT} uploads at once, each then asking for its card: answered in {:?} ms; all \
+         variants and cards of all stored after {} ms",
         times,
         started.elapsed().as_millis()
     );
@@ -182,6 +240,19 @@ fn upload(api: &str, token: &str, bytes: &[u8]) -> Value {
         .expect("upload");
     let text = response.body_mut().read_to_string().expect("an image");
     serde_json::from_str(&text).expect("JSON")
+}
+
+/// The body of `path` on the server, which must answer 200.
+fn fetch(port: u16, path: &str) -> Vec<u8> {
+    let mut response = ureq::get(&format!("http://127.0.0.1:{port}{path}"))
+        .call()
+        .unwrap_or_else(|e| panic!("GET {path}: {e}"));
+    response
+        .body_mut()
+        .with_config()
+        .limit(64 * 1024 * 1024)
+        .read_to_vec()
+        .expect("a body")
 }
 
 fn count_files(dir: &Path) -> usize {

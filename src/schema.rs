@@ -151,6 +151,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         version -> Int4,
         fallback_slide_id -> Nullable<Uuid>,
+        preset -> Text,
     }
 }
 
@@ -216,6 +217,10 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         version -> Int4,
+        focal_x -> Float8,
+        focal_y -> Float8,
+        crops -> Jsonb,
+        source_url -> Nullable<Text>,
     }
 }
 
@@ -287,6 +292,12 @@ diesel::table! {
         timezone -> Text,
         updated_at -> Timestamptz,
         version -> Int4,
+        presets -> Jsonb,
+        watermark_image_id -> Nullable<Uuid>,
+        watermark_position -> Text,
+        watermark_opacity -> Float8,
+        watermark_size -> Float8,
+        watermark_variants -> Bool,
     }
 }
 
@@ -381,7 +392,6 @@ diesel::joinable!(links -> images (logo_id));
 diesel::joinable!(preview_tokens -> articles (article_id));
 diesel::joinable!(preview_tokens -> users (created_by));
 diesel::joinable!(refresh_tokens -> users (user_id));
-diesel::joinable!(site_settings -> images (logo_id));
 diesel::joinable!(webhook_attempts -> webhook_deliveries (delivery_id));
 diesel::joinable!(webhook_deliveries -> webhooks (webhook_id));
 diesel::joinable!(webhooks -> users (created_by));

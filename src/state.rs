@@ -35,6 +35,8 @@ pub struct AppState {
     pub events: EventHub,
     /// Calls out to webhooks, only to addresses `MASTHEAD_OUTBOUND` allows.
     pub webhook_agent: ureq::Agent,
+    /// Fetches remote pictures for imports, only from addresses `MASTHEAD_OUTBOUND` allows.
+    pub import_agent: ureq::Agent,
 }
 
 impl AppState {
@@ -47,7 +49,11 @@ impl AppState {
             StorageSettings::S3(settings) => Storage::s3(settings)?,
         };
         Ok(Self {
-            media: Arc::new(Media::new(storage, config.max_image_pixels)),
+            media: Arc::new(Media::new(
+                storage,
+                config.max_image_pixels,
+                config.jwt_secret.expose().as_bytes(),
+            )),
             link_applications: ApplicationThrottle::new(),
             clock: Clock::default(),
             pool: db::pool(
@@ -62,6 +68,7 @@ impl AppState {
             changes: ChangeSignal::default(),
             events: EventHub::default(),
             webhook_agent: config.outbound.agent(crate::webhooks::worker::TIMEOUT),
+            import_agent: config.outbound.agent(crate::images::remote::TIMEOUT),
             tokens: TokenKeys::new(&config.jwt_secret),
             throttle: LoginThrottle::new(),
             metrics: Metrics::new(),

@@ -142,6 +142,39 @@ pub struct ArticleView {
     pub version: i32,
 }
 
+/// An article as a write answers it: with `import_images=true`, also what could not be imported.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WrittenArticle {
+    #[serde(flatten)]
+    pub article: ArticleView,
+    /// With `import_images=true`: the remote images of the body that could not be imported,
+    /// whose URLs the body keeps. Absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub import_errors: Option<Vec<ImportError>>,
+}
+
+/// A remote image of a body that was not imported.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ImportError {
+    #[schema(example = "https://www.example.com/photos/gone.jpg")]
+    pub url: String,
+    /// Why, for the editor.
+    #[schema(
+        example = "could not import https://www.example.com/photos/gone.jpg: the server answered 404"
+    )]
+    pub detail: String,
+}
+
+/// `?import_images=` on article writes.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WriteParams {
+    /// Import every `http(s)` image of the Markdown body into the library (authors and up) and
+    /// point the body at it (`image:<id>`); the ones that fail are listed in `import_errors`
+    /// and keep their URLs.
+    pub import_images: Option<bool>,
+}
+
 /// An article as `fields` and `include` shape it: the fields `fields` names, or without it all
 /// but the bodies; the schema of [`ArticleView`] with none of its fields required.
 pub struct ArticleFields;

@@ -18,9 +18,18 @@ pub fn inline_images(
     ids: &[Uuid],
     media_url: &str,
 ) -> QueryResult<HashMap<Uuid, InlineImage>> {
-    Ok(images::queries::by_ids(conn, ids)?
+    let found = images::queries::by_ids(conn, ids)?;
+    if found.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let pictures = images::pictures::load(conn, media_url)?;
+    let restricted = pictures.originals_restricted();
+    Ok(found
         .into_iter()
-        .map(|image| (image.id, ImageView::new(image, media_url).inline()))
+        .map(|image| {
+            let id = image.id;
+            (id, ImageView::new(image, &pictures).inline(restricted))
+        })
         .collect())
 }
 
@@ -32,6 +41,25 @@ pub fn refresh(conn: &mut PgConnection, image: Uuid, media_url: &str) -> QueryRe
         .select((articles::id, articles::body))
         .for_update()
         .load(conn)?;
+    render_again(conn, bodies, media_url)
+}
+
+/// Renders again every body with a figure, after the watermark of the variants changed: the
+/// figures name other files now, and the clean ones may have become staff-only.
+pub fn refresh_all(conn: &mut PgConnection, media_url: &str) -> QueryResult<()> {
+    let bodies: Vec<(Uuid, String)> = articles::table
+        .filter(articles::body_image_ids.ne(Vec::<Uuid>::new()))
+        .select((articles::id, articles::body))
+        .for_update()
+        .load(conn)?;
+    render_again(conn, bodies, media_url)
+}
+
+fn render_again(
+    conn: &mut PgConnection,
+    bodies: Vec<(Uuid, String)>,
+    media_url: &str,
+) -> QueryResult<()> {
     for (id, body) in bodies {
         let figures = inline_images(conn, &markdown::image_ids(&body), media_url)?;
         let rendered = markdown::render(&body, &figures);

@@ -5,6 +5,7 @@ pub mod content;
 pub mod dto;
 pub mod figures;
 mod handlers;
+mod imports;
 pub mod live;
 pub mod model;
 pub mod queries;

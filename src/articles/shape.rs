@@ -13,7 +13,7 @@ use crate::{
         queries,
     },
     error::ApiError,
-    images::{self, dto::ImageView},
+    images,
 };
 
 const FIELDS: &[&str] = &[
@@ -151,11 +151,12 @@ impl Shape {
         }
         if self.cover_image {
             let ids = single_ids(views.iter().map(|v| &v.cover_image));
-            let found: HashMap<Uuid, Value> = images::queries::by_ids(conn, &ids)?
+            let rows = images::queries::by_ids(conn, &ids)?;
+            let found: HashMap<Uuid, Value> = images::views(conn, rows, media_url)?
                 .into_iter()
-                .map(|image| {
-                    let id = image.id;
-                    serde_json::to_value(ImageView::new(image, media_url)).map(|v| (id, v))
+                .map(|view| {
+                    let id = view.id;
+                    serde_json::to_value(view).map(|v| (id, v))
                 })
                 .collect::<Result<_, _>>()
                 .map_err(ApiError::internal)?;

@@ -18,6 +18,9 @@ pub struct CarouselView {
     pub name: String,
     /// The slide shown when no other slide is active (ad placements).
     pub fallback_slide: Option<Uuid>,
+    /// The image preset the slides are shown in: their images list only its files.
+    #[schema(example = "hero")]
+    pub preset: String,
     /// In order. Anonymous callers get only the slides active now (or the fallback when none
     /// is); editors get every slide with its window and click count.
     pub slides: Vec<SlideView>,
@@ -27,7 +30,8 @@ pub struct CarouselView {
     pub version: i32,
 }
 
-/// One slide, with its picture embedded (every variant, ready for `srcset`).
+/// One slide, with its picture embedded (every variant, ready for `srcset`, and the files of
+/// the carousel's preset).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SlideView {
     pub id: Uuid,
@@ -59,6 +63,14 @@ pub struct SlideView {
     pub version: i32,
 }
 
+impl SlideView {
+    /// The slide with only `preset`'s files in its image.
+    pub fn in_preset(mut self, preset: &str) -> Self {
+        self.image = self.image.only_preset(preset);
+        self
+    }
+}
+
 /// What a slide needs of the article it links to.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SlideArticle {
@@ -86,6 +98,14 @@ pub struct CreateCarousel {
         pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*(?![\s\S]*<[A-Za-z/!?])[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000](?:[^\x00-\x1F\x7F-\x9F]*[^\x00-\x20\x7F-\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000])?[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*$"#
     )]
     pub name: String,
+    /// The image preset the slides are shown in (`hero`, `card`, `square` or one of the
+    /// site's); `hero` when omitted.
+    #[schema(
+        example = "hero",
+        max_length = 40,
+        pattern = r#"^[a-z0-9]+(?:-[a-z0-9]+)*$"#
+    )]
+    pub preset: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -108,6 +128,13 @@ pub struct UpdateCarousel {
     /// A slide of this carousel; `null` removes the fallback.
     #[serde(default, deserialize_with = "nullable")]
     pub fallback_slide: Option<Option<Uuid>>,
+    /// The image preset the slides are shown in.
+    #[schema(
+        example = "card",
+        max_length = 40,
+        pattern = r#"^[a-z0-9]+(?:-[a-z0-9]+)*$"#
+    )]
+    pub preset: Option<String>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

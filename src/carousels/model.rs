@@ -16,6 +16,8 @@ pub struct Carousel {
     pub updated_at: DateTime<Utc>,
     pub version: i32,
     pub fallback_slide_id: Option<Uuid>,
+    /// The preset whose files the slides' images embed.
+    pub preset: String,
 }
 
 #[derive(Debug, Insertable)]
@@ -24,6 +26,7 @@ pub struct NewCarousel {
     pub id: Uuid,
     pub key: String,
     pub name: String,
+    pub preset: String,
 }
 
 #[derive(Debug, Default, AsChangeset)]
@@ -32,6 +35,7 @@ pub struct CarouselChanges {
     pub key: Option<String>,
     pub name: Option<String>,
     pub fallback_slide_id: Option<Option<Uuid>>,
+    pub preset: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -98,7 +98,9 @@ pub(super) fn assemble(
             slides: slides
                 .iter()
                 .filter_map(|s| slide_views.remove(&s.id))
+                .map(|view| view.in_preset(&carousel.preset))
                 .collect(),
+            preset: carousel.preset,
             created_at: carousel.created_at,
             updated_at: carousel.updated_at,
             version: carousel.version,
@@ -123,9 +125,10 @@ pub(super) fn slide_views(
     media_url: &str,
 ) -> Result<Vec<SlideView>, ApiError> {
     let image_ids: Vec<Uuid> = slides.iter().map(|s| s.image_id).collect();
-    let images: HashMap<Uuid, ImageView> = images::queries::by_ids(conn, &image_ids)?
+    let rows = images::queries::by_ids(conn, &image_ids)?;
+    let images: HashMap<Uuid, ImageView> = images::views(conn, rows, media_url)?
         .into_iter()
-        .map(|i| (i.id, ImageView::new(i, media_url)))
+        .map(|view| (view.id, view))
         .collect();
     let article_ids: Vec<Uuid> = slides.iter().filter_map(|s| s.article_id).collect();
     let articles: HashMap<Uuid, (String, String, bool)> =

@@ -3,18 +3,37 @@
 pub mod dto;
 mod files;
 mod handlers;
+pub mod import;
 pub mod media;
 pub mod model;
+pub mod pictures;
+pub mod presets;
 pub mod process;
 pub mod queries;
+pub mod remote;
 pub mod storage;
 mod upload;
 
 use diesel::{PgConnection, QueryResult};
-use utoipa_actix_web::service_config::ServiceConfig;
 use uuid::Uuid;
 
 use crate::error::{FieldCode, FieldError};
+
+/// The views of `images`, reading the presets and watermark once (and not at all for none).
+pub fn views(
+    conn: &mut PgConnection,
+    images: Vec<model::Image>,
+    media_url: &str,
+) -> QueryResult<Vec<dto::ImageView>> {
+    if images.is_empty() {
+        return Ok(Vec::new());
+    }
+    let pictures = pictures::load(conn, media_url)?;
+    Ok(images
+        .into_iter()
+        .map(|image| dto::ImageView::new(image, &pictures))
+        .collect())
+}
 
 /// The 422 entry for `field` when it names an image that does not exist.
 pub fn missing(conn: &mut PgConnection, field: &str, id: Uuid) -> QueryResult<Option<FieldError>> {
@@ -22,10 +41,4 @@ pub fn missing(conn: &mut PgConnection, field: &str, id: Uuid) -> QueryResult<Op
         .then(|| FieldError::new(field, FieldCode::NotFound, format!("no image has id {id}"))))
 }
 
-pub fn routes(cfg: &mut ServiceConfig) {
-    cfg.service(handlers::upload_image)
-        .service(handlers::list_images)
-        .service(handlers::find_image)
-        .service(handlers::update_image)
-        .service(handlers::delete_image);
-}
+pub use handlers::{Texts, routes};

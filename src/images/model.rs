@@ -4,7 +4,7 @@ use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use uuid::Uuid;
 
-use crate::schema::images;
+use crate::{images::presets::Crops, schema::images};
 
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = images, check_for_backend(diesel::pg::Pg))]
@@ -24,6 +24,22 @@ pub struct Image {
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+    pub focal_x: f64,
+    pub focal_y: f64,
+    /// Per-preset crops, `{preset: {x, y, width, height}}`.
+    pub crops: serde_json::Value,
+    pub source_url: Option<String>,
+}
+
+impl Image {
+    pub fn crops(&self) -> Crops {
+        // Only ever written from a checked `Crops`; anything else reads as none.
+        serde_json::from_value(self.crops.clone()).unwrap_or_default()
+    }
+
+    pub fn size(&self) -> (u32, u32) {
+        (self.width.unsigned_abs(), self.height.unsigned_abs())
+    }
 }
 
 #[derive(Debug, Insertable)]
@@ -41,6 +57,7 @@ pub struct NewImage {
     pub caption: Option<String>,
     pub credit: Option<String>,
     pub created_by: Option<Uuid>,
+    pub source_url: Option<String>,
 }
 
 #[derive(Debug, Default, AsChangeset)]
@@ -50,6 +67,9 @@ pub struct ImageChanges {
     pub alt: Option<String>,
     pub caption: Option<Option<String>>,
     pub credit: Option<Option<String>>,
+    pub focal_x: Option<f64>,
+    pub focal_y: Option<f64>,
+    pub crops: Option<serde_json::Value>,
 }
 
 impl ImageChanges {

@@ -44,6 +44,12 @@ impl Format {
         }
     }
 
+    pub fn from_extension(extension: &str) -> Option<Self> {
+        [Self::Jpeg, Self::Png, Self::WebP, Self::Gif]
+            .into_iter()
+            .find(|f| f.extension() == extension)
+    }
+
     pub fn from_mime(mime: &str) -> Option<Self> {
         [Self::Jpeg, Self::Png, Self::WebP, Self::Gif]
             .into_iter()
@@ -119,6 +125,27 @@ impl Decoded {
 /// Reads the whole picture. Its declared size is checked against `max_pixels` before a single
 /// pixel is decoded.
 pub fn decode(bytes: &[u8], format: Format, max_pixels: u64) -> Result<Decoded, Refusal> {
+    let (image, oriented) = pixels(bytes, format, max_pixels)?;
+    let cleaned = if oriented {
+        encode(&image, format)
+    } else {
+        without_metadata(bytes, format).map_err(Refusal::Invalid)?
+    };
+    let blurhash = blurhash_of(&image);
+    Ok(Decoded {
+        format,
+        image,
+        cleaned,
+        blurhash,
+    })
+}
+
+/// The picture as seen (EXIF orientation applied), and whether turning it was needed.
+pub fn pixels(
+    bytes: &[u8],
+    format: Format,
+    max_pixels: u64,
+) -> Result<(DynamicImage, bool), Refusal> {
     let broken = |e: image::ImageError| {
         Refusal::Invalid(format!(
             "the {} image cannot be read (damaged or cut short): {e}",
@@ -141,19 +168,11 @@ pub fn decode(bytes: &[u8], format: Format, max_pixels: u64) -> Result<Decoded, 
             "the JPEG image is cut short: it has no end marker".into(),
         ));
     }
-    let cleaned = if orientation == Orientation::NoTransforms {
-        without_metadata(bytes, format).map_err(Refusal::Invalid)?
-    } else {
+    let oriented = orientation != Orientation::NoTransforms;
+    if oriented {
         image.apply_orientation(orientation);
-        encode(&image, format)
-    };
-    let blurhash = blurhash_of(&image);
-    Ok(Decoded {
-        format,
-        image,
-        cleaned,
-        blurhash,
-    })
+    }
+    Ok((image, oriented))
 }
 
 /// The size the header declares, checked without decoding.
@@ -242,8 +261,13 @@ pub fn scaled_height(width: u32, height: u32, to_width: u32) -> u32 {
 }
 
 /// Every variant, largest first, each made from the one before (quicker than from the original
-/// each time, and as sharp at these ratios): `(width, format, bytes)`.
-pub fn variants(image: &DynamicImage, format: Format) -> Vec<(u32, Format, Vec<u8>)> {
+/// each time, and as sharp at these ratios): `(width, format, bytes)`. With a watermark, it is
+/// drawn on each (after resizing, so it is as crisp on every size).
+pub fn variants(
+    image: &DynamicImage,
+    format: Format,
+    watermark: Option<&Stamp>,
+) -> Vec<(u32, Format, Vec<u8>)> {
     let mut widths: Vec<u32> = variant_widths(image.width()).collect();
     widths.sort_unstable_by(|a, b| b.cmp(a));
     let mut out = Vec::with_capacity(widths.len() * 2);
@@ -252,19 +276,108 @@ pub fn variants(image: &DynamicImage, format: Format) -> Vec<(u32, Format, Vec<u
         let from = source.as_ref().unwrap_or(image);
         // From the original's proportions, so that every variant's height is the one listed.
         let height = scaled_height(image.width(), image.height(), width);
-        // Area averaging where it shrinks by half or more: as sharp there, far quicker, and
-        // without the float copy of the whole picture a filter needs. A filter for the small
-        // steps, where averaging would alias.
-        let resized = if from.width() >= width * 2 {
-            from.thumbnail_exact(width, height)
-        } else {
-            from.resize_exact(width, height, FilterType::CatmullRom)
-        };
-        out.push((width, format, encode(&resized, format)));
-        out.push((width, Format::WebP, encode(&resized, Format::WebP)));
+        let resized = shrink(from, width, height);
+        let stamped = watermark.map(|stamp| stamp.drawn_on(&resized));
+        let shown = stamped.as_ref().unwrap_or(&resized);
+        out.push((width, format, encode(shown, format)));
+        out.push((width, Format::WebP, encode(shown, Format::WebP)));
         source = Some(resized);
     }
     out
+}
+
+/// `from` at exactly `width`×`height`. Area averaging where it shrinks by half or more: as sharp
+/// there, far quicker, and without the float copy of the whole picture a filter needs. A filter
+/// for the small steps, where averaging would alias.
+fn shrink(from: &DynamicImage, width: u32, height: u32) -> DynamicImage {
+    if from.width() == width && from.height() == height {
+        from.clone()
+    } else if from.width() >= width * 2 {
+        from.thumbnail_exact(width, height)
+    } else {
+        from.resize_exact(width, height, FilterType::CatmullRom)
+    }
+}
+
+/// The files of one crop of a picture, largest first, each `(width, height, format)` wanted:
+/// the crop is cut once, then shrunk step by step like the variants, and the watermark drawn
+/// on each size.
+pub fn cut(
+    image: &DynamicImage,
+    crop: (u32, u32, u32, u32),
+    sizes: &[(u32, u32, Format)],
+    watermark: Option<&Stamp>,
+) -> Vec<Vec<u8>> {
+    let (x, y, w, h) = crop;
+    let region = image.crop_imm(x, y, w, h);
+    let mut order: Vec<usize> = (0..sizes.len()).collect();
+    order.sort_by(|a, b| sizes[*b].0.cmp(&sizes[*a].0));
+    let mut out = vec![Vec::new(); sizes.len()];
+    let mut source = region;
+    let mut made: Option<(u32, u32, DynamicImage)> = None;
+    for index in order {
+        let (width, height, format) = sizes[index];
+        let resized = match &made {
+            Some((w, h, picture)) if (*w, *h) == (width, height) => picture.clone(),
+            _ => {
+                let resized = shrink(&source, width, height);
+                source = resized.clone();
+                resized
+            }
+        };
+        let stamped = watermark.map(|stamp| stamp.drawn_on(&resized));
+        out[index] = encode(stamped.as_ref().unwrap_or(&resized), format);
+        made = Some((width, height, resized));
+    }
+    out
+}
+
+/// A watermark ready to draw: its picture, where, how opaque and how wide.
+pub struct Stamp {
+    pub picture: DynamicImage,
+    /// Column and row: 0 start, 1 middle, 2 end.
+    pub thirds: (u8, u8),
+    pub opacity: f64,
+    /// Its width as a fraction of the picture's.
+    pub size: f64,
+}
+
+impl Stamp {
+    /// `picture` with the watermark drawn on it, a margin of 2% of its width from the edges.
+    pub fn drawn_on(&self, picture: &DynamicImage) -> DynamicImage {
+        let (pw, ph) = (picture.width(), picture.height());
+        let width = ((f64::from(pw) * self.size).round() as u32).clamp(1, pw);
+        let height = scaled_height(self.picture.width(), self.picture.height(), width).min(ph);
+        let mut mark = self
+            .picture
+            .resize_exact(width, height, FilterType::Triangle)
+            .to_rgba8();
+        let opacity = self.opacity.clamp(0.0, 1.0);
+        for pixel in mark.pixels_mut() {
+            pixel.0[3] = (f64::from(pixel.0[3]) * opacity).round() as u8;
+        }
+        let margin = i64::from(pw / 50);
+        let place = |third: u8, outer: u32, inner: u32| -> i64 {
+            let room = i64::from(outer) - i64::from(inner);
+            match third {
+                0 => margin.min(room),
+                1 => room / 2,
+                _ => (room - margin).max(0),
+            }
+        };
+        let mut out = picture.to_rgba8();
+        image::imageops::overlay(
+            &mut out,
+            &mark,
+            place(self.thirds.0, pw, width),
+            place(self.thirds.1, ph, height),
+        );
+        if picture.color().has_alpha() {
+            DynamicImage::ImageRgba8(out)
+        } else {
+            DynamicImage::ImageRgb8(DynamicImage::ImageRgba8(out).to_rgb8())
+        }
+    }
 }
 
 /// The picture in `format`. JPEG and WebP are lossy at qualities that look like the original
@@ -369,7 +482,7 @@ mod tests {
         assert_eq!(variant_widths(300).count(), 0);
         assert_eq!(scaled_height(4000, 3000, 640), 480);
         let decoded = decode(&jpeg(700, 350), Format::Jpeg, 1_000_000).expect("decodes");
-        let made: Vec<(u32, Format)> = variants(&decoded.image, Format::Jpeg)
+        let made: Vec<(u32, Format)> = variants(&decoded.image, Format::Jpeg, None)
             .into_iter()
             .map(|(w, f, bytes)| {
                 let read = image::load_from_memory(&bytes).expect("variant decodes");

@@ -10,11 +10,29 @@ use crate::{
     schema::{articles, authors, carousel_slides, images, links, site_settings},
 };
 
+/// Inserts the record; an import of a URL already imported (by a request racing this one)
+/// gives the image that won.
 pub fn insert(conn: &mut PgConnection, new: &NewImage) -> QueryResult<Image> {
-    diesel::insert_into(images::table)
+    let Some(url) = &new.source_url else {
+        return diesel::insert_into(images::table)
+            .values(new)
+            .returning(Image::as_returning())
+            .get_result(conn);
+    };
+    let inserted = diesel::insert_into(images::table)
         .values(new)
+        .on_conflict(images::source_url)
+        .do_nothing()
         .returning(Image::as_returning())
         .get_result(conn)
+        .optional()?;
+    match inserted {
+        Some(image) => Ok(image),
+        None => images::table
+            .filter(images::source_url.eq(url))
+            .select(Image::as_select())
+            .first(conn),
+    }
 }
 
 pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Image> {
@@ -51,6 +69,23 @@ pub fn by_ids(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Vec<Image>> 
 pub fn same_file(conn: &mut PgConnection, sha256: &str) -> QueryResult<Option<Image>> {
     images::table
         .filter(images::sha256.eq(sha256))
+        .select(Image::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Every image record of the upload `sha256`.
+pub fn with_file(conn: &mut PgConnection, sha256: &str) -> QueryResult<Vec<Image>> {
+    images::table
+        .filter(images::sha256.eq(sha256))
+        .select(Image::as_select())
+        .load(conn)
+}
+
+/// The image imported from `url`, if there is one.
+pub fn imported_from(conn: &mut PgConnection, url: &str) -> QueryResult<Option<Image>> {
+    images::table
+        .filter(images::source_url.eq(url))
         .select(Image::as_select())
         .first(conn)
         .optional()
@@ -121,7 +156,7 @@ pub fn delete(conn: &mut PgConnection, id: Uuid) -> QueryResult<usize> {
 }
 
 /// What uses an image: articles (as cover or in the body, the trash included), authors,
-/// carousel slides, links and the site's logo.
+/// carousel slides, links and the site's logo and watermark.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Usage {
     pub articles: i64,
@@ -130,11 +165,18 @@ pub struct Usage {
     pub links: i64,
     /// 1 when it is the site's logo.
     pub site: i64,
+    /// 1 when it is the site's watermark.
+    pub watermark: i64,
 }
 
 impl Usage {
     pub fn any(&self) -> bool {
-        self.articles > 0 || self.authors > 0 || self.slides > 0 || self.links > 0 || self.site > 0
+        self.articles > 0
+            || self.authors > 0
+            || self.slides > 0
+            || self.links > 0
+            || self.site > 0
+            || self.watermark > 0
     }
 
     /// "2 articles, 1 carousel slide", for a 409's detail.
@@ -146,6 +188,11 @@ impl Usage {
             (self.slides, "carousel slide", "carousel slides"),
             (self.links, "link", "links"),
             (self.site, "the site's logo", "the site's logo"),
+            (
+                self.watermark,
+                "the site's watermark",
+                "the site's watermark",
+            ),
         ] {
             match count {
                 0 => {}
@@ -183,11 +230,16 @@ pub fn usage(conn: &mut PgConnection, id: Uuid) -> QueryResult<Usage> {
         .filter(site_settings::logo_id.eq(id))
         .count()
         .get_result(conn)?;
+    let watermark = site_settings::table
+        .filter(site_settings::watermark_image_id.eq(id))
+        .count()
+        .get_result(conn)?;
     Ok(Usage {
         articles,
         authors,
         slides,
         links,
         site,
+        watermark,
     })
 }

@@ -249,6 +249,49 @@ impl Storage {
     }
 }
 
+impl Storage {
+    /// Removes every file whose key starts with `prefix` (a folder, ending in `/`): the derived
+    /// files of a picture, whose names depend on crops and settings that may have changed since.
+    pub fn delete_under(&self, prefix: &str) -> io::Result<()> {
+        match self {
+            Self::Local(local) => match fs::remove_dir_all(local.path(prefix)) {
+                Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            },
+            Self::S3(s3) => {
+                let mut token = None::<String>;
+                loop {
+                    let mut list = s3.bucket.list_objects_v2(Some(&s3.credentials));
+                    list.with_prefix(prefix);
+                    if let Some(token) = &token {
+                        list.with_continuation_token(token.clone());
+                    }
+                    let url = list.sign(SIGNED_FOR);
+                    let mut response = s3
+                        .agent
+                        .get(url.as_str())
+                        .call()
+                        .map_err(io::Error::other)?;
+                    s3_ok(response.status().as_u16(), "LIST", prefix)?;
+                    let text = response
+                        .body_mut()
+                        .read_to_string()
+                        .map_err(io::Error::other)?;
+                    let listed = rusty_s3::actions::ListObjectsV2::parse_response(&text)
+                        .map_err(io::Error::other)?;
+                    for object in listed.contents {
+                        self.delete(&object.key)?;
+                    }
+                    match listed.next_continuation_token {
+                        Some(next) => token = Some(next),
+                        None => return Ok(()),
+                    }
+                }
+            }
+        }
+    }
+}
+
 impl Local {
     /// Keys are made by this module's callers from hex digests and fixed names, never from
     /// client text, so joining them cannot leave the root.

@@ -19,7 +19,7 @@ const MAX_TEXT_PART_BYTES: usize = 16 * 1024;
 /// every few kilobytes of network input.
 const WRITE_BATCH_BYTES: usize = 256 * 1024;
 /// Names that say "this is a picture".
-const IMAGE_EXTENSIONS: [&str; 10] = [
+pub const IMAGE_EXTENSIONS: [&str; 10] = [
     "jpg", "jpeg", "png", "webp", "gif", "avif", "heic", "bmp", "tif", "tiff",
 ];
 
@@ -176,7 +176,7 @@ async fn write(temp: Option<NamedTempFile>, bytes: Vec<u8>) -> Result<NamedTempF
         .map_err(ApiError::internal)
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 

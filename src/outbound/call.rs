@@ -209,6 +209,23 @@ pub fn post(
     })
 }
 
+/// GETs `url` through an agent from [`Outbound::agent`], giving up after `timeout` (at most the
+/// agent's own), and returns the response unread: redirects are the caller's to check and follow.
+pub fn get(
+    agent: &ureq::Agent,
+    url: &str,
+    timeout: Duration,
+) -> Result<ureq::http::Response<ureq::Body>, SendError> {
+    let started = Instant::now();
+    agent
+        .get(url)
+        .config()
+        .timeout_global(Some(timeout))
+        .build()
+        .call()
+        .map_err(|error| SendError::from_ureq(error, started.elapsed()))
+}
+
 /// `bytes` as text of at most [`MAX_REPLY_BODY`] bytes.
 fn lossy_prefix(bytes: &[u8]) -> String {
     // A character cut in half by the read limit is dropped rather than shown as U+FFFD.

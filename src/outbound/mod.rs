@@ -1,5 +1,5 @@
 //! Where Masthead may call out to: the guard against server-side request forgery for webhooks
-//! (and, later, image imports).
+//! and image imports.
 //!
 //! A URL is checked twice. [`Outbound::check_url`] runs when a webhook is saved and contacts
 //! nothing, so it can only judge IP literals and `localhost`. The agent from [`Outbound::agent`]
@@ -14,7 +14,7 @@ use std::str::FromStr;
 
 use url::{Host, Url};
 
-pub use call::{Reply, SendError, post};
+pub use call::{Reply, SendError, get, post};
 
 /// Longest URL accepted, in bytes.
 const MAX_URL_LEN: usize = 2048;

@@ -8,7 +8,10 @@ use uuid::Uuid;
 use crate::{
     articles::dto::Embedded,
     extract::nullable,
-    images::{dto::ImageView, model::Image},
+    images::{
+        dto::ImageView,
+        presets::{self, Position, Preset},
+    },
     site::model::SiteSettings,
 };
 
@@ -38,6 +41,11 @@ pub struct SiteView {
     /// An IANA time zone name, in which frontends show times.
     #[schema(example = "Asia/Shanghai")]
     pub timezone: String,
+    /// Every preset images are cut to: the built-in `hero` (16:9), `card` (4:3) and `square`
+    /// (1:1), replaced by one of the same name set here, and the site's own.
+    pub presets: Vec<Preset>,
+    /// The watermark drawn on the files of the presets marked for it; `null` for none.
+    pub watermark: Option<WatermarkSettings>,
     /// When the settings last changed.
     pub updated_at: DateTime<Utc>,
     /// Increases with every change.
@@ -45,10 +53,55 @@ pub struct SiteView {
     pub version: i32,
 }
 
+/// The site's watermark.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WatermarkSettings {
+    /// An image id: the mark, best a PNG with transparency.
+    pub image: Uuid,
+    /// Where it goes; `bottom-right` when omitted.
+    #[serde(default = "bottom_right")]
+    pub position: Position,
+    /// From above 0 to 1 (opaque); 0.6 when omitted.
+    #[serde(default = "default_opacity")]
+    #[schema(exclusive_minimum = 0, maximum = 1, example = 0.6)]
+    pub opacity: f64,
+    /// Its width as a fraction of the picture's, above 0 to 1; 0.2 when omitted.
+    #[serde(default = "default_size")]
+    #[schema(exclusive_minimum = 0, maximum = 1, example = 0.2)]
+    pub size: f64,
+    /// Whether the width variants carry it too (the presets marked for it always do). The
+    /// clean original and unmarked variants are then served to staff only.
+    #[serde(default)]
+    pub variants: bool,
+}
+
+fn bottom_right() -> Position {
+    Position::BottomRight
+}
+
+fn default_opacity() -> f64 {
+    0.6
+}
+
+fn default_size() -> f64 {
+    0.2
+}
+
 impl SiteView {
     /// The settings with the logo as an id, or as the image when `logo` is given.
     pub fn new(site: SiteSettings, logo: Option<ImageView>) -> Self {
+        let custom: Vec<Preset> = serde_json::from_value(site.presets).unwrap_or_default();
+        let watermark = site.watermark_image_id.map(|image| WatermarkSettings {
+            image,
+            position: Position::parse(&site.watermark_position).unwrap_or(Position::BottomRight),
+            opacity: site.watermark_opacity,
+            size: site.watermark_size,
+            variants: site.watermark_variants,
+        });
         Self {
+            presets: presets::merged(custom),
+            watermark,
             title: site.title,
             description: site.description,
             logo: match logo {
@@ -63,10 +116,6 @@ impl SiteView {
             updated_at: site.updated_at,
             version: site.version,
         }
-    }
-
-    pub fn with_image(site: SiteSettings, image: Option<Image>, media_url: &str) -> Self {
-        Self::new(site, image.map(|image| ImageView::new(image, media_url)))
     }
 }
 
@@ -136,4 +185,11 @@ pub struct UpdateSite {
         pattern = r#"^[\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]*[^\t-\r \x85\xA0\u1680\u2000-\u200A\u2028\u2029\u202F\u205F\u3000]"#
     )]
     pub timezone: Option<String>,
+    /// The site's own presets, replacing the list set before (at most 20; a name of a built-in
+    /// replaces it). Changing a preset gives its files new URLs.
+    #[schema(max_items = 20)]
+    pub presets: Option<Vec<Preset>>,
+    /// The watermark; `null` removes it. Changing it gives the marked files new URLs.
+    #[serde(default, deserialize_with = "nullable")]
+    pub watermark: Option<Option<WatermarkSettings>>,
 }

@@ -7,6 +7,7 @@ use crate::{
     error::{ApiError, FieldCode, FieldError},
     etag::IfMatch,
     extract::Json,
+    images::presets::{MAX_PRESETS, Preset},
     openapi::{PreconditionFailed, Public, Restricted, WithBody},
     site::{
         dto::{SiteParams, SiteView, UpdateSite},
@@ -22,8 +23,8 @@ use crate::{
 
 /// Read the site settings.
 ///
-/// Anyone. Title, description, logo, copyright, footer, ICP record number, locale and timezone;
-/// `include=logo` embeds the logo image.
+/// Anyone. Title, description, logo, copyright, footer, ICP record number, locale, timezone,
+/// the image presets and the watermark; `include=logo` embeds the logo image.
 #[utoipa::path(
     tag = "site",
     params(SiteParams),
@@ -45,10 +46,11 @@ pub async fn find_site(
     let view = db::run(&state.pool, move |conn| {
         let site = queries::find(conn)?;
         let logo = match site.logo_id.filter(|_| with_logo) {
-            Some(id) => crate::images::queries::by_ids(conn, &[id])?.pop(),
-            None => None,
+            Some(id) => crate::images::queries::by_ids(conn, &[id])?,
+            None => Vec::new(),
         };
-        Ok(SiteView::with_image(site, logo, &media_url))
+        let logo = crate::images::views(conn, logo, &media_url)?.pop();
+        Ok(SiteView::new(site, logo))
     })
     .await?;
     let mut response = HttpResponse::Ok().json(view);
@@ -59,7 +61,8 @@ pub async fn find_site(
 /// Change the site settings.
 ///
 /// Admins only; absent fields stay as they are. The timezone is checked against PostgreSQL's list
-/// of IANA names and the logo against the images.
+/// of IANA names, the logo and the watermark against the images, and the presets one by one
+/// (`presets[1].ratio`, …).
 #[utoipa::path(
     tag = "site",
     params(
@@ -80,6 +83,7 @@ pub async fn update_site(
     Json(body): Json<UpdateSite>,
 ) -> Result<HttpResponse, ApiError> {
     let (changes, mut errors) = parse(body);
+    let media_url = state.config.media_url.clone();
     let view = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let current = queries::find_for_update(conn)?;
@@ -90,7 +94,11 @@ pub async fn update_site(
                 return Err(ApiError::Validation(errors));
             }
             if_match.check(&SiteView::new(current, None))?;
-            Ok(SiteView::new(queries::update(conn, &changes)?, None))
+            let site = queries::update(conn, &changes)?;
+            if changes.watermark_image_id.is_some() {
+                crate::articles::figures::refresh_all(conn, &media_url)?;
+            }
+            Ok(SiteView::new(site, None))
         })
     })
     .await?;
@@ -155,8 +163,76 @@ fn parse(body: UpdateSite) -> (SiteChanges, Vec<FieldError>) {
             fields::too_long("locale", l, LOCALE_MAX_CHARS).and_then(|()| fields::locale(l.trim()))
         })),
         timezone: keep(body.timezone.as_deref().map(|t| timezone(t.trim()))),
+        presets: body.presets.and_then(|list| match presets(&list) {
+            Ok(()) => serde_json::to_value(list).ok(),
+            Err(problems) => {
+                errors.extend(problems);
+                None
+            }
+        }),
+        watermark_image_id: body.watermark.as_ref().map(|w| w.as_ref().map(|w| w.image)),
+        watermark_position: body
+            .watermark
+            .as_ref()
+            .and_then(|w| w.as_ref().map(|w| w.position.as_str().to_owned())),
+        watermark_opacity: body
+            .watermark
+            .as_ref()
+            .and_then(|w| w.as_ref().map(|w| w.opacity)),
+        watermark_size: body
+            .watermark
+            .as_ref()
+            .and_then(|w| w.as_ref().map(|w| w.size)),
+        watermark_variants: body
+            .watermark
+            .as_ref()
+            .and_then(|w| w.as_ref().map(|w| w.variants)),
     };
+    if let Some(Some(watermark)) = &body.watermark {
+        for (field, value) in [("opacity", watermark.opacity), ("size", watermark.size)] {
+            if !(value > 0.0 && value <= 1.0) {
+                errors.push(FieldError::new(
+                    format!("watermark.{field}"),
+                    FieldCode::Invalid,
+                    "must be above 0 and at most 1",
+                ));
+            }
+        }
+    }
     (changes, errors)
+}
+
+/// Every problem of the site's presets, each under `presets[i].field`.
+fn presets(list: &[Preset]) -> Result<(), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    if list.len() > MAX_PRESETS {
+        errors.push(FieldError::new(
+            "presets",
+            FieldCode::TooLong,
+            format!("at most {MAX_PRESETS} presets"),
+        ));
+    }
+    for (index, preset) in list.iter().enumerate() {
+        for (field, message) in preset.problems() {
+            errors.push(FieldError::new(
+                format!("presets[{index}].{field}"),
+                FieldCode::Invalid,
+                message,
+            ));
+        }
+        if list[..index].iter().any(|p| p.name == preset.name) {
+            errors.push(FieldError::new(
+                format!("presets[{index}].name"),
+                FieldCode::Taken,
+                "another preset in the list has this name",
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
 }
 
 fn timezone(value: &str) -> Result<String, FieldError> {
@@ -178,6 +254,9 @@ fn check_in_database(
     let mut errors = Vec::new();
     if let Some(Some(logo)) = changes.logo_id {
         errors.extend(crate::images::missing(conn, "logo", logo)?);
+    }
+    if let Some(Some(mark)) = changes.watermark_image_id {
+        errors.extend(crate::images::missing(conn, "watermark.image", mark)?);
     }
     if let Some(timezone) = &changes.timezone
         && !queries::timezone_exists(conn, timezone)?

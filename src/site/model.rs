@@ -19,6 +19,13 @@ pub struct SiteSettings {
     pub timezone: String,
     pub updated_at: DateTime<Utc>,
     pub version: i32,
+    /// The site's own presets, checked `Preset`s.
+    pub presets: serde_json::Value,
+    pub watermark_image_id: Option<Uuid>,
+    pub watermark_position: String,
+    pub watermark_opacity: f64,
+    pub watermark_size: f64,
+    pub watermark_variants: bool,
 }
 
 #[derive(Debug, Default, AsChangeset)]
@@ -32,6 +39,12 @@ pub struct SiteChanges {
     pub icp_record: Option<String>,
     pub locale: Option<String>,
     pub timezone: Option<String>,
+    pub presets: Option<serde_json::Value>,
+    pub watermark_image_id: Option<Option<Uuid>>,
+    pub watermark_position: Option<String>,
+    pub watermark_opacity: Option<f64>,
+    pub watermark_size: Option<f64>,
+    pub watermark_variants: Option<bool>,
 }
 
 pub const TITLE_MAX_CHARS: usize = 200;

@@ -120,7 +120,7 @@ pub fn render(
     let Some(id) = key.id else {
         return if key.kind == "site" {
             let settings = site::queries::find(conn)?;
-            json(SiteView::with_image(settings, None, media)).map(Some)
+            json(SiteView::new(settings, None)).map(Some)
         } else {
             Ok(None)
         };

@@ -16,7 +16,7 @@ use crate::{
     changes::model::Change,
     config::Config,
     error::ApiError,
-    images::{self, dto::ImageView},
+    images,
     links::{self, dto::LinkView},
     recommendations::{self, dto::RecommendationView},
     schema::articles as articles_table,
@@ -355,9 +355,10 @@ fn other(
             let count = tags::queries::article_count(conn, id).unwrap_or_default();
             serde_json::to_value(TagView::new(tag, count))
         }),
-        "image" => images::queries::find(conn, id).map(|image| {
+        "image" => images::queries::find(conn, id).and_then(|image| {
             paths.extend(pages_showing_image(conn, config, id).unwrap_or_default());
-            serde_json::to_value(ImageView::new(image, media))
+            let views = images::views(conn, vec![image], media)?;
+            Ok(serde_json::to_value(views.first()))
         }),
         "carousel" => return gone_is_none(carousels::staff_view_of(conn, id, media)),
         "slide" => {

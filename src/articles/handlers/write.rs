@@ -6,8 +6,12 @@ use crate::{
     articles::{
         access,
         content::{self, Checked},
-        dto::{ArticleView, CreateArticle, DeleteParams, UpdateArticle},
+        dto::{
+            ArticleView, CreateArticle, DeleteParams, ImportError, UpdateArticle, WriteParams,
+            WrittenArticle,
+        },
         handlers::{lock_by_key, record_revision},
+        imports,
         model::{Article, Content},
         queries,
     },
@@ -50,15 +54,41 @@ fn own_author(conn: &mut diesel::PgConnection, user: Uuid) -> Result<Uuid, ApiEr
     )?)
 }
 
+/// Imports the body's remote pictures when `import_images=true` asks for it (authors and up,
+/// who may upload), and returns what could not be imported.
+async fn import_body<R: crate::auth::caller::RoleFloor>(
+    state: &AppState,
+    user: &AuthUser<R>,
+    params: &WriteParams,
+    checked: &mut Checked,
+) -> Result<Option<Vec<ImportError>>, ApiError> {
+    if params.import_images != Some(true) {
+        return Ok(None);
+    }
+    if user.role < Role::Author {
+        return Err(ApiError::Forbidden(
+            "importing images needs an author's role or higher".into(),
+        ));
+    }
+    let Some(body) = &checked.body else {
+        return Ok(Some(Vec::new()));
+    };
+    let (body, failed) = imports::import_images(state, user.id, body).await?;
+    checked.body = Some(body);
+    Ok(Some(failed))
+}
+
 /// Write a new article. It starts as a draft; `publish` makes it public.
 ///
 /// Authors and contributors who name no `authors` are credited with their own author profile,
-/// made from their account if they have none.
+/// made from their account if they have none. With `import_images=true`, the body's remote
+/// images are imported first (as `POST /images/import` does) and the body points at them.
 #[utoipa::path(
     tag = "articles",
+    params(WriteParams),
     request_body = CreateArticle,
     responses(
-        (status = 201, description = "The new draft", body = ArticleView,
+        (status = 201, description = "The new draft", body = WrittenArticle,
             headers(("Location" = String, description = "The article's URL"))),
         Restricted, Conflict, WithBody,
     ),
@@ -68,9 +98,11 @@ fn own_author(conn: &mut diesel::PgConnection, user: Uuid) -> Result<Uuid, ApiEr
 pub async fn create_article(
     user: AuthUser<min::Contributor>,
     state: web::Data<AppState>,
+    params: web::Query<WriteParams>,
     Json(body): Json<CreateArticle>,
 ) -> Result<HttpResponse, ApiError> {
     let mut checked = Checked::from_create(body)?;
+    let import_errors = import_body(&state, &user, &params, &mut checked).await?;
     let media_url = state.config.media_url.clone();
     let article = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
@@ -94,23 +126,28 @@ pub async fn create_article(
     .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/v1/articles/{}", article.id)))
-        .json(ArticleView::full(article)))
+        .json(WrittenArticle {
+            article: ArticleView::full(article),
+            import_errors,
+        }))
 }
 
 /// Change an article. Send only the fields to change.
 ///
 /// A stale `If-Match` or `version` gives 412 and changes nothing. The slug stays when the title
 /// changes (links keep working); a new `slug` keeps the old one answering with a redirect. Each
-/// change is a revision; one person's edits within a minute fold into one.
+/// change is a revision; one person's edits within a minute fold into one. With
+/// `import_images=true`, a new body's remote images are imported first.
 #[utoipa::path(
     tag = "articles",
     params(
         ("id" = String, Path, description = "The article's id or slug"),
         ("If-Match" = Option<String>, Header, description = "The ETag last read; a stale one gives 412"),
+        WriteParams,
     ),
     request_body = UpdateArticle,
     responses(
-        (status = 200, description = "The changed article", body = ArticleView),
+        (status = 200, description = "The changed article", body = WrittenArticle),
         Restricted, NotFound, Conflict, PreconditionFailed, WithBody,
     ),
     security(("bearer" = [])),
@@ -121,10 +158,12 @@ pub async fn update_article(
     state: web::Data<AppState>,
     id: web::Path<String>,
     if_match: IfMatch,
+    params: web::Query<WriteParams>,
     Json(body): Json<UpdateArticle>,
 ) -> Result<HttpResponse, ApiError> {
     let expected_version = body.version;
     let mut checked = Checked::from_update(body)?;
+    let import_errors = import_body(&state, &user, &params, &mut checked).await?;
     let key = Key::parse(&id);
     let media_url = state.config.media_url.clone();
     let article = db::run(&state.pool, move |conn| {
@@ -164,7 +203,10 @@ pub async fn update_article(
         })
     })
     .await?;
-    Ok(HttpResponse::Ok().json(ArticleView::full(article)))
+    Ok(HttpResponse::Ok().json(WrittenArticle {
+        article: ArticleView::full(article),
+        import_errors,
+    }))
 }
 
 /// Move an article to the trash.

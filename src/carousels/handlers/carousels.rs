@@ -1,7 +1,7 @@
 //! Carousels themselves: listing, reading as a frontend shows them, and editors' writes.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, patch, post, web};
-use diesel::Connection;
+use diesel::{Connection, PgConnection};
 use uuid::Uuid;
 
 use crate::{
@@ -17,6 +17,7 @@ use crate::{
     error::{ApiError, FieldCode, FieldError, Fields},
     etag::IfMatch,
     extract::Json,
+    images,
     openapi::{Conflict, NotFound, PreconditionFailed, Public, Restricted, WithBody},
     pagination::{List, Page, PageParams},
     slugs::Key,
@@ -103,7 +104,8 @@ pub async fn find_carousel(
 
 /// Create a carousel.
 ///
-/// Editors and admins. It starts without slides; `key` is how the frontend asks for it.
+/// Editors and admins. It starts without slides; `key` is how the frontend asks for it, and
+/// `preset` (`hero` unless named, one the site has) the shape its slides' images come in.
 #[utoipa::path(
     tag = "carousels",
     request_body = CreateCarousel,
@@ -129,10 +131,12 @@ pub async fn create_carousel(
         id: Uuid::now_v7(),
         key,
         name,
+        preset: body.preset.as_deref().map_or("hero", str::trim).to_owned(),
     };
     let media_url = state.config.media_url.clone();
     let now = state.clock.now();
     let view = db::run(&state.pool, move |conn| {
+        known_preset(conn, &new.preset, &media_url)?;
         let carousel = queries::insert(conn, &new)?;
         staff_view(conn, carousel, &media_url, now)
     })
@@ -142,10 +146,10 @@ pub async fn create_carousel(
         .json(view))
 }
 
-/// Rename a carousel, change its key, or name its fallback slide.
+/// Rename a carousel, change its key or preset, or name its fallback slide.
 ///
 /// Editors and admins; absent fields stay as they are. The fallback must be one of the carousel's
-/// own slides.
+/// own slides, the preset one the site has.
 #[utoipa::path(
     tag = "carousels",
     params(
@@ -180,6 +184,7 @@ pub async fn update_carousel(
         key: new_key,
         name: new_name,
         fallback_slide_id: body.fallback_slide,
+        preset: body.preset.as_deref().map(str::trim).map(str::to_owned),
     };
     let media_url = state.config.media_url.clone();
     let now = state.clock.now();
@@ -188,6 +193,9 @@ pub async fn update_carousel(
             let current =
                 queries::find_for_update(conn, &key).map_err(ApiError::missing("carousel"))?;
             if_match.check(&staff_view(conn, current.clone(), &media_url, now)?)?;
+            if let Some(preset) = &changes.preset {
+                known_preset(conn, preset, &media_url)?;
+            }
             if let Some(Some(slide)) = changes.fallback_slide_id
                 && queries::slide(conn, current.id, slide).is_err()
             {
@@ -241,6 +249,21 @@ pub async fn delete_carousel(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// A 422 unless the site has a preset named `preset`.
+fn known_preset(conn: &mut PgConnection, preset: &str, media_url: &str) -> Result<(), ApiError> {
+    if images::pictures::load(conn, media_url)?
+        .preset(preset)
+        .is_some()
+    {
+        return Ok(());
+    }
+    Err(ApiError::field(
+        "preset",
+        FieldCode::NotFound,
+        format!("the site has no image preset named {preset:?}"),
+    ))
 }
 
 fn carousel_key(value: &str) -> Result<String, FieldError> {

@@ -91,7 +91,8 @@ pub async fn add_slide(
             let carousel = queries::touch(conn, carousel.id)?;
             let view = slide_views(conn, vec![slide], true, now, &media_url)?
                 .pop()
-                .ok_or_else(|| ApiError::internal("the new slide vanished"))?;
+                .ok_or_else(|| ApiError::internal("the new slide vanished"))?
+                .in_preset(&carousel.preset);
             Ok((carousel, view))
         })
     })
@@ -152,9 +153,10 @@ pub async fn update_slide(
             check_references(conn, &content)?;
             let slide = queries::update_slide(conn, slide_id, &content)?;
             queries::touch(conn, carousel.id)?;
-            slide_views(conn, vec![slide], true, now, &media_url)?
+            Ok(slide_views(conn, vec![slide], true, now, &media_url)?
                 .pop()
-                .ok_or_else(|| ApiError::internal("the slide vanished"))
+                .ok_or_else(|| ApiError::internal("the slide vanished"))?
+                .in_preset(&carousel.preset))
         })
     })
     .await?;

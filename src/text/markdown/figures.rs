@@ -51,6 +51,8 @@ pub(super) fn place_images<'a>(
     let mut out = Vec::with_capacity(events.len());
     let mut contexts: Vec<Context> = Vec::new();
     let mut events = events.into_iter();
+    // The first picture is likely in view when the page opens: it loads at once.
+    let mut loading = Loading::Eager;
     while let Some(event) = events.next() {
         match event {
             Event::Start(Tag::Image {
@@ -71,14 +73,17 @@ pub(super) fn place_images<'a>(
                 match context {
                     Context::Paragraph => {
                         out.push(Event::End(TagEnd::Paragraph));
-                        out.push(Event::Html(figure(image, &alt, caption).into()));
+                        out.push(Event::Html(figure(image, &alt, caption, loading).into()));
                         out.push(Event::Start(Tag::Paragraph));
                     }
-                    Context::Flow => out.push(Event::Html(figure(image, &alt, caption).into())),
+                    Context::Flow => {
+                        out.push(Event::Html(figure(image, &alt, caption, loading).into()))
+                    }
                     Context::Phrasing | Context::Alt => {
-                        out.push(Event::InlineHtml(img_tag(image, &alt).into()))
+                        out.push(Event::InlineHtml(picture(image, &alt, loading).into()))
                     }
                 }
+                loading = Loading::Lazy;
             }
             Event::Start(tag) => {
                 contexts.push(context_of(&tag));
@@ -168,7 +173,13 @@ pub(super) fn tidy_paragraphs(events: Vec<Event<'_>>) -> Vec<Event<'_>> {
     out
 }
 
-fn figure(image: &InlineImage, alt: &str, caption: Option<&str>) -> String {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Loading {
+    Eager,
+    Lazy,
+}
+
+fn figure(image: &InlineImage, alt: &str, caption: Option<&str>, loading: Loading) -> String {
     let caption = caption.map(str::trim).filter(|c| !c.is_empty());
     let credit = image
         .credit
@@ -176,7 +187,7 @@ fn figure(image: &InlineImage, alt: &str, caption: Option<&str>) -> String {
         .map(str::trim)
         .filter(|c| !c.is_empty());
     let mut html = String::from("<figure>");
-    html.push_str(&img_tag(image, alt));
+    html.push_str(&picture(image, alt, loading));
     if caption.is_some() || credit.is_some() {
         html.push_str("<figcaption>");
         if let Some(caption) = caption {
@@ -196,7 +207,24 @@ fn figure(image: &InlineImage, alt: &str, caption: Option<&str>) -> String {
     html
 }
 
-fn img_tag(image: &InlineImage, alt: &str) -> String {
+/// A `<picture>` offering the WebP copies first, around the `<img>` in the original format;
+/// the bare `<img>` when there are no WebP copies.
+fn picture(image: &InlineImage, alt: &str, loading: Loading) -> String {
+    let webp = image.webp_srcset.trim();
+    if webp.is_empty() {
+        return img_tag(image, alt, loading);
+    }
+    let mut html = String::from(r#"<picture><source type="image/webp" srcset=""#);
+    push_escaped(&mut html, webp);
+    html.push_str(r#"" sizes=""#);
+    html.push_str(SIZES);
+    html.push_str(r#"">"#);
+    html.push_str(&img_tag(image, alt, loading));
+    html.push_str("</picture>");
+    html
+}
+
+fn img_tag(image: &InlineImage, alt: &str, loading: Loading) -> String {
     let mut html = String::from(r#"<img src=""#);
     push_escaped(&mut html, &image.url);
     html.push('"');
@@ -216,7 +244,11 @@ fn img_tag(image: &InlineImage, alt: &str) -> String {
     }
     html.push_str(r#" alt=""#);
     push_escaped(&mut html, alt);
-    html.push_str(r#"" loading="lazy">"#);
+    html.push('"');
+    if loading == Loading::Lazy {
+        html.push_str(r#" loading="lazy""#);
+    }
+    html.push('>');
     html
 }
 
@@ -241,7 +273,7 @@ mod tests {
         render,
     };
 
-    const HARBOUR_IMG: &str = r#"<img src="https://cdn.example/harbour-1600.webp" srcset="https://cdn.example/harbour-480.webp 480w, https://cdn.example/harbour-1600.webp 1600w" sizes="(max-width: 1024px) 100vw, 1024px" width="1600" height="900" alt="Boats &amp; nets" loading="lazy">"#;
+    const HARBOUR_IMG: &str = r#"<img src="https://cdn.example/harbour-1600.webp" srcset="https://cdn.example/harbour-480.webp 480w, https://cdn.example/harbour-1600.webp 1600w" sizes="(max-width: 1024px) 100vw, 1024px" width="1600" height="900" alt="Boats &amp; nets">"#;
 
     #[test]
     fn image_references_become_figures() {
@@ -272,7 +304,7 @@ mod tests {
         let out = render(&format!("![A view](image:{BARE})"), &images()).html;
         assert_eq!(
             out,
-            "<figure><img src=\"https://cdn.example/bare.png\" width=\"640\" height=\"480\" alt=\"A view\" loading=\"lazy\"></figure>\n"
+            "<figure><img src=\"https://cdn.example/bare.png\" width=\"640\" height=\"480\" alt=\"A view\"></figure>\n"
         );
         // A title alone makes one.
         let out = render(
@@ -295,7 +327,7 @@ mod tests {
         .html;
         assert_eq!(
             out,
-            "<p>Before</p>\n<figure><img src=\"https://cdn.example/bare.png\" width=\"640\" height=\"480\" alt=\"A view\" loading=\"lazy\"></figure>\n<p>after.</p>\n"
+            "<p>Before</p>\n<figure><img src=\"https://cdn.example/bare.png\" width=\"640\" height=\"480\" alt=\"A view\"></figure>\n<p>after.</p>\n"
         );
         assert!(!out.contains("<p></p>"));
     }
@@ -319,6 +351,41 @@ mod tests {
             "{out}"
         );
         assert!(!out.contains("<figure>") && !out.contains("Cap"), "{out}");
+    }
+
+    #[test]
+    fn webp_copies_come_first_in_a_picture_and_only_the_first_loads_at_once() {
+        let mut images = images();
+        if let Some(harbour) = images.get_mut(&HARBOUR) {
+            harbour.url = "https://cdn.example/harbour.jpg".into();
+            harbour.srcset =
+                "https://cdn.example/harbour-480.jpg 480w, https://cdn.example/harbour.jpg 1600w"
+                    .into();
+            harbour.webp_srcset = "https://cdn.example/harbour-480.webp 480w".into();
+        }
+        let out = render(
+            &format!(
+                "![One](image:{HARBOUR})\n\n![Two](image:{HARBOUR})\n\n![Three](image:{BARE})"
+            ),
+            &images,
+        )
+        .html;
+        let sources = r#"<picture><source type="image/webp" srcset="https://cdn.example/harbour-480.webp 480w" sizes="(max-width: 1024px) 100vw, 1024px"><img src="https://cdn.example/harbour.jpg" srcset="https://cdn.example/harbour-480.jpg 480w, https://cdn.example/harbour.jpg 1600w" sizes="(max-width: 1024px) 100vw, 1024px" width="1600" height="900""#;
+        assert!(
+            out.starts_with(&format!("<figure>{sources} alt=\"One\"></picture>")),
+            "{out}"
+        );
+        assert!(
+            out.contains(&format!(
+                "<figure>{sources} alt=\"Two\" loading=\"lazy\"></picture>"
+            )),
+            "{out}"
+        );
+        assert!(
+            out.contains(r#"<figure><img src="https://cdn.example/bare.png" width="640" height="480" alt="Three" loading="lazy"></figure>"#),
+            "{out}"
+        );
+        assert_eq!(out.matches(" loading=").count(), 2, "{out}");
     }
 
     #[test]

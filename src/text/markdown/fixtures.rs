@@ -23,6 +23,7 @@ pub(super) fn images() -> HashMap<Uuid, InlineImage> {
                 url: "https://cdn.example/harbour-1600.webp".into(),
                 srcset: "https://cdn.example/harbour-480.webp 480w, https://cdn.example/harbour-1600.webp 1600w"
                     .into(),
+                webp_srcset: String::new(),
                 width: 1600,
                 height: 900,
                 caption: Some("The harbour at <dawn>".into()),
@@ -34,6 +35,7 @@ pub(super) fn images() -> HashMap<Uuid, InlineImage> {
             InlineImage {
                 url: "https://cdn.example/bare.png".into(),
                 srcset: String::new(),
+                webp_srcset: String::new(),
                 width: 640,
                 height: 480,
                 caption: None,

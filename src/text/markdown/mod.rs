@@ -5,6 +5,7 @@ mod figures;
 #[cfg(test)]
 mod fixtures;
 mod plain;
+mod remote;
 mod sanitize;
 
 use std::collections::HashMap;
@@ -14,6 +15,7 @@ use uuid::Uuid;
 
 use figures::{place_images, tidy_paragraphs};
 use plain::plain_text;
+pub use remote::{RemoteImage, remote_images, replace};
 use sanitize::SANITIZER;
 
 /// What an `![alt](image:<uuid> "caption")` reference needs of the stored image.
@@ -21,8 +23,12 @@ use sanitize::SANITIZER;
 pub struct InlineImage {
     /// The URL of the image at its largest size.
     pub url: String,
-    /// The `srcset` list of the image's sizes; empty when there is only `url`.
+    /// The `srcset` list of the image's sizes in the format of `url`; empty when there is only
+    /// `url`.
     pub srcset: String,
+    /// The `srcset` list of its WebP copies, offered first through a `<picture>`; empty when
+    /// there are none (or `url` is WebP already).
+    pub webp_srcset: String,
     /// Intrinsic width in pixels, so the browser reserves the room before the image loads.
     pub width: i32,
     /// Intrinsic height in pixels.

@@ -10,7 +10,9 @@ use std::sync::LazyLock;
 pub(super) static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut builder = ammonia::Builder::default();
     builder
+        .add_tags(&["picture", "source"])
         .add_tag_attributes("img", &["title", "srcset", "sizes", "loading"])
+        .add_tag_attributes("source", &["type", "srcset", "sizes"])
         .add_tag_attributes("a", &["title"])
         .add_tag_attributes("th", &["style"])
         .add_tag_attributes("td", &["style"])
@@ -29,10 +31,12 @@ pub(super) static SANITIZER: LazyLock<ammonia::Builder<'static>> = LazyLock::new
 fn filter_attribute<'u>(element: &str, attribute: &str, value: &'u str) -> Option<Cow<'u, str>> {
     let keep = match (element, attribute) {
         // ammonia checks the scheme of `src` but not of the URLs in `srcset`.
-        ("img", "srcset") => value
+        ("img" | "source", "srcset") => value
             .split(',')
             .filter_map(|candidate| candidate.split_whitespace().next())
             .all(is_web_url),
+        // A `<source>` of another type could smuggle in what `<img>` would not load.
+        ("source", "type") => value.starts_with("image/"),
         // Only the alignment pulldown-cmark writes for table columns.
         ("td" | "th", "style") => {
             matches!(
@@ -237,6 +241,23 @@ mod tests {
         assert_eq!(
             html("<img src=\"/a.png\" srcset=\"/a-2x.png 2x\" loading=\"lazy\" width=\"10\">"),
             "<img src=\"/a.png\" srcset=\"/a-2x.png 2x\" loading=\"lazy\" width=\"10\">"
+        );
+    }
+
+    #[test]
+    fn pictures_keep_only_image_sources_with_web_urls() {
+        assert_eq!(
+            html(
+                "<picture><source type=\"image/webp\" srcset=\"/a.webp 320w\" sizes=\"100vw\"><img src=\"/a.jpg\"></picture>"
+            ),
+            "<p><picture><source type=\"image/webp\" srcset=\"/a.webp 320w\" sizes=\"100vw\"><img src=\"/a.jpg\"></picture></p>\n"
+        );
+        let out = html(
+            "<picture><source type=\"text/html\" srcset=\"javascript:alert(1) 1x\"><img src=\"/a.jpg\"></picture>",
+        );
+        assert_eq!(
+            out,
+            "<p><picture><source><img src=\"/a.jpg\"></picture></p>\n"
         );
     }
 }

@@ -1,6 +1,7 @@
 //! Helpers that read like the API: `app.post("/api/v1/users").json(&body).as_user(&admin).send()`.
 
 pub mod database;
+pub mod files;
 pub mod receiver;
 
 use std::net::SocketAddr;

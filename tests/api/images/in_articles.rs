@@ -177,3 +177,139 @@ async fn articles_and_authors_cannot_name_missing_images() {
             .is_some_and(|d| d.contains("1 author"))
     );
 }
+
+#[actix_web::test]
+async fn figures_offer_webp_first_and_only_the_first_loads_at_once() {
+    let app = TestApp::spawn().await;
+    let editor = app.editor().await;
+    let photo = upload_ok(&app, &editor, "a.jpg", "image/jpeg", &jpeg(1200, 800)).await;
+    let id = photo["id"].as_str().expect("id");
+    let variant = |i: usize| {
+        photo["variants"][i]["url"]
+            .as_str()
+            .expect("url")
+            .to_owned()
+    };
+    let article = app
+        .post("/api/v1/articles")
+        .as_user(&editor)
+        .json(&json!({
+            "title": "两张图",
+            "body": format!("![一](image:{id})\n\n正文。\n\n![二](image:{id})"),
+        }))
+        .send()
+        .await
+        .json();
+    let html = article["body_html"].as_str().expect("html");
+    // Variants 320, 640 and 1024 in JPEG and WebP, listed alternately.
+    let webp = format!(
+        "{} 320w, {} 640w, {} 1024w",
+        variant(1),
+        variant(3),
+        variant(5)
+    );
+    let own = format!(
+        "{} 320w, {} 640w, {} 1024w, {} 1200w",
+        variant(0),
+        variant(2),
+        variant(4),
+        photo["url"].as_str().expect("url")
+    );
+    let picture = format!(
+        r#"<picture><source type="image/webp" srcset="{webp}" sizes="(max-width: 1024px) 100vw, 1024px"><img src="{}" srcset="{own}" sizes="(max-width: 1024px) 100vw, 1024px" width="1200" height="800""#,
+        photo["url"].as_str().expect("url")
+    );
+    assert!(
+        html.starts_with(&format!(
+            r#"<figure>{picture} alt="一"></picture></figure>"#
+        )),
+        "{html}"
+    );
+    assert!(
+        html.contains(&format!(
+            r#"<figure>{picture} alt="二" loading="lazy"></picture></figure>"#
+        )),
+        "{html}"
+    );
+}
+
+#[actix_web::test]
+async fn remote_images_of_a_body_are_imported_and_failures_listed() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let author = app.user(&admin, "author").await;
+    let contributor = app.user(&admin, "contributor").await;
+    let server = crate::helpers::files::FileServer::start();
+    server.serve("/a.jpg", "image/jpeg", &jpeg(400, 300));
+    let (found, missing) = (server.url("/a.jpg"), server.url("/gone.jpg"));
+    let body = format!(
+        "![草原]({found})\n\n![again]({found} \"同一张\")\n\n![丢失]({missing})\n\n[link]({found})"
+    );
+    let refused = app
+        .post("/api/v1/articles?import_images=true")
+        .as_user(&contributor)
+        .json(&json!({"title": "导入", "body": body}))
+        .send()
+        .await;
+    refused.problem(403);
+    assert!(server.requested().is_empty());
+
+    let created = app
+        .post("/api/v1/articles?import_images=true")
+        .as_user(&author)
+        .json(&json!({"title": "导入", "body": body}))
+        .send()
+        .await;
+    assert_eq!(created.status, 201, "{}", created.text());
+    let article = created.json();
+    let images = app
+        .get("/api/v1/images")
+        .as_user(&admin)
+        .send()
+        .await
+        .json();
+    assert_eq!(
+        images["meta"]["total"], 1,
+        "one image for the URL used twice"
+    );
+    let image = &images["data"][0];
+    assert_eq!(image["source_url"], found);
+    assert_eq!(image["alt"], "草原");
+    let id = image["id"].as_str().expect("id");
+    assert_eq!(
+        article["body"],
+        format!(
+            "![草原](image:{id})\n\n![again](image:{id} \"同一张\")\n\n![丢失]({missing})\n\n[link]({found})"
+        )
+    );
+    assert_eq!(article["import_errors"].as_array().map(Vec::len), Some(1));
+    assert_eq!(article["import_errors"][0]["url"], missing);
+    assert!(
+        article["import_errors"][0]["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("answered 404")),
+        "{article}"
+    );
+    assert!(
+        article["body_html"]
+            .as_str()
+            .expect("html")
+            .contains("<figcaption>同一张</figcaption>"),
+        "{article}"
+    );
+
+    // Without the flag, nothing is fetched and the answer has no import_errors.
+    let requests = server.requested().len();
+    let plain = app
+        .patch(&format!(
+            "/api/v1/articles/{}",
+            article["id"].as_str().expect("id")
+        ))
+        .as_user(&author)
+        .json(&json!({"body": format!("![new]({})", server.url("/a.jpg?2"))}))
+        .send()
+        .await
+        .json();
+    assert!(plain.get("import_errors").is_none());
+    assert_eq!(server.requested().len(), requests);
+}

@@ -1,14 +1,19 @@
 //! Images: uploads of real pictures made here, what is stored, served and refused; a file per
 //! theme, and here the pictures and upload helpers they share.
 
+mod imports;
 mod in_articles;
+mod in_carousels;
 mod library;
+mod presets;
 mod refused;
 mod roles;
 mod s3;
 mod serving;
 mod shared_files;
+mod transforms;
 mod upload;
+mod watermarks;
 
 use std::io::Cursor;
 

@@ -139,10 +139,28 @@ async fn s3_storage_keeps_serves_and_removes_the_files() {
         (200, Some("image/webp"))
     );
     assert_eq!(object_status(&format!("public/{sha}/640.webp")), 200);
+    // A preset's files are stored beside the variants, all of one crop at once.
+    let card = image["presets"]
+        .as_array()
+        .and_then(|files| files.iter().find(|f| f["preset"] == "card"))
+        .and_then(|f| f["url"].as_str())
+        .expect("a card file")
+        .to_owned();
+    assert_eq!(app.get(&card).send().await.status, 200);
+    let card_key = format!(
+        "public/{sha}/{}",
+        card.rsplit('/').next().unwrap_or_default()
+    );
+    assert_eq!(object_status(&card_key), 200);
 
     let path = format!("/api/v1/images/{}", image["id"].as_str().expect("id"));
     assert_eq!(app.delete(&path).as_user(&editor).send().await.status, 204);
     assert_eq!(object_status(&format!("originals/{sha}")), 404);
     assert_eq!(object_status(&format!("public/{sha}/640.webp")), 404);
+    assert_eq!(
+        object_status(&card_key),
+        404,
+        "derived files go with the folder"
+    );
     app.get(url).send().await.problem(404);
 }
