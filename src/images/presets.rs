@@ -108,7 +108,8 @@ impl Preset {
     }
 }
 
-fn is_name(name: &str) -> bool {
+/// Whether `name` is a well-formed preset name (not whether the site has it).
+pub fn is_name(name: &str) -> bool {
     name.len() <= 40
         && !name.is_empty()
         && name.split('-').all(|w| {

@@ -28,6 +28,7 @@ async fn wrong_methods_are_405_problems_that_name_the_methods_allowed() {
         (Method::POST, "/api/v1/recommendations/order", "PUT"),
         (Method::GET, "/api/v1/recommendations/order", "PUT"),
         (Method::PATCH, "/api/v1/links/applications", "POST"),
+        (Method::PATCH, "/api/v1/images/import", "POST"),
         (Method::DELETE, "/api/v1/carousels/home/slides/order", "PUT"),
         (Method::DELETE, "/sitemap-2.xml", "GET, HEAD"),
         (Method::POST, "/healthz", "GET, HEAD"),

@@ -122,16 +122,19 @@ pub async fn create_carousel(
     state: web::Data<AppState>,
     Json(body): Json<CreateCarousel>,
 ) -> Result<HttpResponse, ApiError> {
-    let (key, name) = (
+    let (key, name, preset) = (
         carousel_key(&body.key),
         name("name", &body.name, NAME_MAX_CHARS),
+        body.preset
+            .as_deref()
+            .map_or(Ok("hero".to_owned()), preset_name),
     )
         .parsed()?;
     let new = NewCarousel {
         id: Uuid::now_v7(),
         key,
         name,
-        preset: body.preset.as_deref().map_or("hero", str::trim).to_owned(),
+        preset,
     };
     let media_url = state.config.media_url.clone();
     let now = state.clock.now();
@@ -172,19 +175,20 @@ pub async fn update_carousel(
     Json(body): Json<UpdateCarousel>,
 ) -> Result<HttpResponse, ApiError> {
     let key = Key::parse(&id);
-    let (new_key, new_name) = (
+    let (new_key, new_name, preset) = (
         body.key.as_deref().map(carousel_key).transpose(),
         body.name
             .as_deref()
             .map(|n| name("name", n, NAME_MAX_CHARS))
             .transpose(),
+        body.preset.as_deref().map(preset_name).transpose(),
     )
         .parsed()?;
     let changes = CarouselChanges {
         key: new_key,
         name: new_name,
         fallback_slide_id: body.fallback_slide,
-        preset: body.preset.as_deref().map(str::trim).map(str::to_owned),
+        preset,
     };
     let media_url = state.config.media_url.clone();
     let now = state.clock.now();
@@ -249,6 +253,19 @@ pub async fn delete_carousel(
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// A preset's name as sent, well formed; whether the site has it is asked in the transaction.
+fn preset_name(value: &str) -> Result<String, FieldError> {
+    if images::presets::is_name(value) {
+        Ok(value.to_owned())
+    } else {
+        Err(FieldError::new(
+            "preset",
+            FieldCode::Invalid,
+            "lower-case letters and digits in words joined by single hyphens, at most 40 characters (e.g. hero)",
+        ))
+    }
 }
 
 /// A 422 unless the site has a preset named `preset`.

@@ -37,7 +37,7 @@ use crate::{
     ),
     security(("bearer" = [])),
 )]
-#[delete("/images/{id}")]
+#[delete("/images/{id:[0-9a-fA-F-]+}")]
 pub async fn delete_image(
     user: AuthUser<min::Author>,
     state: web::Data<AppState>,

@@ -90,7 +90,9 @@ pub async fn list_images(
     ),
     security(("bearer" = [])),
 )]
-#[get("/images/{id}")]
+// Image ids are UUIDs; matching only their characters leaves `/images/import` to its own route,
+// so that other methods there are 405, not a search for an image named `import`.
+#[get("/images/{id:[0-9a-fA-F-]+}")]
 pub async fn find_image(
     _staff: AuthUser<min::Contributor>,
     state: web::Data<AppState>,

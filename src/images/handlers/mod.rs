@@ -63,7 +63,7 @@ impl Texts {
 
 /// The preset `?preset=` names, checked: an unknown one is a bad query parameter.
 fn preset_param(pictures: &Pictures, preset: Option<&str>) -> Result<Option<String>, ApiError> {
-    match preset.map(str::trim).filter(|p| !p.is_empty()) {
+    match preset {
         None => Ok(None),
         Some(name) if pictures.preset(name).is_some() => Ok(Some(name.to_owned())),
         Some(name) => Err(ApiError::BadRequest(format!(

@@ -43,7 +43,7 @@ use crate::{
     ),
     security(("bearer" = [])),
 )]
-#[patch("/images/{id}")]
+#[patch("/images/{id:[0-9a-fA-F-]+}")]
 pub async fn update_image(
     user: AuthUser<min::Author>,
     state: web::Data<AppState>,

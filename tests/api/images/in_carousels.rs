@@ -83,4 +83,16 @@ async fn slides_embed_the_files_of_their_carousels_preset() {
             "{method} {path}"
         );
     }
+    // A malformed name is refused before a stale If-Match is looked at.
+    let malformed = app
+        .patch("/api/v1/carousels/cards")
+        .as_user(&editor)
+        .header("if-match", "\"stale\"")
+        .json(&json!({"preset": ""}))
+        .send()
+        .await;
+    assert_eq!(
+        malformed.field_errors(),
+        [("preset".to_owned(), "invalid".to_owned())]
+    );
 }

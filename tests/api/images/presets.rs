@@ -106,11 +106,18 @@ async fn an_image_lists_each_presets_files_and_preset_narrows_the_list() {
             .iter()
             .all(|f| f["preset"] == "square")
     );
-    app.get(&format!("/api/v1/images/{id}?preset=banner"))
-        .as_user(&editor)
-        .send()
-        .await
-        .problem(400);
+    for preset in ["banner", ""] {
+        app.get(&format!("/api/v1/images/{id}?preset={preset}"))
+            .as_user(&editor)
+            .send()
+            .await
+            .problem(400);
+        app.get(&format!("/api/v1/images?preset={preset}"))
+            .as_user(&editor)
+            .send()
+            .await
+            .problem(400);
+    }
 }
 
 #[actix_web::test]
