@@ -233,12 +233,14 @@ pub fn ensure_database(url: &str) -> Result<(), SetupError> {
                     tracing::info!(database = %name, "created database");
                     Ok(())
                 }
-                // Another process created it between our two connections.
+                // Another process created it between our two connections, or is creating it at
+                // this very moment (then the catalogue's unique index refuses the second).
                 Err(DieselError::DatabaseError(DatabaseErrorKind::Unknown, info))
                     if info.message().contains("already exists") =>
                 {
                     Ok(())
                 }
+                Err(DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _)) => Ok(()),
                 Err(e) => Err(e.into()),
             }
         }

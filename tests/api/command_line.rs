@@ -283,6 +283,41 @@ fn migrate_creates_a_missing_database() {
 }
 
 #[test]
+fn processes_starting_together_on_a_missing_database_all_start() {
+    let name = format!("masthead_test_{}_race", uuid::Uuid::now_v7().simple());
+    let url = database::url_of(&name);
+    let children: Vec<_> = (0..4)
+        .map(|_| {
+            masthead()
+                .args(["migrate"])
+                .env("DATABASE_URL", &url)
+                .stdout(Stdio::null())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("runs")
+        })
+        .collect();
+    let outputs: Vec<_> = children
+        .into_iter()
+        .map(|child| child.wait_with_output().expect("ends"))
+        .collect();
+    {
+        use diesel::{Connection, PgConnection, RunQueryDsl};
+        let mut conn = PgConnection::establish(&database::server_url()).expect("connect");
+        diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .execute(&mut conn)
+            .expect("drop");
+    }
+    for output in outputs {
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+}
+
+#[test]
 fn openapi_prints_the_committed_document() {
     let output = masthead().arg("openapi").output().expect("runs");
     assert!(output.status.success());
