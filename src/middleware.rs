@@ -73,7 +73,11 @@ pub async fn observe(
     if method == Method::HEAD {
         req.head_mut().method = Method::GET;
     }
-    let path = req.path().to_owned();
+    // A preview link's token is its credential: logs keep only that one was used.
+    let path = match req.path().strip_prefix("/api/v1/preview/") {
+        Some(_) => "/api/v1/preview/[token]".to_owned(),
+        None => req.path().to_owned(),
+    };
     let route = req
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());

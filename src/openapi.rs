@@ -54,7 +54,7 @@ problem_responses! {
     Forbidden = 403 => "The caller's role does not allow this",
     NotFound = 404 => "No such resource",
     Conflict = 409 => "A unique value is taken, or the resource is in use",
-    Gone = 410 => "The sync token is older than the change log keeps: sync again from the start, without a token",
+    Gone = 410 => "What the request resumes from (a sync token, an event id) is older than the change log keeps: start over, syncing from the start without a token",
     PreconditionFailed = 412 => "`If-Match` does not match the current version; nothing was changed",
     PayloadTooLarge = 413 => "The body is larger than allowed",
     UnsupportedMediaType = 415 => "The body is not of a type this operation takes (`application/json`, or `multipart/form-data` for uploads)",

@@ -18,6 +18,23 @@ pub fn after(conn: &mut PgConnection, seq: i64, limit: i64) -> QueryResult<Vec<C
 }
 
 /// The highest number committed so far (0 for an empty log).
+/// The first commit number still kept: the oldest change not pruned, or the next one to come
+/// when every change was pruned.
+pub fn first_kept(conn: &mut PgConnection) -> QueryResult<i64> {
+    #[derive(QueryableByName)]
+    struct First {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        seq: i64,
+    }
+    diesel::sql_query(
+        "SELECT coalesce((SELECT min(seq) FROM change_log), \
+             (SELECT CASE WHEN is_called THEN last_value + 1 ELSE last_value END \
+              FROM change_log_seq)) AS seq",
+    )
+    .get_result::<First>(conn)
+    .map(|first| first.seq)
+}
+
 pub fn latest(conn: &mut PgConnection) -> QueryResult<i64> {
     change_log::table
         .select(diesel::dsl::max(change_log::seq))

@@ -15,10 +15,10 @@ use utoipa::IntoParams;
 
 use crate::{
     auth::caller::{Credential, Identity, identify},
-    db,
+    changes, db,
     error::ApiError,
     events::hub::{self, Event, EventHub, Slot},
-    openapi::{Public, TooManyRequests},
+    openapi::{Gone, Public, TooManyRequests},
     state::AppState,
 };
 
@@ -47,7 +47,8 @@ pub struct EventParams {
 /// item as readers get it now (articles in full) or `event: delete` with its tombstone; `data`
 /// is the same entry `/sync` gives, and `id` is the change's commit number. Reconnect with
 /// `Last-Event-ID` (browsers do) to get what was missed meanwhile, without loss or duplicates,
-/// for as long as the change log keeps it. A `: keep-alive` comment comes every 15 seconds.
+/// for as long as the change log keeps it (410 past that: start over from `/sync`). A
+/// `: keep-alive` comment comes every 15 seconds.
 /// Each client (an API key or account, else an address) may hold
 /// `MASTHEAD_EVENT_STREAMS_PER_CLIENT` streams at once (429 beyond). Where public reading is
 /// off, a `content` key is needed; `?key=` takes it from `EventSource`. Streams end when the
@@ -60,7 +61,7 @@ pub struct EventParams {
     ),
     responses(
         (status = 200, description = "The stream", content_type = "text/event-stream", body = String),
-        Public, TooManyRequests,
+        Public, Gone, TooManyRequests,
     ),
     security((), ("bearer" = [])),
 )]
@@ -89,6 +90,17 @@ pub async fn stream_events(
         ));
     }
     let client = client(&req, &state, params.key.as_deref()).await?;
+    if let Some(after) = resume {
+        let first_kept =
+            db::read(&state.pool, |conn| Ok(changes::queries::first_kept(conn)?)).await?;
+        // Changes after `after` were pruned: resuming would skip them without a word.
+        if after + 1 < first_kept {
+            return Err(ApiError::Gone(format!(
+                "the changes after event {after} are no longer kept; read /sync from the start, \
+                 then reconnect without Last-Event-ID"
+            )));
+        }
+    }
     let slot = EventHub::admit(&state, client).ok_or(ApiError::TooManyRequests {
         retry_after: BUSY_RETRY_SECONDS,
     })?;

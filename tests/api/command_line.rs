@@ -164,6 +164,23 @@ fn serve_answers_over_a_socket_logs_json_and_drains_on_sigterm() {
     assert_eq!(access_line["status"], 200);
     assert_eq!(access_line["method"], "GET");
 
+    // A preview link's token is a credential: it never reaches the log.
+    let response = http(
+        &address,
+        "GET /api/v1/preview/mhp_secret-token HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+    );
+    assert!(response.starts_with("HTTP/1.1 404"), "{response}");
+    let logged = (0..50)
+        .filter_map(|_| {
+            let mut line = String::new();
+            logs.read_line(&mut line).ok()?;
+            Some(line)
+        })
+        .find(|line| line.contains("/api/v1/preview"))
+        .expect("the preview request is logged");
+    assert!(logged.contains("/api/v1/preview/[token]"), "{logged}");
+    assert!(!logged.contains("secret-token"), "{logged}");
+
     // A request in flight when SIGTERM arrives is still answered. `Expect: 100-continue` makes
     // the server say when it has taken the request up; the body follows the signal.
     let mut stream = TcpStream::connect(&address).expect("connect");

@@ -373,3 +373,48 @@ fn where_public_reading_is_off_a_content_key_opens_the_stream_even_in_the_url() 
     terminate(&server);
     assert!(wait_for_exit(&mut server).success());
 }
+
+#[actix_web::test]
+async fn resuming_after_what_the_change_log_no_longer_keeps_is_410() {
+    use diesel::{RunQueryDsl, sql_query};
+
+    let app = crate::helpers::TestApp::spawn().await;
+    let editor = app.editor().await;
+    for name in ["养老", "医疗", "教育"] {
+        let created = app
+            .post("/api/v1/tags")
+            .as_user(&editor)
+            .json(&json!({"name": name}))
+            .send()
+            .await;
+        assert_eq!(created.status, 201, "{}", created.text());
+    }
+    let mut conn = app.db.connect();
+    let latest = masthead::changes::queries::latest(&mut conn).expect("the latest");
+    let resume = |id: i64| {
+        app.get("/api/v1/events")
+            .header("last-event-id", &id.to_string())
+    };
+    // Nothing pruned yet: a stream opens.
+    assert_eq!(resume(1).status_of_stream().await, 200);
+
+    // Pruning takes the oldest changes away.
+    sql_query(format!("DELETE FROM change_log WHERE seq < {latest}"))
+        .execute(&mut conn)
+        .expect("pruned");
+    // Checked before reading the body: a stream opened by mistake would never end.
+    assert_eq!(resume(1).status_of_stream().await, 410);
+    let gone = resume(1).send().await;
+    let problem = gone.problem(410);
+    assert!(
+        problem["detail"]
+            .as_str()
+            .is_some_and(|d| d.contains("/sync")),
+        "{problem}"
+    );
+    assert_eq!(
+        resume(latest - 1).status_of_stream().await,
+        200,
+        "nothing missed after the last event received"
+    );
+}

@@ -293,6 +293,14 @@ impl RequestBuilder<'_> {
         self
     }
 
+    /// The status alone, the body left unread: for streams that never end by themselves.
+    pub async fn status_of_stream(self) -> StatusCode {
+        match self.app.service.call(self.request.to_request()).await {
+            Ok(response) => response.status(),
+            Err(error) => panic!("the service failed instead of answering: {error}"),
+        }
+    }
+
     pub async fn send(self) -> TestResponse {
         let response = match self.app.service.call(self.request.to_request()).await {
             Ok(response) => response,
