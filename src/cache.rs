@@ -26,11 +26,7 @@ use actix_web::{HttpResponse, http::header, web::Bytes};
 use moka::sync::Cache;
 use tokio::sync::watch;
 
-use crate::{
-    auth::Reader,
-    compression::{self, Encoding},
-    state::AppState,
-};
+use crate::{auth::Reader, compression::Encoding, state::AppState};
 
 /// How long a cached answer may be served while changes are heard from every process.
 pub const TIME_TO_LIVE: Duration = Duration::from_secs(60);
@@ -70,17 +66,12 @@ pub struct EncodedBodies {
 impl CachedResponse {
     /// The body in `encoding`, when that is worth sending: not for pictures or small bodies.
     pub fn body_in(&self, encoding: Encoding) -> Option<Bytes> {
-        if !compression::compressible(&self.content_type)
-            || self.body.len() < compression::MIN_BYTES
-        {
-            return None;
-        }
         let slot = match encoding {
             Encoding::Identity => return None,
             Encoding::Gzip => &self.encoded.gzip,
             Encoding::Brotli => &self.encoded.brotli,
         };
-        slot.get_or_init(|| encoding.encode(&self.body).ok())
+        slot.get_or_init(|| encoding.encode_if_worth(&self.content_type, &self.body))
             .clone()
     }
 }

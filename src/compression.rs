@@ -11,7 +11,7 @@ use std::io::Write;
 use actix_web::{http::header::HeaderValue, web::Bytes};
 
 /// Bodies smaller than this are sent as they are: the saving would not pay for the work.
-pub const MIN_BYTES: usize = 1024;
+const MIN_BYTES: usize = 1024;
 
 /// Brotli's quality for answers made per request: most of the size gain at a small part of
 /// the cost of its highest setting.
@@ -93,6 +93,13 @@ impl Encoding {
                 Ok(Bytes::from(out))
             }
         }
+    }
+
+    /// `body` in this encoding when that is worth sending: a text type, at least
+    /// [`MIN_BYTES`], and an encoding other than identity.
+    pub fn encode_if_worth(self, content_type: &str, body: &[u8]) -> Option<Bytes> {
+        let worth = self != Self::Identity && body.len() >= MIN_BYTES && compressible(content_type);
+        worth.then(|| self.encode(body).ok()).flatten()
     }
 
     /// The entity tag of this encoding of the representation whose identity tag is `etag`.

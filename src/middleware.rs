@@ -279,14 +279,15 @@ fn from_cache(cached: &CachedResponse, encoding: Encoding) -> HttpResponse {
 /// A whole text body in the encoding the client prefers, with that encoding's ETag; pictures,
 /// small bodies and streams (site maps, events) go as they are.
 fn encoded(response: ServiceResponse<BoxBody>, encoding: Encoding) -> ServiceResponse<BoxBody> {
-    let compressible = response
+    let Some(content_type) = response
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(compression::compressible);
-    if !compressible {
+        .filter(|t| compression::compressible(t))
+        .map(str::to_owned)
+    else {
         return response;
-    }
+    };
     let (req, mut res) = response.into_parts();
     res.headers_mut().append(
         header::VARY,
@@ -305,10 +306,7 @@ fn encoded(response: ServiceResponse<BoxBody>, encoding: Encoding) -> ServiceRes
         Ok(bytes) => bytes,
         Err(body) => return ServiceResponse::new(req, head.set_body(body)),
     };
-    let compressed = (bytes.len() >= compression::MIN_BYTES)
-        .then(|| encoding.encode(&bytes).ok())
-        .flatten();
-    let Some(compressed) = compressed else {
+    let Some(compressed) = encoding.encode_if_worth(&content_type, &bytes) else {
         return ServiceResponse::new(req, head.set_body(BoxBody::new(bytes)));
     };
     let mut res = head.set_body(BoxBody::new(compressed));

@@ -10,7 +10,7 @@ use crate::{
     error::{ApiError, FieldCode},
     images::{
         handlers::Texts,
-        model::{Image, NewImage},
+        model::Image,
         pictures::{self, Pictures},
         process::{self, Refusal},
         queries,
@@ -93,23 +93,7 @@ pub async fn import(
             file,
             format,
             pictures.variant_watermark().cloned(),
-            move |stored| {
-                Ok(NewImage {
-                    id,
-                    sha256,
-                    mime: stored.format.mime().into(),
-                    width: i32::try_from(stored.width).map_err(ApiError::internal)?,
-                    height: i32::try_from(stored.height).map_err(ApiError::internal)?,
-                    size_bytes: i64::try_from(stored.size_bytes).map_err(ApiError::internal)?,
-                    blurhash: stored.blurhash,
-                    title: texts.title,
-                    alt: texts.alt.unwrap_or_default(),
-                    caption: texts.caption,
-                    credit: texts.credit,
-                    created_by: Some(user),
-                    source_url: Some(record_source),
-                })
-            },
+            move |stored| texts.into_record(id, sha256, stored, Some(user), Some(record_source)),
         )
         .await
         .map_err(|error| match error {

@@ -346,6 +346,20 @@ impl Media {
         .await
     }
 
+    /// The original's bytes and format, when they are stored and still read as a picture.
+    fn original(&self, sha256: &str) -> Result<Option<(Vec<u8>, Format)>, ApiError> {
+        let Some(bytes) = self
+            .storage
+            .read(&original_key(sha256))
+            .map_err(ApiError::internal)?
+        else {
+            return Ok(None);
+        };
+        Ok(process::sniff(&bytes, true)
+            .ok()
+            .map(|format| (bytes, format)))
+    }
+
     /// Remakes the served files of `sha256` from its upload, but only when `wanted` is one of
     /// them: a request for a name the picture never has costs no decoding.
     fn remake(
@@ -354,14 +368,7 @@ impl Media {
         wanted: &str,
         watermark: Option<&Watermark>,
     ) -> Result<bool, ApiError> {
-        let Some(bytes) = self
-            .storage
-            .read(&original_key(sha256))
-            .map_err(ApiError::internal)?
-        else {
-            return Ok(false);
-        };
-        let Ok(format) = process::sniff(&bytes, true) else {
+        let Some((bytes, format)) = self.original(sha256)? else {
             return Ok(false);
         };
         let Some((width, height)) = seen_size(&bytes, format) else {
@@ -476,14 +483,7 @@ impl Media {
             },
             None => None,
         };
-        let Some(bytes) = self
-            .storage
-            .read(&original_key(sha256))
-            .map_err(ApiError::internal)?
-        else {
-            return Ok(false);
-        };
-        let Ok(format) = process::sniff(&bytes, true) else {
+        let Some((bytes, format)) = self.original(sha256)? else {
             return Ok(false);
         };
         let Ok((image, _)) = process::pixels(&bytes, format, self.max_pixels) else {

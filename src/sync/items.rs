@@ -55,6 +55,16 @@ pub struct ItemKey {
     pub id: Option<Uuid>,
 }
 
+impl ItemKey {
+    /// A carousel, touched by a change to a slide or to an image it shows.
+    fn carousel(id: Uuid) -> Self {
+        Self {
+            kind: "carousel",
+            id: Some(id),
+        }
+    }
+}
+
 /// An item as a reader gets it now, or word that readers can no longer get it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(tag = "op", rename_all = "lowercase")]
@@ -299,15 +309,7 @@ pub fn touched(
                             .map(|slide| slide.carousel_id)
                     });
                 if let Some(carousel) = carousel {
-                    note(
-                        ItemKey {
-                            kind: "carousel",
-                            id: Some(carousel),
-                        },
-                        change,
-                        None,
-                        true,
-                    );
+                    note(ItemKey::carousel(carousel), change, None, true);
                 }
                 continue;
             }
@@ -319,15 +321,7 @@ pub fn touched(
                     .distinct()
                     .load(conn)?;
                 for carousel in showing {
-                    note(
-                        ItemKey {
-                            kind: "carousel",
-                            id: Some(carousel),
-                        },
-                        change,
-                        None,
-                        true,
-                    );
+                    note(ItemKey::carousel(carousel), change, None, true);
                 }
                 continue;
             }

@@ -10,13 +10,17 @@ mod upload;
 use std::collections::HashMap;
 
 use utoipa_actix_web::service_config::ServiceConfig;
+use uuid::Uuid;
 
 use crate::{
     auth::{AuthUser, Role, caller::RoleFloor},
     error::{ApiError, Fields},
     images::{
         dto::ImageView,
-        model::{ALT_MAX_CHARS, CAPTION_MAX_CHARS, CREDIT_MAX_CHARS, Image, TITLE_MAX_CHARS},
+        media::Stored,
+        model::{
+            ALT_MAX_CHARS, CAPTION_MAX_CHARS, CREDIT_MAX_CHARS, Image, NewImage, TITLE_MAX_CHARS,
+        },
         pictures::Pictures,
     },
     text::fields::optional_plain_text,
@@ -57,6 +61,32 @@ impl Texts {
             alt,
             caption,
             credit,
+        })
+    }
+
+    /// The record of stored bytes described by these texts.
+    pub fn into_record(
+        self,
+        id: Uuid,
+        sha256: String,
+        stored: Stored,
+        created_by: Option<Uuid>,
+        source_url: Option<String>,
+    ) -> Result<NewImage, ApiError> {
+        Ok(NewImage {
+            id,
+            sha256,
+            mime: stored.format.mime().into(),
+            width: i32::try_from(stored.width).map_err(ApiError::internal)?,
+            height: i32::try_from(stored.height).map_err(ApiError::internal)?,
+            size_bytes: i64::try_from(stored.size_bytes).map_err(ApiError::internal)?,
+            blurhash: stored.blurhash,
+            title: self.title,
+            alt: self.alt.unwrap_or_default(),
+            caption: self.caption,
+            credit: self.credit,
+            created_by,
+            source_url,
         })
     }
 }

@@ -9,9 +9,7 @@ use crate::{
     images::{
         dto::{ImageView, UploadForm},
         handlers::Texts,
-        media,
-        model::NewImage,
-        pictures, process, upload,
+        media, pictures, process, upload,
     },
     openapi::{Restricted, WithBody},
     state::AppState,
@@ -83,23 +81,7 @@ pub async fn upload_image(
             file,
             format,
             pictures.variant_watermark().cloned(),
-            move |stored| {
-                Ok(NewImage {
-                    id: Uuid::now_v7(),
-                    sha256,
-                    mime: stored.format.mime().into(),
-                    width: i32::try_from(stored.width).map_err(ApiError::internal)?,
-                    height: i32::try_from(stored.height).map_err(ApiError::internal)?,
-                    size_bytes: i64::try_from(stored.size_bytes).map_err(ApiError::internal)?,
-                    blurhash: stored.blurhash,
-                    title: texts.title,
-                    alt: texts.alt.unwrap_or_default(),
-                    caption: texts.caption,
-                    credit: texts.credit,
-                    created_by,
-                    source_url: None,
-                })
-            },
+            move |stored| texts.into_record(Uuid::now_v7(), sha256, stored, created_by, None),
         )
         .await?;
     Ok(HttpResponse::Created()
