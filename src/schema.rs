@@ -89,6 +89,12 @@ diesel::table! {
 }
 
 diesel::table! {
+    articles_seen (article_id) {
+        article_id -> Uuid,
+    }
+}
+
+diesel::table! {
     auth_events (id) {
         id -> Int8,
         at -> Timestamptz,
@@ -402,6 +408,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     article_search,
     article_slug_history,
     articles,
+    articles_seen,
     auth_events,
     authors,
     carousel_clicks,

@@ -43,6 +43,19 @@ pub fn live_sql(alias: &str) -> String {
     )
 }
 
+/// SQL for the next moment, after now, at which any article goes live or comes down by itself
+/// (NULL when none is due): answers over all live content change then.
+pub fn next_change_sql() -> &'static str {
+    "(SELECT min(CASE WHEN s.published_at > now() THEN s.published_at ELSE s.unpublish_at END) \
+      FROM articles s WHERE s.deleted_at IS NULL AND s.status IN ('published', 'scheduled') \
+      AND (s.published_at > now() OR s.unpublish_at > now()))"
+}
+
+/// Whole seconds from `moment` to `at` (at least 1), for a `max-age` that must not outlive `at`.
+pub fn seconds_until(at: DateTime<Utc>, moment: DateTime<Utc>) -> u32 {
+    u32::try_from((at - moment).num_seconds().max(1)).unwrap_or(u32::MAX)
+}
+
 /// The times and state that decide whether an article is live.
 #[derive(Debug, Clone, Copy)]
 pub struct Timing<'a> {
@@ -93,7 +106,7 @@ impl Timing<'_> {
             .flatten()
             .filter(|at| *at > moment)
             .min()
-            .map(|at| u32::try_from((at - moment).num_seconds().max(1)).unwrap_or(u32::MAX))
+            .map(|at| seconds_until(at, moment))
     }
 }
 

@@ -104,6 +104,11 @@ pub async fn search_articles(
         )?)
     })
     .await?;
+    let now = chrono::Utc::now();
+    let until_change = hits
+        .iter()
+        .filter_map(|hit| hit.article.timing().seconds_to_change(now))
+        .min();
     let hits = hits
         .into_iter()
         .map(|hit| SearchHit {
@@ -113,6 +118,6 @@ pub async fn search_articles(
         })
         .collect();
     let mut response = List::new(hits, page, total).respond(&req);
-    cache::mark_public(&mut response, &reader, &state);
+    cache::mark_public_for(&mut response, &reader, &state, until_change);
     Ok(response)
 }

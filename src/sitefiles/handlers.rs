@@ -47,7 +47,8 @@ pub async fn read_sitemap(
 ) -> Result<HttpResponse, ApiError> {
     let print = db::run(&state.pool, |conn| Ok(queries::fingerprint(conn)?)).await?;
     let tag = etag_of(&state.config, "sitemap.xml", &print);
-    if let Some(response) = not_modified(&req, &tag, &reader, &state) {
+    let until_change = print.seconds_to_change();
+    if let Some(response) = not_modified(&req, &tag, &reader, &state, until_change) {
         return Ok(response);
     }
     let max = i64::from(state.config.sitemap_max_urls);
@@ -61,7 +62,7 @@ pub async fn read_sitemap(
         let body = stream::urls(state.clone(), Format::Xml, Start::Skip(0), max);
         ok(XML, &tag).streaming(body)
     };
-    cache::mark_public(&mut response, &reader, &state);
+    cache::mark_public_for(&mut response, &reader, &state, until_change);
     Ok(response)
 }
 
@@ -100,13 +101,14 @@ pub async fn read_sitemap_part(
         .filter(|p| (1..=parts).contains(p) && p.to_string() == *n)
         .ok_or_else(|| ApiError::not_found("site map part"))?;
     let tag = etag_of(&state.config, &format!("sitemap-{part}.xml"), &print);
-    if let Some(response) = not_modified(&req, &tag, &reader, &state) {
+    let until_change = print.seconds_to_change();
+    if let Some(response) = not_modified(&req, &tag, &reader, &state, until_change) {
         return Ok(response);
     }
     let start = Start::Skip((part - 1) * max);
     let mut response =
         ok(XML, &tag).streaming(stream::urls(state.clone(), Format::Xml, start, max));
-    cache::mark_public(&mut response, &reader, &state);
+    cache::mark_public_for(&mut response, &reader, &state, until_change);
     Ok(response)
 }
 
@@ -130,12 +132,13 @@ pub async fn read_sitemap_text(
 ) -> Result<HttpResponse, ApiError> {
     let print = db::run(&state.pool, |conn| Ok(queries::fingerprint(conn)?)).await?;
     let tag = etag_of(&state.config, "sitemap.txt", &print);
-    if let Some(response) = not_modified(&req, &tag, &reader, &state) {
+    let until_change = print.seconds_to_change();
+    if let Some(response) = not_modified(&req, &tag, &reader, &state, until_change) {
         return Ok(response);
     }
     let body = stream::urls(state.clone(), Format::Text, Start::Skip(0), i64::MAX);
     let mut response = ok(TEXT, &tag).streaming(body);
-    cache::mark_public(&mut response, &reader, &state);
+    cache::mark_public_for(&mut response, &reader, &state, until_change);
     Ok(response)
 }
 
@@ -171,15 +174,17 @@ pub async fn read_feed(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     // One hop: the fingerprint first, and the feed only when the client's copy is stale.
-    let feed = db::run(&state.pool, move |conn| {
+    let (feed, until_change) = db::run(&state.pool, move |conn| {
         let print = queries::fingerprint(conn)?;
+        let until_change = print.seconds_to_change();
         let tag = etag_of(&config, "feed.xml", &print);
         if if_none_match.is_some_and(|v| etag::listed(&v, &tag)) {
-            return Ok(Feed::NotModified(tag));
+            return Ok((Feed::NotModified(tag), until_change));
         }
         let site = site_queries::find(conn)?;
         let content = queries::feed(conn, FEED_ITEMS)?;
-        Ok(Feed::Body(tag, feed_body(&config, &print, &site, &content)))
+        let body = feed_body(&config, &print, &site, &content);
+        Ok((Feed::Body(tag, body), until_change))
     })
     .await?;
     let mut response = match feed {
@@ -188,7 +193,7 @@ pub async fn read_feed(
             .finish(),
         Feed::Body(tag, body) => ok(RSS, &tag).body(body),
     };
-    cache::mark_public(&mut response, &reader, &state);
+    cache::mark_public_for(&mut response, &reader, &state, until_change);
     Ok(response)
 }
 
@@ -274,6 +279,7 @@ fn not_modified(
     tag: &str,
     reader: &Reader,
     state: &AppState,
+    until_change: Option<u32>,
 ) -> Option<HttpResponse> {
     let fresh = req
         .headers()
@@ -284,7 +290,7 @@ fn not_modified(
         let mut response = HttpResponse::NotModified()
             .insert_header((header::ETAG, tag.to_owned()))
             .finish();
-        cache::mark_public(&mut response, reader, state);
+        cache::mark_public_for(&mut response, reader, state, until_change);
         response
     })
 }

@@ -10,7 +10,7 @@ use diesel::{
 };
 use uuid::Uuid;
 
-use crate::articles::live::{live, live_sql};
+use crate::articles::live::{live, live_sql, next_change_sql};
 use crate::schema::{articles, authors, categories};
 
 /// What every site file depends on, read in one statement without building any file: live
@@ -28,6 +28,19 @@ pub struct Fingerprint {
     pub site_version: i32,
     #[diesel(sql_type = Nullable<Timestamptz>)]
     pub names_changed: Option<DateTime<Utc>>,
+    /// When an article next goes live or comes down by itself: every site file changes then.
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    pub next_change: Option<DateTime<Utc>>,
+}
+
+impl Fingerprint {
+    /// Seconds until the site files change by themselves, when that is ahead.
+    pub fn seconds_to_change(&self) -> Option<u32> {
+        let now = Utc::now();
+        self.next_change
+            .filter(|at| *at > now)
+            .map(|at| crate::articles::live::seconds_until(at, now))
+    }
 }
 
 // The WHERE clause is `Filters { live_only: true, .. }` of the articles: published (or scheduled
@@ -38,8 +51,10 @@ pub fn fingerprint(conn: &mut PgConnection) -> QueryResult<Fingerprint> {
                 coalesce(sum(uuid_hash(a.id)::bigint), 0)::bigint AS members, \
                 (SELECT version FROM site_settings) AS site_version, \
                 greatest((SELECT max(updated_at) FROM categories), \
-                         (SELECT max(updated_at) FROM authors)) AS names_changed \
+                         (SELECT max(updated_at) FROM authors)) AS names_changed, \
+                {} AS next_change \
          FROM articles a WHERE {}",
+        next_change_sql(),
         live_sql("a")
     ))
     .get_result(conn)

@@ -57,8 +57,9 @@ pub struct SyncAnswer {
 /// each page but the last gives `next_page_token`, the last `next_sync_token`. Asked later with
 /// that token, it sends only what changed since, compacted: each changed item once as it reads
 /// now (`upsert`), or a tombstone (`delete`: kind, id, slug, when) for anything trashed,
-/// purged, unpublished, archived, taken down, unapproved or deleted. Applying every page of
-/// every sync to an empty copy gives the items and fields the API serves.
+/// purged, unpublished, archived, taken down, unapproved or deleted. Tombstones name only what
+/// readers may have seen: an article scheduled and pulled before its time is never mentioned.
+/// Applying every page of every sync to an empty copy gives the items and fields the API serves.
 ///
 /// Values derived without a write of their own may lag until the item next changes: an
 /// author's, category's or tag's `article_count`, and which carousel slides are active now.

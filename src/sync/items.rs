@@ -27,7 +27,7 @@ use crate::{
     links::{self, dto::LinkView},
     recommendations::{self, dto::RecommendationView},
     schema::{
-        articles as articles_table, authors as authors_table, carousel_slides,
+        articles as articles_table, articles_seen, authors as authors_table, carousel_slides,
         carousels as carousels_table, categories as categories_table, links as links_table,
         recommendations as recommendations_table, tags as tags_table,
     },
@@ -258,17 +258,8 @@ fn uuid(value: Option<&Value>) -> Option<Uuid> {
 fn shows_public(change: &Change) -> bool {
     let values = |field: &str| [change.before(field), change.after(field)];
     match change.resource.as_str() {
-        "article" => {
-            values("status").into_iter().flatten().any(|status| {
-                matches!(
-                    status.as_str(),
-                    Some("published" | "scheduled" | "archived")
-                )
-            }) || values("published_at")
-                .into_iter()
-                .flatten()
-                .any(|at| !at.is_null())
-        }
+        // Whether readers saw an article is kept beside it (`articles_seen`): see [`entry`].
+        "article" => false,
         "link" => values("approved")
             .into_iter()
             .flatten()
@@ -361,6 +352,21 @@ pub fn touched(
     Ok(touched)
 }
 
+/// Whether readers may have seen an article: noted at every write while it was live, or live now
+/// by the clock (its time has come since the last write, and it may be taken down by the clock
+/// since).
+fn article_seen(conn: &mut PgConnection, id: Uuid) -> QueryResult<bool> {
+    let come_due = articles_table::table
+        .find(id)
+        .filter(articles_table::deleted_at.is_null())
+        .filter(articles_table::status.eq_any(["published", "scheduled"]))
+        .filter(articles_table::published_at.le(diesel::dsl::now));
+    diesel::select(
+        diesel::dsl::exists(articles_seen::table.find(id)).or(diesel::dsl::exists(come_due)),
+    )
+    .get_result(conn)
+}
+
 /// The entry for a touched item: as readers get it now, or a tombstone when they cannot and
 /// may once have.
 pub fn entry(
@@ -378,14 +384,16 @@ pub fn entry(
     }
     let mut slug = touched.slug.clone();
     let mut was_public = touched.was_public;
-    // An article edited while hidden: its row says whether it was ever published.
     if key.kind == "article"
         && let Some(id) = key.id
-        && let Lookup::Found(article) | Lookup::Moved(article) =
-            articles::queries::find(conn, &Key::Id(id))?
     {
-        was_public |= article.published_at.is_some();
-        slug = Some(article.slug);
+        was_public = article_seen(conn, id)?;
+        let current: Option<String> = articles_table::table
+            .find(id)
+            .select(articles_table::slug)
+            .first(conn)
+            .optional()?;
+        slug = current.or(slug);
     }
     Ok(was_public.then(|| Entry::Delete {
         kind: key.kind.to_owned(),

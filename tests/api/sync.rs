@@ -608,3 +608,95 @@ async fn a_copy_kept_by_sync_through_random_writes_equals_what_the_api_serves() 
     let keys = |copy: &Copy| copy.items.keys().cloned().collect::<Vec<_>>();
     assert_eq!(keys(&copy), keys(&fresh));
 }
+
+#[actix_web::test]
+async fn an_article_pulled_before_its_time_is_never_announced_and_one_readers_saw_always_is() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let editor = app.user(&admin, "editor").await;
+    let later = (Utc::now() + TimeDelta::hours(2)).to_rfc3339();
+    let soon = (Utc::now() + TimeDelta::milliseconds(600)).to_rfc3339();
+    let mut ids = BTreeMap::new();
+    for (name, at) in [
+        ("embargo-trashed", Some(&later)),
+        ("embargo-unpublished", Some(&later)),
+        ("embargo-purged", Some(&later)),
+        ("came-due", Some(&soon)),
+        ("published-purged", None),
+    ] {
+        let made = post(
+            &app,
+            &editor,
+            "/api/v1/articles",
+            json!({"title": name, "slug": name, "body": "正文"}),
+        )
+        .await;
+        let id = made["id"].as_str().expect("an id").to_owned();
+        let body = at.map_or(json!({}), |at| json!({"published_at": at}));
+        let published = app
+            .post(&format!("/api/v1/articles/{id}/publish"))
+            .as_user(&editor)
+            .json(&body)
+            .send()
+            .await;
+        assert_eq!(published.status, 200, "{}", published.text());
+        ids.insert(name, id);
+    }
+    let mut copy = Copy::default();
+    copy.sync(&app, "").await;
+    // Live by the clock, before the scheduler marks it: readers may have it now.
+    actix_web::rt::time::sleep(std::time::Duration::from_millis(800)).await;
+    let read = app.get("/api/v1/articles/came-due").send().await;
+    assert_eq!(read.status, 200, "{}", read.text());
+
+    let remove = |path: String, who: &Session| {
+        let request = app.delete(&path).as_user(who);
+        async move { assert_eq!(request.send().await.status, 204, "{path}") }
+    };
+    remove(
+        format!("/api/v1/articles/{}", ids["embargo-trashed"]),
+        &editor,
+    )
+    .await;
+    let unpublished = app
+        .post(&format!(
+            "/api/v1/articles/{}/unpublish",
+            ids["embargo-unpublished"]
+        ))
+        .as_user(&editor)
+        .send()
+        .await;
+    assert_eq!(unpublished.status, 200, "{}", unpublished.text());
+    for purged in ["embargo-purged", "published-purged"] {
+        remove(format!("/api/v1/articles/{}", ids[purged]), &editor).await;
+        remove(
+            format!("/api/v1/articles/{}?purge=true", ids[purged]),
+            &admin,
+        )
+        .await;
+    }
+    remove(format!("/api/v1/articles/{}", ids["came-due"]), &editor).await;
+
+    let changes = copy.sync(&app, "").await;
+    let mentioned: Vec<&str> = changes
+        .iter()
+        .filter_map(|e| e["slug"].as_str().or(e["item"]["slug"].as_str()))
+        .collect();
+    let tombstones: Vec<&str> = changes
+        .iter()
+        .filter(|e| e["op"] == "delete" && e["kind"] == "article")
+        .filter_map(|e| e["slug"].as_str())
+        .collect();
+    assert_eq!(
+        tombstones,
+        ["published-purged", "came-due"],
+        "only articles readers may have seen: {changes:?}"
+    );
+    for embargoed in ["embargo-trashed", "embargo-unpublished", "embargo-purged"] {
+        assert!(!mentioned.contains(&embargoed), "{embargoed}: {changes:?}");
+        assert!(
+            !changes.iter().any(|e| e["id"] == ids[embargoed].as_str()),
+            "{embargoed}: {changes:?}"
+        );
+    }
+}

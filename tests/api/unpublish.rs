@@ -208,3 +208,86 @@ async fn a_scheduled_article_reads_as_published_from_its_time_even_before_the_jo
         .await;
     assert_eq!(listed.json()["data"][0]["status"], "published");
 }
+
+#[actix_web::test]
+async fn every_public_answer_showing_an_article_ends_its_copies_when_the_article_comes_down() {
+    let app = TestApp::spawn().await;
+    let editor = app.editor().await;
+    let lasting = draft(&app, &editor, "长期专题").await;
+    publish(&app, &editor, &lasting, json!({})).await;
+    let ending = draft(&app, &editor, "限时专题").await;
+    let search = format!(
+        "/api/v1/search?q={}",
+        percent_encoding::utf8_percent_encode("限时专题", percent_encoding::NON_ALPHANUMERIC)
+    );
+    let curate = |body: Value| {
+        let (app, editor) = (&app, &editor);
+        async move {
+            let created = app
+                .post("/api/v1/recommendations")
+                .as_user(editor)
+                .json(&body)
+                .send()
+                .await;
+            assert_eq!(created.status, 201, "{}", created.text());
+        }
+    };
+    curate(json!({"slot": "editors-picks", "target_article": ending})).await;
+    curate(json!({"slot": "related", "source_article": lasting, "target_article": ending})).await;
+
+    // Before the take-down is set, answers last the configured minute.
+    let paths = [
+        format!("/api/v1/articles/{lasting}/related"),
+        "/api/v1/recommendations?slot=editors-picks".to_owned(),
+        "/feed.xml".to_owned(),
+        "/sitemap.xml".to_owned(),
+        "/sitemap.txt".to_owned(),
+        search,
+    ];
+    publish(&app, &editor, &ending, json!({})).await;
+    for path in &paths {
+        let answer = app.get(path).send().await;
+        assert_eq!(answer.status, 200, "{path}: {}", answer.text());
+        assert_eq!(max_age(answer.header("cache-control")), 60, "{path}");
+    }
+
+    // Coming down in 20 s: no copy may outlive that, here or in a CDN.
+    let patched = app
+        .patch(&format!("/api/v1/articles/{ending}"))
+        .as_user(&editor)
+        .json(&json!({"unpublish_at": at(20_000)}))
+        .send()
+        .await;
+    assert_eq!(patched.status, 200, "{}", patched.text());
+    for path in &paths {
+        let answer = app.get(path).send().await;
+        assert_eq!(answer.status, 200, "{path}: {}", answer.text());
+        let seconds = max_age(answer.header("cache-control"));
+        assert!((1..=20).contains(&seconds), "{path}: max-age={seconds}");
+        // A revalidation of the copy is capped the same way.
+        if let Some(tag) = answer.header("etag") {
+            let again = app.get(path).header("if-none-match", tag).send().await;
+            assert_eq!(again.status, 304, "{path}");
+            assert!(max_age(again.header("cache-control")) <= 20, "{path}");
+        }
+    }
+
+    // A staff reader's answer is never public, capped or not.
+    let staff = app.get(&paths[1]).as_user(&editor).send().await;
+    assert_eq!(staff.header("cache-control"), Some("private, no-store"));
+}
+
+#[actix_web::test]
+async fn site_files_change_when_a_scheduled_article_goes_live_and_last_no_longer() {
+    let app = TestApp::spawn().await;
+    let editor = app.editor().await;
+    let id = draft(&app, &editor, "明日发布").await;
+    publish(&app, &editor, &id, json!({"published_at": at(30_000)})).await;
+    for path in ["/feed.xml", "/sitemap.xml", "/sitemap.txt"] {
+        let answer = app.get(path).send().await;
+        assert_eq!(answer.status, 200, "{path}");
+        assert!(!answer.text().contains("明日发布"), "{path}");
+        let seconds = max_age(answer.header("cache-control"));
+        assert!((1..=30).contains(&seconds), "{path}: max-age={seconds}");
+    }
+}

@@ -98,13 +98,13 @@ pub async fn list_recommendations(
     let page = Page::try_from(&*params)?;
     let filter = filter.into_inner();
     let live_only = !reader.is_staff();
-    let (views, total) = db::run(&state.pool, move |conn| {
+    let (views, total, until_change) = db::run(&state.pool, move |conn| {
         let source = match filter.source_article.as_deref().map(Key::parse) {
             None => None,
             Some(key) => match articles::find(conn, &key)? {
                 Lookup::Found(a) | Lookup::Moved(a) => Some(a.id),
                 // Names nothing: an empty list, as a filter naming nothing matches nothing.
-                Lookup::Missing => return Ok((Vec::new(), 0)),
+                Lookup::Missing => return Ok((Vec::new(), 0, None)),
             },
         };
         let filter = ListFilter {
@@ -113,15 +113,20 @@ pub async fn list_recommendations(
             live_only,
         };
         let (rows, total) = queries::list(conn, &filter, page)?;
+        let now = chrono::Utc::now();
+        let until_change = rows
+            .iter()
+            .filter_map(|(_, a)| a.timing().seconds_to_change(now))
+            .min();
         let views = rows
             .into_iter()
             .map(|(r, a)| RecommendationView::new(r, a))
             .collect();
-        Ok((views, total))
+        Ok((views, total, until_change))
     })
     .await?;
     let mut response = List::new(views, page, total).respond(&req);
-    cache::mark_public(&mut response, &reader, &state);
+    cache::mark_public_for(&mut response, &reader, &state, until_change);
     Ok(response)
 }
 

@@ -72,48 +72,56 @@ pub async fn list_related(
         )));
     }
     let key = Key::parse(&id);
-    let items =
-        db::run(&state.pool, move |conn| {
-            let article = match articles::find(conn, &key)? {
-                Lookup::Found(article) | Lookup::Moved(article) => article,
-                Lookup::Missing => return Err(ApiError::not_found("article")),
+    let (items, until_change) = db::run(&state.pool, move |conn| {
+        let article = match articles::find(conn, &key)? {
+            Lookup::Found(article) | Lookup::Moved(article) => article,
+            Lookup::Missing => return Err(ApiError::not_found("article")),
+        };
+        access::check_readable(&reader, &article)?;
+        let curated = queries::curated(conn, article.id, limit)?;
+        let now = chrono::Utc::now();
+        let mut until_change = curated
+            .iter()
+            .filter_map(|a| a.timing().seconds_to_change(now))
+            .min();
+        let mut items: Vec<RelatedItem> = curated
+            .iter()
+            .map(|a| RelatedItem {
+                article: ArticleView::new(a.clone(), None),
+                reason: "curated".into(),
+                score: 0.0,
+            })
+            .collect();
+        let room = limit - i64::try_from(items.len()).unwrap_or(limit);
+        if room > 0 {
+            let to = RelatedTo {
+                id: article.id,
+                tag_ids: article.tag_ids.clone(),
+                category: article.category_id,
+                keywords: queries::keywords(conn, article.id)?,
+                exclude: curated.iter().map(|a| a.id).collect(),
             };
-            access::check_readable(&reader, &article)?;
-            let curated = queries::curated(conn, article.id, limit)?;
-            let mut items: Vec<RelatedItem> = curated
+            let automatic = queries::automatic(conn, &to, room)?;
+            until_change = automatic
                 .iter()
-                .map(|a| RelatedItem {
-                    article: ArticleView::new(a.clone(), None),
-                    reason: "curated".into(),
-                    score: 0.0,
-                })
-                .collect();
-            let room = limit - i64::try_from(items.len()).unwrap_or(limit);
-            if room > 0 {
-                let to = RelatedTo {
-                    id: article.id,
-                    tag_ids: article.tag_ids.clone(),
-                    category: article.category_id,
-                    keywords: queries::keywords(conn, article.id)?,
-                    exclude: curated.iter().map(|a| a.id).collect(),
-                };
-                items.extend(queries::automatic(conn, &to, room)?.into_iter().map(|s| {
-                    RelatedItem {
-                        reason: reason(&s),
-                        score: (s.score * 100.0).round() / 100.0,
-                        article: ArticleView::new(s.article, None),
-                    }
-                }));
-            }
-            Ok(items)
-        })
-        .await?;
+                .filter_map(|s| s.article.timing().seconds_to_change(now))
+                .chain(until_change)
+                .min();
+            items.extend(automatic.into_iter().map(|s| RelatedItem {
+                reason: reason(&s),
+                score: (s.score * 100.0).round() / 100.0,
+                article: ArticleView::new(s.article, None),
+            }));
+        }
+        Ok((items, until_change))
+    })
+    .await?;
     let total = i64::try_from(items.len()).unwrap_or(0);
     let page = Page {
         number: 1,
         per_page: limit,
     };
     let mut response = List::new(items, page, total).respond(&req);
-    cache::mark_public(&mut response, &reader, &state);
+    cache::mark_public_for(&mut response, &reader, &state, until_change);
     Ok(response)
 }
