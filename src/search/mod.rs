@@ -3,6 +3,7 @@
 
 pub mod dto;
 mod handlers;
+mod idf;
 pub mod index;
 pub mod model;
 pub mod queries;

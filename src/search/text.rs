@@ -2,21 +2,13 @@
 //! non-letters and lower-cased, stop-words and punctuation dropped. Documents and queries go
 //! through the same functions, so that they meet on the same words.
 
-use std::sync::LazyLock;
+use std::{collections::HashMap, sync::LazyLock};
 
-use jieba_rs::{Jieba, KeywordExtract, KeywordExtractConfig, TfIdf};
+use jieba_rs::Jieba;
+
+use crate::search::idf;
 
 static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
-
-static TFIDF: LazyLock<TfIdf> = LazyLock::new(|| {
-    let mut tfidf = TfIdf::default();
-    let mut config = KeywordExtractConfig::builder().use_hmm(true);
-    for word in STOP_WORDS.iter().chain(GENERIC_WORDS) {
-        config = config.add_stop_word(*word);
-    }
-    *tfidf.config_mut() = config.build();
-    tfidf
-});
 
 /// Words that say nothing about what a text is about: particles, pronouns, the commonest
 /// verbs of news prose, and English function words.
@@ -26,7 +18,7 @@ const STOP_WORDS: &[&str] = &[
     "但", "又", "我们", "他们", "一个", "一些", "这些", "那些", "这个", "已经", "进行", "通过",
     "以及", "同时", "a", "an", "the", "of", "and", "or", "to", "in", "on", "for", "is", "are",
     "was", "were", "be", "by", "at", "as", "with", "from", "it", "its", "this", "that", "has",
-    "have",
+    "have", "we", "can", "if", "which", "you", "then", "all", "not", "one",
 ];
 
 /// Words of news prose on any topic (where, who, how much): searchable, but no keyword says
@@ -179,23 +171,35 @@ pub fn highlight_words(terms: &[Term]) -> Vec<String> {
 
 /// The article's top keywords by TF-IDF against jieba's corpus frequencies.
 pub fn keywords(text: &str) -> Vec<String> {
-    let allowed = KEYWORD_POS.iter().map(|p| (*p).to_owned()).collect();
-    let mut words: Vec<String> = Vec::with_capacity(KEYWORDS);
-    for keyword in TFIDF.extract_keywords(&JIEBA, text, KEYWORDS * 2, allowed) {
-        let word = keyword.keyword.to_lowercase();
+    let mut counts: HashMap<String, u32> = HashMap::new();
+    let mut total = 0u32;
+    for tagged in JIEBA.tag(text, true) {
+        if !KEYWORD_POS.contains(&tagged.tag) {
+            continue;
+        }
+        let word = tagged.word.to_lowercase();
         let meaningful = word.chars().count() >= 2
             && word.chars().any(char::is_alphabetic)
             && word.chars().all(char::is_alphanumeric)
             && !is_stop_word(&word)
             && !GENERIC_WORDS.contains(&word.as_str());
-        if meaningful && !words.contains(&word) {
-            words.push(word);
-        }
-        if words.len() == KEYWORDS {
-            break;
+        if meaningful {
+            *counts.entry(word).or_default() += 1;
+            total += 1;
         }
     }
-    words
+    let mut weighed: Vec<(f64, String)> = counts
+        .into_iter()
+        .map(|(word, count)| {
+            let weight =
+                f64::from(count) * idf::of(&word).unwrap_or(idf::MEDIAN) / f64::from(total);
+            (weight, word)
+        })
+        .collect();
+    // Heaviest first; equal weights by word, so that the same text always gives the same list.
+    weighed.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    weighed.truncate(KEYWORDS);
+    weighed.into_iter().map(|(_, word)| word).collect()
 }
 
 /// Characters of context shown before the first match.
