@@ -11,6 +11,8 @@
    requests per second, p99, and CPU per request of the server and of PostgreSQL.
 4. A realistic mix with the response cache on: reads drawn from a Zipf distribution over the
    articles, list pages and the home carousel.
+5. Compression, with the response cache on: bytes per answer and requests per second of one
+   hot article and one list page of 20 with full bodies, as identity, gzip and brotli.
 
 Standard library only; every request goes to 127.0.0.1.
 """
@@ -225,6 +227,33 @@ def wrk(port, script, seconds=SECONDS, connections=64):
     return rate, p99_ms, requests
 
 
+def fixed_script(path, encoding):
+    header = f'wrk.headers["Accept-Encoding"] = "{encoding}"\n' if encoding else ""
+    return header + f'request = function() return wrk.format("GET", "{path}") end\n'
+
+
+def answer_bytes(port, path, encoding):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", path, headers={"Accept-Encoding": encoding or "identity"})
+    response = connection.getresponse()
+    body = response.read()
+    connection.close()
+    return len(body), response.getheader("Content-Encoding") or "identity"
+
+
+def compression(pid, port, slug):
+    print("\ncompression, response cache on, wrk -t2 -c64, one path each:")
+    print(f"{'':44}{'encoding':>10}{'bytes':>9}{'req/s':>9}{'p99 ms':>8}")
+    for name, path in (("one article", f"/api/v1/articles/{slug}"),
+                       ("a list of 20 with bodies", "/api/v1/articles?per_page=20&fields=id,title,body,body_html")):
+        for encoding in (None, "gzip", "br, gzip"):
+            size, sent = answer_bytes(port, path, encoding)
+            script = fixed_script(path, encoding)
+            wrk(port, script, seconds=2)
+            r = measured(pid, port, script)
+            print(f"{name:44}{sent:>10}{size:>9}{r['rate']:>9.0f}{r['p99']:>8.1f}")
+
+
 def measured(pid, port, script):
     """wrk against one server, with the CPU it and PostgreSQL spent, and its peak RssAnon."""
     peak = [rss_anon(pid)]
@@ -294,6 +323,7 @@ def main():
     print(f"\nZipf mix with the response cache on (articles, 10% list pages, 5% carousel): "
           f"{r['rate']:.0f} req/s, p99 {r['p99']:.1f} ms, "
           f"CPU {r['server_ms'] + r['db_ms']:.3f} ms/req, RssAnon peak {r['peak']:.1f} MiB")
+    compression(masthead.pid, MASTHEAD_PORT, slugs[0])
     masthead.terminate()
     masthead.wait()
 

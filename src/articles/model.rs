@@ -290,6 +290,16 @@ impl From<&Article> for Content {
     }
 }
 
+/// What writing the next revision needs of the last one (its content stays unread).
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = article_revisions, check_for_backend(diesel::pg::Pg))]
+pub struct RevisionMark {
+    pub id: Uuid,
+    pub number: i32,
+    pub created_at: DateTime<Utc>,
+    pub created_by: Option<Uuid>,
+}
+
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = article_revisions, check_for_backend(diesel::pg::Pg))]
 pub struct Revision {

@@ -33,10 +33,28 @@ const FOLD_SECONDS: i64 = 60;
 
 /// The article named by a path segment, locked for writing. Old slugs name it too.
 pub(crate) fn lock_by_key(conn: &mut PgConnection, key: &Key) -> Result<Article, ApiError> {
+    if let Some(article) = queries::lock_current(conn, key)? {
+        return Ok(article);
+    }
+    // A slug the article no longer has: find which article had it, then lock that one.
     match queries::find(conn, key)? {
         Lookup::Found(article) | Lookup::Moved(article) => Ok(queries::lock(conn, article.id)?),
         Lookup::Missing => Err(ApiError::not_found("article")),
     }
+}
+
+fn revision_content(article: &Article) -> Result<serde_json::Value, ApiError> {
+    serde_json::to_value(Content::from(article)).map_err(ApiError::internal)
+}
+
+/// Writes a new article's content as its revision 1.
+pub(crate) fn record_first_revision(
+    conn: &mut PgConnection,
+    article: &Article,
+    by: Uuid,
+) -> Result<(), ApiError> {
+    queries::insert_revision(conn, article.id, 1, by, &revision_content(article)?)?;
+    Ok(())
 }
 
 /// Writes the article's content as a revision: a new one, or folded into the caller's last one
@@ -47,7 +65,7 @@ pub(crate) fn record_revision(
     by: Uuid,
     fold: bool,
 ) -> Result<(), ApiError> {
-    let content = serde_json::to_value(Content::from(article)).map_err(ApiError::internal)?;
+    let content = revision_content(article)?;
     match queries::latest_revision(conn, article.id)? {
         Some(last)
             if fold

@@ -10,7 +10,7 @@ use crate::{
             ArticleView, CreateArticle, DeleteParams, ImportError, UpdateArticle, WriteParams,
             WrittenArticle,
         },
-        handlers::{lock_by_key, record_revision},
+        handlers::{lock_by_key, record_first_revision, record_revision},
         imports,
         model::{Article, Content},
         queries,
@@ -118,7 +118,7 @@ pub async fn create_article(
             let slug = content::choose_slug(conn, checked.slug.as_deref(), &title, None)?;
             let content = checked.apply(None, slug);
             let article = queries::insert(conn, Uuid::now_v7(), &content, user.id)?;
-            record_revision(conn, &article, user.id, false)?;
+            record_first_revision(conn, &article, user.id)?;
             search::index::refresh(conn, &article)?;
             Ok(article)
         })

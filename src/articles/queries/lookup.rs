@@ -53,20 +53,35 @@ pub fn lock(conn: &mut PgConnection, id: Uuid) -> QueryResult<Article> {
         .first(conn)
 }
 
+/// The row an id or current slug names, locked for a read-check-write, in one statement.
+pub fn lock_current(conn: &mut PgConnection, key: &slugs::Key) -> QueryResult<Option<Article>> {
+    match key {
+        slugs::Key::Id(id) => articles::table
+            .find(*id)
+            .select(Article::as_select())
+            .for_update()
+            .first(conn),
+        slugs::Key::Slug(slug) => articles::table
+            .filter(articles::slug.eq(slug))
+            .select(Article::as_select())
+            .for_update()
+            .first(conn),
+    }
+    .optional()
+}
+
 /// Slugs in use or once used that start like `base`.
 pub fn taken_slugs(conn: &mut PgConnection, base: &str) -> QueryResult<Vec<String>> {
     let pattern = slugs::like_pattern(base);
-    let mut taken: Vec<String> = articles::table
+    articles::table
         .filter(articles::slug.like(&pattern))
         .select(articles::slug)
-        .load(conn)?;
-    taken.extend(
-        article_slug_history::table
-            .filter(article_slug_history::slug.like(&pattern))
-            .select(article_slug_history::slug)
-            .load::<String>(conn)?,
-    );
-    Ok(taken)
+        .union_all(
+            article_slug_history::table
+                .filter(article_slug_history::slug.like(&pattern))
+                .select(article_slug_history::slug),
+        )
+        .load(conn)
 }
 
 pub fn slug_taken(conn: &mut PgConnection, slug: &str, except: Option<Uuid>) -> QueryResult<bool> {

@@ -12,7 +12,9 @@ mod write;
 
 pub use embed::{embeddable_authors, embeddable_categories, embeddable_tags};
 pub use list::{Filters, count, page};
-pub use lookup::{Lookup, find, forget_retired_slug, lock, retire_slug, slug_taken, taken_slugs};
+pub use lookup::{
+    Lookup, find, forget_retired_slug, lock, lock_current, retire_slug, slug_taken, taken_slugs,
+};
 pub use previews::{insert_preview, previewed, revoke_previews};
 pub use references::{
     article_exists, author_of_user, category_exists, create_author_for_user, is_author,

@@ -3,13 +3,20 @@
 use diesel::{dsl::now, prelude::*};
 use uuid::Uuid;
 
-use crate::{articles::model::Revision, pagination::Page, schema::article_revisions};
+use crate::{
+    articles::model::{Revision, RevisionMark},
+    pagination::Page,
+    schema::article_revisions,
+};
 
-pub fn latest_revision(conn: &mut PgConnection, article: Uuid) -> QueryResult<Option<Revision>> {
+pub fn latest_revision(
+    conn: &mut PgConnection,
+    article: Uuid,
+) -> QueryResult<Option<RevisionMark>> {
     article_revisions::table
         .filter(article_revisions::article_id.eq(article))
         .order(article_revisions::number.desc())
-        .select(Revision::as_select())
+        .select(RevisionMark::as_select())
         .first(conn)
         .optional()
 }
