@@ -30,6 +30,8 @@ pub struct TestApp {
     pub db: TestDatabase,
     /// The app's media directory, removed with the app.
     pub media: tempfile::TempDir,
+    /// The app's search index directory, removed with the app.
+    _search: tempfile::TempDir,
 }
 
 /// The tokens of a signed-in account.
@@ -53,18 +55,25 @@ impl TestApp {
         let mut config = Config::new(db.url.clone(), Secret::new(SECRET));
         config.db_pool_size = 4;
         config.media_dir = media.path().to_string_lossy().into_owned();
+        let search = tempfile::tempdir().expect("a search directory");
+        config.search_dir = search.path().to_string_lossy().into_owned();
         // Tests call only receivers they start on this machine.
         config.outbound = "loopback".parse().expect("a valid setting");
         adjust(&mut config);
         let state =
             web::Data::new(AppState::new(config).expect("test storage settings are usable"));
+        // As `serve` does: the index of this app, kept current from the change log.
+        masthead::search::indexer::start(&state).expect("the search index opens");
         let service = actix_web::test::init_service(app::build(state.clone())).await;
-        Self {
+        let app = Self {
             service: actix_service::boxed::rc_service(service),
             state,
             db,
             media,
-        }
+            _search: search,
+        };
+        app.search_ready().await;
+        app
     }
 
     /// Posts each body to `path` as `who`, and checks that the 422 names exactly the expected
@@ -89,6 +98,17 @@ impl TestApp {
     /// Stops the app's clock at `at`, for time windows at explicit moments.
     pub fn set_clock(&self, at: chrono::DateTime<chrono::Utc>) {
         self.state.clock.set(at);
+    }
+
+    /// Waits until the app's search index has caught up with the database.
+    pub async fn search_ready(&self) {
+        let index = self.state.search.clone();
+        let ready = actix_web::rt::task::spawn_blocking(move || {
+            index.wait_ready(std::time::Duration::from_secs(30))
+        })
+        .await
+        .expect("the wait ran");
+        assert!(ready, "the search index caught up within 30 s");
     }
 
     /// The app's state, for driving its background work by hand.
