@@ -334,6 +334,13 @@ pub struct Filters {
     pub published_before: Option<DateTime<Utc>>,
 }
 
+/// What was asked: the query's terms and the query as written.
+#[derive(Debug, Clone, Copy)]
+pub struct Asked<'a> {
+    pub terms: &'a [QueryTerm],
+    pub raw: &'a str,
+}
+
 /// A hit: the article and its score (0–1).
 #[derive(Debug, Clone, Copy)]
 pub struct Hit {
@@ -465,6 +472,8 @@ impl Opened {
                     PINYIN_BOOST,
                 )),
             ));
+            // And as one Latin word, as written elsewhere.
+            clauses.push((Occur::Should, self.word(&letters)));
         }
         boxed(BooleanQuery::new(clauses))
     }
@@ -589,14 +598,13 @@ impl Opened {
     /// nothing does, any word loosely.
     pub fn search(
         &self,
-        terms: &[QueryTerm],
-        raw: &str,
+        asked: Asked<'_>,
         visible: Visible,
         filters: &Filters,
         now: DateTime<Utc>,
-        limit: usize,
-        offset: usize,
+        (limit, offset): (usize, usize),
     ) -> tantivy::Result<(Vec<Hit>, usize)> {
+        let Asked { terms, raw } = asked;
         let searcher = self.searcher();
         let collector = (TopDocs::with_limit(limit.max(1)).and_offset(offset), Count);
         let strict = self.restricted(self.strict(terms, raw), visible, filters, now);
@@ -621,12 +629,12 @@ impl Opened {
     /// list's `q`, which the list then filters and orders.
     pub fn matching(
         &self,
-        terms: &[QueryTerm],
-        raw: &str,
+        asked: Asked<'_>,
         visible: Visible,
         now: DateTime<Utc>,
         cap: usize,
     ) -> tantivy::Result<Vec<Uuid>> {
+        let Asked { terms, raw } = asked;
         let searcher = self.searcher();
         let query = self.restricted(self.strict(terms, raw), visible, &Filters::default(), now);
         let top = searcher.search(&query, &TopDocs::with_limit(cap))?;

@@ -12,7 +12,7 @@ use crate::{
     pagination::{List, Page, PageParams},
     search::{
         dto::{SearchHit, SearchParams},
-        engine::{Filters, Visible},
+        engine::{Asked, Filters, Visible},
         parse_query, queries, text,
     },
     slugs::{self, Key, Scope},
@@ -157,7 +157,16 @@ pub async fn search_articles(
         (filters.category, filters.tag, filters.author) = (category, tag, author);
         super::wait_for_writes(conn, &search, staff)?;
         let (hits, total) = index
-            .search(&terms, &raw, visible, &filters, now, limit, offset)
+            .search(
+                Asked {
+                    terms: &terms,
+                    raw: &raw,
+                },
+                visible,
+                &filters,
+                now,
+                (limit, offset),
+            )
             .map_err(ApiError::internal)?;
         let scores: HashMap<uuid::Uuid, f32> = hits.iter().map(|h| (h.id, h.score)).collect();
         let ids: Vec<uuid::Uuid> = hits.iter().map(|h| h.id).collect();

@@ -25,7 +25,7 @@ use super::{
     model::Source,
     queries,
 };
-use crate::{changes, db, error::ApiError, state::AppState};
+use crate::{changes, error::ApiError, state::AppState};
 
 /// Changes read at a time.
 const BATCH: i64 = 500;
@@ -169,6 +169,9 @@ pub fn start(state: &web::Data<AppState>) -> Result<thread::JoinHandle<()>, Stri
 fn follow(state: &Weak<AppState>, index: &SearchIndex, mut applied: Option<i64>) {
     let mut first = true;
     let mut reported = false;
+    // A connection of its own, outside the pool: a rebuild holds it for minutes, and the
+    // indexer's statements are not the requests' (nor counted with theirs).
+    let mut connection: Option<PgConnection> = None;
     loop {
         let Some(app) = state.upgrade() else {
             return;
@@ -181,7 +184,7 @@ fn follow(state: &Weak<AppState>, index: &SearchIndex, mut applied: Option<i64>)
         let Some(opened) = index.opened.get() else {
             return;
         };
-        let result = db::run_blocking(&app.pool, |conn| {
+        let result = connect(&mut connection, &app.config.database_url).and_then(|conn| {
             if first {
                 // Changes the log no longer keeps cannot be applied: build anew.
                 let first_kept = changes::queries::first_kept(conn)?;
@@ -192,10 +195,15 @@ fn follow(state: &Weak<AppState>, index: &SearchIndex, mut applied: Option<i64>)
             if applied.is_none() {
                 applied = Some(rebuild(conn, opened, true)?);
             }
-            let mut seq = applied.unwrap_or_default();
-            seq = catch_up(conn, opened, seq)?;
+            let before = applied.unwrap_or_default();
+            let seq = catch_up(conn, opened, before)?;
             applied = Some(seq);
             index.advanced(seq);
+            if seq != before {
+                // Answers computed from the index before it held these changes may have been
+                // kept after the change listener cleared the cache: they go now.
+                app.cache.clear();
+            }
             Ok(())
         });
         match result {
@@ -203,15 +211,30 @@ fn follow(state: &Weak<AppState>, index: &SearchIndex, mut applied: Option<i64>)
                 first = false;
                 reported = false;
             }
-            Err(error) if !reported => {
-                tracing::warn!(%error, "the search index cannot follow the change log");
-                reported = true;
+            Err(error) => {
+                // The connection may be what failed: open a new one next time.
+                connection = None;
+                if !reported {
+                    tracing::warn!(%error, "the search index cannot follow the change log");
+                    reported = true;
+                }
             }
-            Err(_) => {}
         }
         drop(app);
         wait_for_news(state, index, heard, pokes);
     }
+}
+
+fn connect<'c>(
+    connection: &'c mut Option<PgConnection>,
+    url: &str,
+) -> Result<&'c mut PgConnection, ApiError> {
+    use diesel::Connection;
+    if connection.is_none() {
+        let conn = PgConnection::establish(url).map_err(|_| ApiError::Unavailable)?;
+        *connection = Some(conn);
+    }
+    connection.as_mut().ok_or(ApiError::Unavailable)
 }
 
 /// Sleeps until a change is heard, the index is poked, or [`IDLE`] passes.

@@ -117,8 +117,10 @@ impl Matches {
         };
         self.ids = index
             .matching(
-                &self.terms,
-                &self.query,
+                engine::Asked {
+                    terms: &self.terms,
+                    raw: &self.query,
+                },
                 visible,
                 state.clock.now(),
                 MATCHES_CAP,

@@ -50,6 +50,15 @@ impl TestApp {
 
     /// An app on a fresh database, with `adjust` applied to the default test configuration.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let app = Self::spawn_unindexed(adjust).await;
+        // As `serve` does: the index of this app, kept current from the change log.
+        masthead::search::indexer::start(&app.state).expect("the search index opens");
+        app.search_ready().await;
+        app
+    }
+
+    /// An app whose search index is not started (as a process still opening it).
+    pub async fn spawn_unindexed(adjust: impl FnOnce(&mut Config)) -> Self {
         let db = TestDatabase::new();
         let media = tempfile::tempdir().expect("a media directory");
         let mut config = Config::new(db.url.clone(), Secret::new(SECRET));
@@ -62,18 +71,14 @@ impl TestApp {
         adjust(&mut config);
         let state =
             web::Data::new(AppState::new(config).expect("test storage settings are usable"));
-        // As `serve` does: the index of this app, kept current from the change log.
-        masthead::search::indexer::start(&state).expect("the search index opens");
         let service = actix_web::test::init_service(app::build(state.clone())).await;
-        let app = Self {
+        Self {
             service: actix_service::boxed::rc_service(service),
             state,
             db,
             media,
             _search: search,
-        };
-        app.search_ready().await;
-        app
+        }
     }
 
     /// Posts each body to `path` as `who`, and checks that the 422 names exactly the expected
