@@ -3,10 +3,13 @@
 # response cache off: p50/p95/p99 and requests per second per kind of query (wrk), the
 # server's memory under that load, and p99 of one identical query with the cache on.
 #
-# Run `cargo bench --bench search_queries` first: it seeds 100,000 articles straight into
-# PostgreSQL with SQL (much faster than through the API) and builds the index this script
-# serves (`target/search-bench/<database>`). With MASTHEAD_BENCH_CORPUS=common, both use the
-# corpus where every keyword is common. Loopback only; every run is bounded (SECONDS_PER_RUN).
+# The 100,000 articles are written straight into PostgreSQL by benches/search_seed.sql (loading
+# them through the API would take far longer), into `masthead_search_bench` (kept between runs;
+# MASTHEAD_BENCH_RESEED=1 seeds again), then `masthead search reindex` builds the index this
+# script serves (`target/search-bench/<database>`) and reports articles per second. With
+# MASTHEAD_BENCH_CORPUS=common, the corpus is `masthead_search_bench_common`, where every
+# article is drawn from the same 48 sentences, so every keyword is common to the whole site.
+# Loopback only; every run is bounded (SECONDS_PER_RUN).
 #   bash benches/search_http.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,8 +20,19 @@ dir="target/search-bench/$name"
 port=18090
 seconds="${SECONDS_PER_RUN:-10}"
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 1; }
-[ -e "$dir/index/meta.json" ] || { echo "no index in $dir: run cargo bench --bench search_queries first"; exit 1; }
 cargo build --release -q
+./target/release/masthead migrate --database-url "$url" >/dev/null
+articles=$(psql "$url" -Atc "SELECT count(*) FROM articles")
+if [ "$articles" -lt 100000 ] || [ -n "${MASTHEAD_BENCH_RESEED:-}" ]; then
+  common=off; [ "$name" = masthead_search_bench_common ] && common=on
+  echo "seeding 100,000 articles into $name (common=$common)…"
+  time psql "$url" -q -v ON_ERROR_STOP=1 -v common=$common -f benches/search_seed.sql
+  rm -rf "$dir"
+fi
+if [ ! -e "$dir/index/meta.json" ] || [ -n "${MASTHEAD_BENCH_REINDEX:-}" ]; then
+  rm -rf "$dir"
+  ./target/release/masthead search reindex --database-url "$url" --search-dir "$dir"
+fi
 
 start() {
   MASTHEAD_JWT_SECRET="bench-secret-bench-secret-bench-secret-42" RUST_LOG=warn \

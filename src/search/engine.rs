@@ -75,6 +75,9 @@ pub struct Fields {
     pub status: Field,
     /// 1 in the trash, else 0.
     pub trashed: Field,
+    /// 1 when published or scheduled and out of the trash: live once its time has come and
+    /// until its take-down time. One term for the visibility rule instead of three.
+    pub listed: Field,
     /// Seconds since the epoch; `i64::MIN` when never published.
     pub published: Field,
     /// Seconds since the epoch of the take-down; `i64::MAX` when none.
@@ -106,6 +109,7 @@ impl Fields {
             kind: builder.add_text_field("kind", STRING),
             status: builder.add_text_field("status", STRING),
             trashed: builder.add_u64_field("trashed", INDEXED | FAST),
+            listed: builder.add_u64_field("listed", INDEXED),
             published: builder.add_i64_field("published", INDEXED | FAST | STORED),
             until: builder.add_i64_field("until", INDEXED | FAST),
         };
@@ -268,6 +272,8 @@ impl Opened {
         doc.add_text(f.kind, &source.kind);
         doc.add_text(f.status, &source.status);
         doc.add_u64(f.trashed, u64::from(source.trashed));
+        let listed = !source.trashed && matches!(source.status.as_str(), "published" | "scheduled");
+        doc.add_u64(f.listed, u64::from(listed));
         doc.add_i64(
             f.published,
             source.published_at.map_or(i64::MIN, |at| at.timestamp()),
@@ -528,23 +534,22 @@ impl Opened {
         now: DateTime<Utc>,
     ) -> Vec<(Occur, Box<dyn Query>)> {
         let f = &self.fields;
-        let mut clauses = vec![filter(boxed(TermQuery::new(
-            Term::from_field_u64(f.trashed, 0),
-            IndexRecordOption::Basic,
-        )))];
         let raw = |field: Field, text: &str| -> Box<dyn Query> {
             boxed(TermQuery::new(
                 Term::from_field_text(field, text),
                 IndexRecordOption::Basic,
             ))
         };
+        let flag = |field: Field| -> Box<dyn Query> {
+            boxed(TermQuery::new(
+                Term::from_field_u64(field, 1),
+                IndexRecordOption::Basic,
+            ))
+        };
+        let mut clauses = Vec::new();
         match visible {
             Visible::Live => {
-                let statuses = ["published", "scheduled"]
-                    .into_iter()
-                    .map(|s| (Occur::Should, raw(f.status, s)))
-                    .collect();
-                clauses.push(filter(boxed(BooleanQuery::new(statuses))));
+                clauses.push(filter(flag(f.listed)));
                 let now = now.timestamp();
                 clauses.push(filter(boxed(RangeQuery::new(
                     Bound::Included(Term::from_field_i64(f.published, i64::MIN + 1)),
@@ -555,8 +560,15 @@ impl Opened {
                     Bound::Unbounded,
                 ))));
             }
-            Visible::Staff(Some(status)) => clauses.push(filter(raw(f.status, status.as_str()))),
-            Visible::Staff(None) => {}
+            Visible::Staff(status) => {
+                clauses.push(filter(boxed(TermQuery::new(
+                    Term::from_field_u64(f.trashed, 0),
+                    IndexRecordOption::Basic,
+                ))));
+                if let Some(status) = status {
+                    clauses.push(filter(raw(f.status, status.as_str())));
+                }
+            }
         }
         for (field, value) in [
             (f.category, filters.category.map(|id| id.to_string())),
@@ -677,10 +689,11 @@ impl Opened {
         })
     }
 
-    /// Live articles most like `source` ("more like this"): 3 per shared tag, 1 per keyword both
-    /// have, the keywords' weight in the candidate's text (title words weighing most), 1 for the
-    /// category; times up to 1.25 for recent ones (the bonus halving every 90 days). Never the
-    /// article itself nor those in `exclude`.
+    /// Live articles most like `source` ("more like this"): 3 per shared tag; per keyword of the
+    /// source (weighing 2 for its first down to about 1 for its last) once when the candidate
+    /// has it among its keywords too and once when its text mentions it, a quarter more in its
+    /// title; 1 for the category; all times up to 1.25 for recent ones (the bonus halving every
+    /// 90 days). Never the article itself nor those in `exclude`.
     pub fn related(
         &self,
         id: Uuid,
@@ -707,27 +720,18 @@ impl Opened {
         for (rank, keyword) in source.keywords.iter().enumerate() {
             // The source's keywords come best first: the first weighs 2, the last about 1.
             let weight = 1.0 + (ranked - rank as Score) / ranked;
-            // Once when it is among the candidate's keywords too, once when its text mentions
-            // it at all, and a little for how prominently (BM25, the title weighing most).
+            // Once when it is among the candidate's keywords too, once when its title or body
+            // mentions it at all, a quarter more when its title does. Constant scores only:
+            // the cost is that of walking the words' lists, never of scoring their texts.
             likeness.push(constant(raw(f.keywords, keyword), weight));
-            let mentions: Vec<(Occur, Box<dyn Query>)> = [f.title, f.secondary, f.excerpt, f.body]
+            // The excerpt is the body's start; the subtitle and tags weigh through `tags`.
+            let mentions: Vec<(Occur, Box<dyn Query>)> = [f.title, f.body]
                 .into_iter()
                 .map(|field| (Occur::Should, raw(field, keyword)))
                 .collect();
             likeness.push(constant(boxed(BooleanQuery::new(mentions)), weight));
-            let text = [(f.title, 1.0), (f.body, 0.3)]
-                .into_iter()
-                .map(|(field, boost)| {
-                    (
-                        Occur::Should,
-                        boxed(BoostQuery::new(self.term(field, keyword), boost)),
-                    )
-                })
-                .collect();
-            likeness.push((
-                Occur::Should,
-                boxed(BoostQuery::new(boxed(BooleanQuery::new(text)), 0.1)),
-            ));
+            // How prominently: a title that names it counts a little more.
+            likeness.push(constant(raw(f.title, keyword), 0.25 * weight));
         }
         if let Some(category) = source.category {
             likeness.push(constant(raw(f.category, &category.to_string()), 1.0));

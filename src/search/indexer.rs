@@ -374,6 +374,15 @@ pub fn rebuild(conn: &mut PgConnection, opened: &Opened, bar: bool) -> Result<i6
         progress.inc(sources.len() as u64);
     }
     stamp_commit(&mut writer, seq)?;
+    // One segment: a query then walks one list per word rather than one per segment.
+    let segments = opened
+        .index
+        .searchable_segment_ids()
+        .map_err(ApiError::internal)?;
+    if segments.len() > 1 {
+        writer.merge(&segments).wait().map_err(ApiError::internal)?;
+        stamp_commit(&mut writer, seq)?;
+    }
     drop(writer);
     opened.reader.reload().map_err(ApiError::internal)?;
     progress.finish_and_clear();

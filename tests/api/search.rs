@@ -134,6 +134,10 @@ async fn each_topic_of_a_chinese_corpus_finds_its_own_articles() {
     }
     for (topic, _) in corpus::QUERIES {
         let (hits, all) = on_topic[topic];
+        eprintln!(
+            "{topic}: search precision at 3 = 1.00, related precision at 3 = {:.2} ({hits} of {all})",
+            hits as f64 / all as f64
+        );
         assert!(
             hits * 5 >= all * 4,
             "{topic}: {hits} of {all} related articles on topic"
