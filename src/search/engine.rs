@@ -450,7 +450,8 @@ impl Opened {
             .collect();
         let mut clauses = vec![(Occur::Should, boxed(BooleanQuery::new(all)))];
         if terms.len() > 1 {
-            for (field, boost) in [(self.fields.title, TITLE_BOOST), (self.fields.body, 1.0)] {
+            // Titles only: positions of the body's common words would be read for every hit.
+            for (field, boost) in [(self.fields.title, TITLE_BOOST)] {
                 let words: Vec<Term> = terms
                     .iter()
                     .map(|t| Term::from_field_text(field, &t.word))
