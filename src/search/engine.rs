@@ -450,19 +450,18 @@ impl Opened {
             .collect();
         let mut clauses = vec![(Occur::Should, boxed(BooleanQuery::new(all)))];
         if terms.len() > 1 {
-            // Titles only: positions of the body's common words would be read for every hit.
-            for (field, boost) in [(self.fields.title, TITLE_BOOST)] {
-                let words: Vec<Term> = terms
-                    .iter()
-                    .map(|t| Term::from_field_text(field, &t.word))
-                    .collect();
-                let mut phrase = PhraseQuery::new(words);
-                phrase.set_slop(1);
-                clauses.push((
-                    Occur::Should,
-                    boxed(BoostQuery::new(boxed(phrase), PHRASE_BOOST * boost)),
-                ));
-            }
+            // In titles only: the positions of a body's common words would be read for every
+            // hit.
+            let words: Vec<Term> = terms
+                .iter()
+                .map(|t| Term::from_field_text(self.fields.title, &t.word))
+                .collect();
+            let mut phrase = PhraseQuery::new(words);
+            phrase.set_slop(1);
+            clauses.push((
+                Occur::Should,
+                boxed(BoostQuery::new(boxed(phrase), PHRASE_BOOST * TITLE_BOOST)),
+            ));
         }
         // `yang lao` as `yanglao`.
         let letters: String = raw
