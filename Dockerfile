@@ -13,13 +13,14 @@ FROM debian:bookworm-slim
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpq5 ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
- && mkdir -p /data/media && chown -R 65534:65534 /data
+ && mkdir -p /data/media /data/search && chown -R 65534:65534 /data
 COPY --from=build /src/target/release/masthead /usr/local/bin/masthead
 USER 65534:65534
 # Two malloc arenas: image processing on the blocking threads otherwise leaves each thread's
 # arena holding its freed pictures (peak 374 MiB against 237 MiB in benches/uploads.rs).
 ENV MASTHEAD_BIND=0.0.0.0:8080 \
     MASTHEAD_MEDIA_DIR=/data/media \
+    MASTHEAD_SEARCH_DIR=/data/search \
     MALLOC_ARENA_MAX=2
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=3s CMD ["/bin/sh", "-c", "exec 3<>/dev/tcp/127.0.0.1/8080"]

@@ -1,12 +1,16 @@
-//! Database time of search and related articles on 100,000 Chinese articles, and the rate at
-//! which the search index is built.
+//! The search index on 100,000 Chinese articles: how fast it is built, and what a search and
+//! a related-articles lookup cost inside the process (the index alone, without HTTP or the
+//! database's summaries).
 //!
 //! `cargo bench --bench search_queries` seeds a database `masthead_search_bench` (kept between
-//! runs; set `MASTHEAD_BENCH_DATABASE_URL` to use another) with articles made of sentences on six
-//! topics, 500 tags and 40 categories, builds the search index through the same code as
-//! `masthead search reindex` (timed), then times the statements the handlers run, through the
-//! same functions. It prints p50 and p95 of each. `MASTHEAD_BENCH_REINDEX=1` rebuilds the
-//! index even when it exists.
+//! runs; set `MASTHEAD_BENCH_DATABASE_URL` to use another) straight with SQL: articles made of
+//! sentences on six topics, 500 tags and 40 categories, 10% drafts. With
+//! `MASTHEAD_BENCH_CORPUS=common` it seeds `masthead_search_bench_common` instead, whose
+//! articles are drawn from a vocabulary of a few hundred words, so that every keyword is
+//! common. It then builds the index into `target/search-bench/<database>` through the code of
+//! `masthead search reindex` (timed; `MASTHEAD_BENCH_REINDEX=1` rebuilds one that exists) and
+//! times the queries. `bash benches/search_http.sh` then measures whole requests through the
+//! release binary serving that index.
 
 use std::time::{Duration, Instant};
 
@@ -15,13 +19,11 @@ use diesel::{
     sql_types::{Array, BigInt, Text, Uuid as SqlUuid},
 };
 use masthead::{
-    articles::queries::{self as articles, Filters, Sort},
     db,
-    recommendations::queries::{self as recommendations, RelatedTo},
     search::{
-        self, index,
-        queries::{self as search_queries, Matching, Visible},
-        text,
+        self,
+        engine::{Asked, Filters, Kept, Opened, Visible},
+        indexer,
     },
 };
 use uuid::Uuid;
@@ -135,7 +137,20 @@ fn count(conn: &mut PgConnection, sql: &str) -> i64 {
     sql_query(sql).get_result::<Count>(conn).expect("count").n
 }
 
-fn seed(conn: &mut PgConnection) {
+/// The words of every topic's sentences: the vocabulary of the `common` corpus.
+fn vocabulary() -> Vec<String> {
+    let mut words: Vec<String> = TOPICS
+        .iter()
+        .flat_map(|(_, sentences)| sentences.iter())
+        .flat_map(|s| search::text::index_words(s))
+        .filter(|w| w.chars().count() >= 2)
+        .collect();
+    words.sort();
+    words.dedup();
+    words
+}
+
+fn seed(conn: &mut PgConnection, common: bool) {
     if count(conn, "SELECT count(*) AS n FROM articles") >= ARTICLES {
         return;
     }
@@ -149,6 +164,10 @@ fn seed(conn: &mut PgConnection) {
         sql_query(statement).execute(conn).expect("seed statement");
     }
     let mut rng = Lcg(42);
+    let words = vocabulary();
+    if common {
+        eprintln!("every article drawn from {} words", words.len());
+    }
     let batch = 2_000;
     for start in (0..ARTICLES).step_by(batch) {
         let mut titles = Vec::new();
@@ -156,12 +175,22 @@ fn seed(conn: &mut PgConnection) {
         let mut numbers = Vec::new();
         for n in start..(start + batch as i64).min(ARTICLES) {
             let (topic, sentences) = TOPICS[n as usize % TOPICS.len()];
-            let body: String = (0..SENTENCES_PER_ARTICLE)
-                .map(|_| sentences[rng.next(sentences.len())])
-                .collect();
-            let lead = sentences[rng.next(sentences.len())];
-            titles.push(format!("{topic}新闻 {n}：{}", lead.trim_end_matches('。')));
-            bodies.push(body);
+            if common {
+                let mut pick = |count: usize| -> String {
+                    (0..count)
+                        .map(|_| words[rng.next(words.len())].as_str())
+                        .collect()
+                };
+                titles.push(format!("{topic} {n} {}", pick(4)));
+                bodies.push(pick(120));
+            } else {
+                let body: String = (0..SENTENCES_PER_ARTICLE)
+                    .map(|_| sentences[rng.next(sentences.len())])
+                    .collect();
+                let lead = sentences[rng.next(sentences.len())];
+                titles.push(format!("{topic}新闻 {n}：{}", lead.trim_end_matches('。')));
+                bodies.push(body);
+            }
             numbers.push(n);
         }
         // Topic t's articles get tags and categories of their own range, as a real site's would.
@@ -187,25 +216,6 @@ fn seed(conn: &mut PgConnection) {
     eprintln!("seeded in {:.1} s", started.elapsed().as_secs_f64());
 }
 
-fn build_index(conn: &mut PgConnection) {
-    let indexed = count(conn, "SELECT count(*) AS n FROM article_search");
-    if indexed >= ARTICLES && std::env::var_os("MASTHEAD_BENCH_REINDEX").is_none() {
-        println!("index: {indexed} rows present (MASTHEAD_BENCH_REINDEX=1 times a rebuild)");
-        return;
-    }
-    sql_query("TRUNCATE article_search")
-        .execute(conn)
-        .expect("truncate");
-    let started = Instant::now();
-    let done = index::rebuild(conn, 500, |_| {}).expect("rebuild");
-    let seconds = started.elapsed().as_secs_f64();
-    println!(
-        "index build: {done} articles in {seconds:.1} s = {:.0} articles/s (one thread, batches of 500)",
-        done as f64 / seconds
-    );
-    sql_query("VACUUM ANALYZE").execute(conn).expect("analyze");
-}
-
 fn report(name: &str, mut samples: Vec<Duration>) {
     samples.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
@@ -214,26 +224,6 @@ fn report(name: &str, mut samples: Vec<Duration>) {
         ms(samples[samples.len() / 2]),
         ms(samples[samples.len() * 95 / 100])
     );
-}
-
-/// What `GET /search` runs for one query: the page with its total, and the fallback when
-/// nothing matches every word.
-fn search_once(conn: &mut PgConnection, q: &str) -> i64 {
-    let terms = search::parse_query(q).expect("a query with words");
-    let strict = Matching::Words {
-        tsquery: text::strict_query(&terms),
-    };
-    let (_, total) = search_queries::search(conn, &strict, Visible::Live, 20, 0).expect("search");
-    if total > 0 {
-        return total;
-    }
-    let similar = Matching::Similar {
-        tsquery: text::loose_query(&terms),
-        raw: q.to_lowercase(),
-    };
-    search_queries::search(conn, &similar, Visible::Live, 20, 0)
-        .expect("search")
-        .1
 }
 
 #[derive(diesel::QueryableByName)]
@@ -247,14 +237,38 @@ struct Sample {
 }
 
 fn main() {
+    let common = std::env::var("MASTHEAD_BENCH_CORPUS").is_ok_and(|c| c == "common");
+    let name = if common {
+        "masthead_search_bench_common"
+    } else {
+        "masthead_search_bench"
+    };
     let url = std::env::var("MASTHEAD_BENCH_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/masthead_search_bench".into());
+        .unwrap_or_else(|_| format!("postgres://postgres@127.0.0.1:5432/{name}"));
     db::prepare(&url).expect("database ready");
     let mut conn = PgConnection::establish(&url).expect("connect");
-    seed(&mut conn);
-    build_index(&mut conn);
+    seed(&mut conn, common);
+    sql_query("VACUUM ANALYZE articles")
+        .execute(&mut conn)
+        .expect("analyze");
 
-    println!("\n{ARTICLES} articles; search: a page of 20 with its total, as GET /search runs it");
+    let dir = format!("target/search-bench/{name}");
+    let exists = std::path::Path::new(&dir).join("index/meta.json").exists();
+    if !exists || std::env::var_os("MASTHEAD_BENCH_REINDEX").is_some() {
+        let _ = std::fs::remove_dir_all(&dir);
+        let (done, seconds) = indexer::reindex(&dir, &url).expect("index built");
+        println!(
+            "index build: {done} articles in {seconds:.1} s = {:.0} articles/s (analysis on 2 threads, one indexing thread, {} MB writer heap)",
+            done as f64 / seconds,
+            masthead::search::engine::WRITER_HEAP_BYTES / 1_000_000
+        );
+    } else {
+        println!("index: present in {dir} (MASTHEAD_BENCH_REINDEX=1 times a rebuild)");
+    }
+    let (index, _) = Opened::open(std::path::Path::new(&dir)).expect("index opens");
+    let now = chrono::Utc::now();
+
+    println!("\n{ARTICLES} articles; the index's part of GET /search: a page of 20 with its total");
     let queries = [
         ("养老", "one common word"),
         ("养老服务", "two words"),
@@ -264,14 +278,28 @@ fn main() {
         ("出口 养老", "words of two topics (few hits)"),
         ("goverment", "misspelt, nothing: fallback"),
         ("福利院康复", "partial"),
+        ("yanglao", "pinyin"),
     ];
     let mut all = Vec::new();
     for (q, what) in queries {
+        let terms = search::parse_query(q).expect("words");
         let mut total = 0;
         let samples: Vec<Duration> = (0..RUNS)
             .map(|_| {
                 let started = Instant::now();
-                total = search_once(&mut conn, q);
+                total = index
+                    .search(
+                        Asked {
+                            terms: &terms,
+                            raw: q,
+                        },
+                        Visible::Live,
+                        &Filters::default(),
+                        now,
+                        (20, 0),
+                    )
+                    .expect("search")
+                    .1;
                 started.elapsed()
             })
             .collect();
@@ -280,50 +308,33 @@ fn main() {
     }
     report("search: all of the above", all);
 
-    let list = Filters {
-        live_only: true,
-        q: Some(text::strict_query(
-            &search::parse_query("养老服务").expect("words"),
-        )),
-        ..Filters::default()
-    };
-    let samples: Vec<Duration> = (0..RUNS)
-        .map(|_| {
-            let started = Instant::now();
-            articles::page(&mut conn, &list, Sort::PublishedDesc, None, 20, 0, false)
-                .expect("page");
-            articles::count(&mut conn, &list).expect("count");
-            started.elapsed()
-        })
-        .collect();
-    report("article list ?q=养老服务 (page + count)", samples);
-
-    println!(
-        "\nrelated: keywords + curated + automatic, as GET /articles/{{id}}/related runs them"
-    );
+    println!("\nrelated: the index's part of GET /articles/{{id}}/related");
     let sample: Vec<Sample> = sql_query(
         "SELECT id, tag_ids, category_id FROM articles WHERE status = 'published' \
          ORDER BY md5(id::text) LIMIT 200",
     )
     .load(&mut conn)
     .expect("sample");
-    for (limit, name) in [(6, "related, limit 6"), (20, "related, limit 20")] {
+    for limit in [6, 20] {
         let samples: Vec<Duration> = sample
             .iter()
             .map(|a| {
                 let started = Instant::now();
-                let curated = recommendations::curated(&mut conn, a.id, limit).expect("curated");
-                let to = RelatedTo {
-                    id: a.id,
-                    tag_ids: a.tag_ids.iter().flatten().copied().collect(),
+                let kept = index.kept(a.id).expect("kept").unwrap_or_default();
+                let source = Kept {
+                    keywords: kept.keywords,
+                    tags: a.tag_ids.iter().flatten().copied().collect(),
                     category: a.category_id,
-                    keywords: recommendations::keywords(&mut conn, a.id).expect("keywords"),
-                    exclude: curated.iter().map(|c| c.id).collect(),
                 };
-                recommendations::automatic(&mut conn, &to, limit).expect("related");
+                index
+                    .related(a.id, &source, &[], now, limit)
+                    .expect("related");
                 started.elapsed()
             })
             .collect();
-        report(&format!("{name} (200 random articles)"), samples);
+        report(
+            &format!("related, limit {limit} (200 random articles)"),
+            samples,
+        );
     }
 }

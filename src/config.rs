@@ -12,6 +12,7 @@ use crate::{
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/masthead";
 const MIN_SECRET_BYTES: usize = 32;
+pub const DEFAULT_SEARCH_DIR: &str = "./data/search";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
@@ -130,6 +131,10 @@ pub struct ServeArgs {
     /// Where uploaded files live with local storage.
     #[arg(long, env = "MASTHEAD_MEDIA_DIR", default_value = "./data/media")]
     pub media_dir: String,
+    /// Where this process keeps its search index (one directory per process; rebuilt from the
+    /// database when missing).
+    #[arg(long, env = "MASTHEAD_SEARCH_DIR", default_value = DEFAULT_SEARCH_DIR)]
+    pub search_dir: String,
     /// The base URL image URLs are built on: this server's `/media`, or a CDN in front of it.
     #[arg(long, env = "MASTHEAD_MEDIA_URL", default_value = "/media")]
     pub media_url: String,
@@ -230,6 +235,8 @@ pub struct Config {
     /// sitemaps.org limit; tests make it small.
     pub sitemap_max_urls: u32,
     pub media_dir: String,
+    /// This process's search index directory (`MASTHEAD_SEARCH_DIR`).
+    pub search_dir: String,
     pub media_url: String,
     pub storage: StorageSettings,
     pub max_upload_bytes: u64,
@@ -306,6 +313,7 @@ impl Config {
             audit_retention: chrono::Duration::days(365),
             sitemap_max_urls: SITEMAP_MAX_URLS,
             media_dir: "./data/media".into(),
+            search_dir: DEFAULT_SEARCH_DIR.into(),
             media_url: "/media".into(),
             storage: StorageSettings::Local,
             max_upload_bytes: 20 * 1024 * 1024,
@@ -368,6 +376,7 @@ impl Config {
             audit_retention: chrono::Duration::days(i64::from(args.audit_retention_days.max(1))),
             sitemap_max_urls: SITEMAP_MAX_URLS,
             media_dir: args.media_dir,
+            search_dir: args.search_dir,
             media_url: args.media_url.trim_end_matches('/').to_owned(),
             storage,
             max_upload_bytes: args.max_upload_bytes,

@@ -102,6 +102,9 @@ pub enum ApiError {
     TooManyRequests { retry_after: u64 },
     /// 503: the database cannot be reached; the request may be retried.
     Unavailable,
+    /// 503: this process cannot answer yet (its search index is still catching up with the
+    /// change log); the request may be retried, here or on another process.
+    NotReady(String),
     /// 500: a fault of ours. The cause is logged, never shown.
     Internal(Box<dyn std::error::Error + Send + Sync>),
 }
@@ -143,7 +146,7 @@ impl ApiError {
             Self::RangeNotSatisfiable(_) => ("range-not-satisfiable", "Range not satisfiable"),
             Self::Validation(_) => ("validation-failed", "Validation failed"),
             Self::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
-            Self::Unavailable => ("service-unavailable", "Service unavailable"),
+            Self::Unavailable | Self::NotReady(_) => ("service-unavailable", "Service unavailable"),
             Self::Internal(_) => ("internal", "Internal server error"),
         }
     }
@@ -171,6 +174,7 @@ impl ApiError {
                 format!("too many attempts; try again in {retry_after} seconds")
             }
             Self::Unavailable => "the database is unavailable; try again shortly".into(),
+            Self::NotReady(d) => d.clone(),
             Self::Internal(_) => {
                 "an unexpected error occurred; the X-Request-Id header identifies it in our logs"
                     .into()
@@ -226,7 +230,7 @@ impl ResponseError for ApiError {
             Self::RangeNotSatisfiable(_) => StatusCode::RANGE_NOT_SATISFIABLE,
             Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::NotReady(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -246,7 +250,7 @@ impl ResponseError for ApiError {
             Self::TooManyRequests { retry_after } => {
                 response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
-            Self::Unavailable => {
+            Self::Unavailable | Self::NotReady(_) => {
                 response.insert_header((header::RETRY_AFTER, UNAVAILABLE_RETRY_AFTER.to_string()));
             }
             Self::RangeNotSatisfiable(size) => {

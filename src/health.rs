@@ -11,12 +11,23 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
-/// `GET /readyz`: the process can serve, which means the database answers.
+/// `GET /readyz`: the process can serve, which means the database answers and this process's
+/// search index has caught up with the change log (503 with `Retry-After` until then, so a load
+/// balancer sends searches elsewhere while it builds).
 pub async fn readyz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     db::run(&state.pool, |conn| {
         sql_query("SELECT 1").execute(conn)?;
         Ok(())
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({"status": "ready", "database": "ok"})))
+    if state.search.ready().is_none() {
+        return Err(ApiError::NotReady(
+            "the search index is catching up with the database".into(),
+        ));
+    }
+    Ok(HttpResponse::Ok().json(json!({
+        "status": "ready",
+        "database": "ok",
+        "search": {"applied_change": state.search.applied()},
+    })))
 }

@@ -10,7 +10,6 @@ use std::{
 use actix_web::{HttpServer, web};
 use clap::{Parser, Subcommand};
 use diesel::{Connection, PgConnection};
-use indicatif::{ProgressBar, ProgressStyle};
 use masthead::{
     app, articles,
     auth::{Role, password},
@@ -58,13 +57,14 @@ enum Command {
 
 #[derive(Subcommand)]
 enum SearchCommand {
-    /// Rebuild the search index and keywords of every article, with a progress bar. Needed after
-    /// a change to the dictionary, the stop-words or the weights; article writes keep it current
-    /// otherwise.
+    /// Rebuild the search index in MASTHEAD_SEARCH_DIR from the database, with a progress bar.
+    /// `serve` does this by itself when the index is missing, damaged or made by another
+    /// version, and keeps it current from the change log otherwise; the directory must not be
+    /// in use by a running process.
     Reindex {
-        /// Articles per transaction.
-        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(i64).range(1..=10_000))]
-        batch: i64,
+        /// The index directory.
+        #[arg(long, env = "MASTHEAD_SEARCH_DIR", default_value = masthead::config::DEFAULT_SEARCH_DIR)]
+        search_dir: String,
         #[command(flatten)]
         database: DatabaseArgs,
     },
@@ -128,9 +128,12 @@ fn main() -> ExitCode {
         }
         Command::Demo(args) => demo(*args),
         Command::Openapi => print_openapi(),
-        Command::Search(SearchCommand::Reindex { batch, database }) => {
-            init_logging(LogFormat::Plain);
-            reindex(&database.database_url, batch)
+        Command::Search(SearchCommand::Reindex {
+            search_dir,
+            database,
+        }) => {
+            init_logging_from(LogFormat::Plain, "warn");
+            reindex(&database.database_url, &search_dir)
         }
     };
     match result {
@@ -180,6 +183,8 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     migrate(&config.database_url)?;
     let bind = config.bind.clone();
     let state = web::Data::new(AppState::new(config)?);
+    // Refuses a directory another process holds; catches up (or builds) in the background.
+    search::indexer::start(&state)?;
     changes::listener::spawn(state.clone())
         .map_err(|e| format!("cannot start the change listener: {e}"))?;
     webhooks::worker::spawn(state.clone())
@@ -293,22 +298,11 @@ fn create_user(
     Ok(())
 }
 
-fn reindex(url: &str, batch: i64) -> Result<(), String> {
+fn reindex(url: &str, search_dir: &str) -> Result<(), String> {
     db::prepare(url).map_err(|e| e.to_string())?;
-    let mut conn = PgConnection::establish(url).map_err(|e| e.to_string())?;
-    let total = search::queries::count_articles(&mut conn).map_err(|e| e.to_string())?;
-    let bar = ProgressBar::new(u64::try_from(total).unwrap_or(0));
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} articles, {per_sec}, {eta} left")
-            .map_err(|e| e.to_string())?,
-    );
-    let started = Instant::now();
-    let done = search::index::rebuild(&mut conn, batch, |n| bar.inc(n as u64))
-        .map_err(|e| e.to_string())?;
-    bar.finish_and_clear();
-    let seconds = started.elapsed().as_secs_f64();
+    let (done, seconds) = search::indexer::reindex(search_dir, url)?;
     println!(
-        "re-indexed {done} articles in {seconds:.1} s ({:.0} articles/s)",
+        "indexed {done} articles in {seconds:.1} s ({:.0} articles/s) into {search_dir}",
         done as f64 / seconds.max(0.001)
     );
     Ok(())

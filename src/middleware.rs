@@ -103,6 +103,10 @@ pub async fn observe(
         state
             .metrics
             .observe(method.as_str(), &route, status.as_u16(), elapsed);
+        // This process's next search waits for the index to hold what it just wrote.
+        if !read_only && status.is_success() {
+            state.search.wrote();
+        }
     }
     span.in_scope(|| {
         tracing::info!(

@@ -60,7 +60,7 @@ problem_responses! {
     UnsupportedMediaType = 415 => "The body is not of a type this operation takes (`application/json`, or `multipart/form-data` for uploads)",
     ValidationFailed = 422 => "Fields failed validation; every failing field is listed in `errors`",
     TooManyRequests = 429 => "Too many attempts; wait for `Retry-After` seconds",
-    Unavailable = 503 => "The database is unavailable; retry after `Retry-After` seconds",
+    Unavailable = 503 => "The database is unavailable, or (search, related articles, `q`) this process's search index is still catching up; retry after `Retry-After` seconds",
 }
 
 /// Sets of error responses that operations share, named in their `responses(...)`.

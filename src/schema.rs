@@ -1,11 +1,5 @@
 // @generated automatically by Diesel CLI.
 
-pub mod sql_types {
-    #[derive(diesel::sql_types::SqlType)]
-    #[diesel(postgres_type(name = "tsvector", schema = "pg_catalog"))]
-    pub struct Tsvector;
-}
-
 diesel::table! {
     api_keys (id) {
         id -> Uuid,
@@ -27,19 +21,6 @@ diesel::table! {
         updated_at -> Timestamptz,
         created_by -> Nullable<Uuid>,
         content -> Jsonb,
-    }
-}
-
-diesel::table! {
-    use diesel::sql_types::*;
-    use super::sql_types::Tsvector;
-
-    article_search (article_id) {
-        article_id -> Uuid,
-        document -> Tsvector,
-        keywords -> Array<Nullable<Text>>,
-        plain -> Text,
-        updated_at -> Timestamptz,
     }
 }
 
@@ -383,7 +364,6 @@ diesel::table! {
 diesel::joinable!(api_keys -> users (created_by));
 diesel::joinable!(article_revisions -> articles (article_id));
 diesel::joinable!(article_revisions -> users (created_by));
-diesel::joinable!(article_search -> articles (article_id));
 diesel::joinable!(article_slug_history -> articles (article_id));
 diesel::joinable!(articles -> categories (category_id));
 diesel::joinable!(articles -> images (cover_image_id));
@@ -405,7 +385,6 @@ diesel::joinable!(webhooks -> users (created_by));
 diesel::allow_tables_to_appear_in_same_query!(
     api_keys,
     article_revisions,
-    article_search,
     article_slug_history,
     articles,
     articles_seen,

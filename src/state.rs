@@ -14,6 +14,7 @@ use crate::{
     images::{media::Media, storage::Storage},
     links::throttle::ApplicationThrottle,
     metrics::Metrics,
+    search::indexer::SearchIndex,
 };
 
 pub struct AppState {
@@ -35,6 +36,8 @@ pub struct AppState {
     pub events: EventHub,
     /// Calls out to webhooks, only to addresses `MASTHEAD_OUTBOUND` allows.
     pub webhook_agent: ureq::Agent,
+    /// This process's search index, kept current from the change log by its indexer thread.
+    pub search: Arc<SearchIndex>,
     /// Fetches remote pictures for imports, only from addresses `MASTHEAD_OUTBOUND` allows.
     pub import_agent: ureq::Agent,
 }
@@ -67,6 +70,7 @@ impl AppState {
             in_flight: AtomicUsize::new(0),
             changes: ChangeSignal::default(),
             events: EventHub::default(),
+            search: Arc::new(SearchIndex::new()),
             webhook_agent: config.outbound.agent(crate::webhooks::worker::TIMEOUT),
             import_agent: config.outbound.agent(crate::images::remote::TIMEOUT),
             tokens: TokenKeys::new(&config.jwt_secret),

@@ -1,11 +1,11 @@
-//! Every query on `recommendations`, and the related-articles query.
+//! Every query on `recommendations`.
 
 use diesel::{
     dsl::{now, sql},
     pg::Pg,
     prelude::*,
     sql_query,
-    sql_types::{Array, BigInt, Bool, Float, Nullable, Text, Uuid as SqlUuid},
+    sql_types::{Array, BigInt, Bool, Uuid as SqlUuid},
 };
 use uuid::Uuid;
 
@@ -15,7 +15,7 @@ use crate::{
     db::{self, LockKind},
     pagination::Page,
     recommendations::model::{NewRecommendation, Recommendation},
-    schema::{article_search, articles, recommendations},
+    schema::{articles, recommendations},
 };
 
 /// Which entries a list shows.
@@ -185,16 +185,6 @@ pub fn missing_articles(conn: &mut PgConnection, ids: &[Uuid]) -> QueryResult<Ve
         .collect())
 }
 
-/// The keywords an article is indexed with.
-pub fn keywords(conn: &mut PgConnection, article: Uuid) -> QueryResult<Vec<String>> {
-    let keywords: Option<Vec<Option<String>>> = article_search::table
-        .find(article)
-        .select(article_search::keywords)
-        .first(conn)
-        .optional()?;
-    Ok(keywords.unwrap_or_default().into_iter().flatten().collect())
-}
-
 /// An article's curated `related` picks that are live, in order.
 pub fn curated(
     conn: &mut PgConnection,
@@ -210,109 +200,4 @@ pub fn curated(
     .bind::<SqlUuid, _>(source)
     .bind::<BigInt, _>(limit)
     .load(conn)
-}
-
-/// What the automatic part of related articles starts from.
-#[derive(Debug, Clone)]
-pub struct RelatedTo {
-    pub id: Uuid,
-    pub tag_ids: Vec<Uuid>,
-    pub category: Option<Uuid>,
-    pub keywords: Vec<String>,
-    /// Curated picks already shown.
-    pub exclude: Vec<Uuid>,
-}
-
-/// A related article and what it shares with the source.
-#[derive(QueryableByName)]
-pub struct Scored {
-    #[diesel(embed)]
-    pub article: ArticleSummary,
-    #[diesel(sql_type = Array<Text>)]
-    pub shared_tags: Vec<String>,
-    #[diesel(sql_type = Array<Text>)]
-    pub shared_keywords: Vec<String>,
-    #[diesel(sql_type = Bool)]
-    pub same_category: bool,
-    #[diesel(sql_type = Float)]
-    pub score: f32,
-}
-
-/// Candidates taken from each of tags, keywords and text: the newest that share one (ids are
-/// time-ordered), so that a common tag or keyword costs no more than a rare one.
-const PER_SOURCE: i64 = 300;
-
-/// Most recent articles of the same category considered; a category holds thousands.
-const CATEGORY_CANDIDATES: i64 = 200;
-
-/// The live articles most related to `to`, in one statement. Candidates are found through the
-/// GIN indexes (`&&` on tags and keywords, `@@` of any keyword on the text) and the category
-/// index, at most a few hundred from each, then scored: 3 per shared tag; 1 per keyword both articles have among their top
-/// keywords, and 1 per source keyword the candidate's text mentions at all; 1 for the same
-/// category; up to 5 for how prominently the candidate's text holds the source's keywords
-/// (`ts_rank`, title words weighing most: "more like this"); all times up to 1.25 for recent
-/// ones (the bonus halving every 90 days), a gentle preference that never outweighs a tag.
-pub fn automatic(conn: &mut PgConnection, to: &RelatedTo, limit: i64) -> QueryResult<Vec<Scored>> {
-    let live = live_sql("a");
-    sql_query(format!(
-        "WITH candidates AS ( \
-             (SELECT a.id FROM articles a WHERE a.tag_ids && $2 AND {live} \
-                 ORDER BY a.published_at DESC LIMIT {PER_SOURCE}) \
-             UNION (SELECT s.article_id FROM article_search s WHERE s.keywords && $4 \
-                 ORDER BY s.article_id DESC LIMIT {PER_SOURCE}) \
-             UNION (SELECT s.article_id FROM article_search s \
-                 WHERE s.document @@ to_tsquery('simple', $7) \
-                 ORDER BY s.article_id DESC LIMIT {PER_SOURCE}) \
-             UNION (SELECT a.id FROM articles a WHERE a.category_id = $3 AND {live} \
-                 ORDER BY a.published_at DESC LIMIT {CATEGORY_CANDIDATES}) \
-         ), scored AS ( \
-             SELECT a.id, \
-                 ARRAY(SELECT t.name FROM tags t WHERE t.id = ANY(a.tag_ids) AND t.id = ANY($2) \
-                       ORDER BY t.name) AS shared_tags, \
-                 cardinality(ARRAY(SELECT k FROM unnest($4::text[]) AS k(k) \
-                       WHERE k = ANY(s.keywords))) AS both_keywords, \
-                 ARRAY(SELECT k FROM unnest($4::text[]) WITH ORDINALITY AS k(k, n) \
-                       WHERE k = ANY(l.lexemes) \
-                       ORDER BY n) AS shared_keywords, \
-                 coalesce(a.category_id = $3, false) AS same_category, \
-                 coalesce(ts_rank('{{0.1, 0.2, 0.4, 1.0}}', s.document, \
-                     to_tsquery('simple', $7), 32), 0) AS text_rank, \
-                 a.published_at \
-             FROM candidates c JOIN articles a ON a.id = c.id \
-                 LEFT JOIN article_search s ON s.article_id = a.id \
-                 LEFT JOIN LATERAL (SELECT tsvector_to_array(s.document) AS lexemes OFFSET 0) l \
-                     ON true \
-             WHERE a.id <> $1 AND NOT a.id = ANY($5) AND {live} \
-         ) \
-         SELECT {SUMMARY_COLUMNS}, x.shared_tags, x.shared_keywords, x.same_category, \
-             ((3 * cardinality(x.shared_tags) + x.both_keywords + cardinality(x.shared_keywords) \
-               + CASE WHEN x.same_category THEN 1 ELSE 0 END + 5 * x.text_rank) \
-              * (1 + 0.25 * exp(greatest(-40, \
-                  -extract(epoch FROM now() - x.published_at) / 86400 / 90 * ln(2)))) \
-             )::real AS score \
-         FROM scored x JOIN articles a ON a.id = x.id \
-         ORDER BY score DESC, a.published_at DESC, a.id DESC \
-         LIMIT $6"
-    ))
-    .bind::<SqlUuid, _>(to.id)
-    .bind::<Array<SqlUuid>, _>(&to.tag_ids)
-    .bind::<Nullable<SqlUuid>, _>(to.category)
-    .bind::<Array<Text>, _>(&to.keywords)
-    .bind::<Array<SqlUuid>, _>(&to.exclude)
-    .bind::<BigInt, _>(limit)
-    .bind::<Text, _>(any_keyword(&to.keywords))
-    .load(conn)
-}
-
-/// A `tsquery` matching any of `keywords` (which are letters and digits only).
-fn any_keyword(keywords: &[String]) -> String {
-    if keywords.is_empty() {
-        // Matches nothing: the text part of the score is then 0.
-        return String::new();
-    }
-    keywords
-        .iter()
-        .map(|k| format!("'{k}'"))
-        .collect::<Vec<_>>()
-        .join(" | ")
 }

@@ -6,7 +6,7 @@ use utoipa::{
     openapi::{Object, ObjectBuilder, Type},
 };
 
-use crate::articles::dto::ArticleView;
+use crate::articles::{dto::ArticleView, model::Kind};
 
 /// What `status` takes (`handlers::parse_status`). The schema carries the description: with
 /// `schema_with`, utoipa leaves out the field's doc comment.
@@ -36,6 +36,22 @@ pub struct SearchParams {
     pub q: Option<String>,
     #[param(schema_with = status_filter)]
     pub status: Option<String>,
+    /// Only articles of this category (id or slug).
+    pub category: Option<String>,
+    /// Only articles with this tag (id or slug).
+    pub tag: Option<String>,
+    /// Only articles by this author (id or slug).
+    pub author: Option<String>,
+    /// Only articles in this locale.
+    #[param(example = "zh-CN")]
+    pub locale: Option<String>,
+    pub kind: Option<Kind>,
+    /// Only articles published at or after this time (RFC 3339).
+    #[param(format = DateTime)]
+    pub published_after: Option<String>,
+    /// Only articles published before this time (RFC 3339).
+    #[param(format = DateTime)]
+    pub published_before: Option<String>,
     #[param(minimum = 1, maximum = 1000000)]
     pub page: Option<i64>,
     #[param(minimum = 1, maximum = 100)]

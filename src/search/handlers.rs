@@ -1,7 +1,10 @@
+use std::collections::HashMap;
+
 use actix_web::{HttpRequest, HttpResponse, get, web};
+use chrono::{DateTime, Utc};
 
 use crate::{
-    articles::{dto::ArticleView, model::Status},
+    articles::{content, dto::ArticleView, model::Status},
     auth::Reader,
     cache, db,
     error::ApiError,
@@ -9,10 +12,10 @@ use crate::{
     pagination::{List, Page, PageParams},
     search::{
         dto::{SearchHit, SearchParams},
-        parse_query,
-        queries::{self, Matching, Visible},
-        text,
+        engine::{Asked, Filters, Visible},
+        parse_query, queries, text,
     },
+    slugs::{self, Key, Scope},
     state::AppState,
 };
 
@@ -38,24 +41,60 @@ fn parse_status(reader: &Reader, value: Option<&str>) -> Result<Visible, ApiErro
     }
 }
 
+fn parse_time(name: &str, value: Option<&str>) -> Result<Option<DateTime<Utc>>, ApiError> {
+    value
+        .map(|v| {
+            DateTime::parse_from_rfc3339(v)
+                .map(|t| t.with_timezone(&Utc))
+                .ok()
+                .filter(|t| content::storable(*t))
+                .ok_or_else(|| {
+                    ApiError::BadRequest(format!(
+                        "{name}: {v:?} is not an RFC 3339 time of years 1 to 9999"
+                    ))
+                })
+        })
+        .transpose()
+}
+
 /// The snippet of the first text with a match, body first: a hit found by its title or tags
-/// alone shows its title marked; one matched by trigrams alone, the start of its body.
-fn snippet(hit: &queries::Hit, words: &[String]) -> String {
-    [&hit.body_start, &hit.article.excerpt, &hit.article.title]
-        .into_iter()
-        .map(|text| text::snippet(text, words))
-        .find(|snippet| snippet.contains("<mark>"))
-        .unwrap_or_else(|| text::snippet(&hit.body_start, words))
+/// alone shows its title marked; one found loosely, the start of its body.
+fn snippet(found: &queries::Found, words: &[String]) -> String {
+    [
+        &found.body_start,
+        &found.article.excerpt,
+        &found.article.title,
+    ]
+    .into_iter()
+    .map(|text| text::snippet(text, words))
+    .find(|snippet| snippet.contains("<mark>"))
+    .unwrap_or_else(|| text::snippet(&found.body_start, words))
+}
+
+/// Resolves an id or slug filter; `Err(())` when it names nothing (the search then finds
+/// nothing).
+fn resolve(
+    conn: &mut diesel::PgConnection,
+    scope: Scope,
+    key: Option<&Key>,
+) -> Result<Result<Option<uuid::Uuid>, ()>, ApiError> {
+    let Some(key) = key else {
+        return Ok(Ok(None));
+    };
+    Ok(slugs::resolve(conn, scope, key)?.map(Some).ok_or(()))
 }
 
 /// Search articles: ranked by relevance, with a highlighted snippet each.
 ///
-/// Chinese is segmented into words with jieba's dictionary, in the articles (at write time) and
-/// in the query alike; other languages are split into words and lower-cased. Every word of the
-/// query must match; title matches weigh most, then subtitle and tags, excerpt, and body. When
-/// nothing matches every word, any word matching as a prefix, or a title or tag name similar to
-/// the query (trigrams), is enough, so partial and misspelt queries still find something.
-/// Anonymous callers and content keys find live articles only.
+/// Chinese is segmented into words with jieba's dictionary, in the articles and in the query
+/// alike; traditional characters match their simplified forms; other languages are split into
+/// words and lower-cased. Every word of the query must match; title matches weigh most, then
+/// subtitle and tags, excerpt, and body, and words found next to each other as in the query
+/// weigh more. A query in pinyin (`yanglao`, `yang lao`) also finds the Chinese words it spells,
+/// below exact matches. When nothing matches every word, any word is enough, misspelt Latin
+/// words (one or two letters off) and the start of a word included. Anonymous callers and
+/// content keys find live articles only. 503 with `Retry-After` while this process's index is
+/// still catching up with the database.
 #[utoipa::path(
     tag = "search",
     params(SearchParams),
@@ -82,39 +121,76 @@ pub async fn search_articles(
     let raw = params.q.unwrap_or_default().trim().to_owned();
     let terms = parse_query(&raw)?;
     let visible = parse_status(&reader, params.status.as_deref())?;
+    let mut filters = Filters {
+        locale: params.locale,
+        kind: params.kind.map(|k| k.as_str().to_owned()),
+        published_after: parse_time("published_after", params.published_after.as_deref())?,
+        published_before: parse_time("published_before", params.published_before.as_deref())?,
+        ..Filters::default()
+    };
+    let keys = [
+        params.category.as_deref().map(Key::parse),
+        params.tag.as_deref().map(Key::parse),
+        params.author.as_deref().map(Key::parse),
+    ];
     let words = text::highlight_words(&terms);
-    let (hits, total) = db::run(&state.pool, move |conn| {
-        let strict = Matching::Words {
-            tsquery: text::strict_query(&terms),
+    let search = state.search.clone();
+    let staff = reader.is_staff();
+    let now = state.clock.now();
+    let limit = usize::try_from(page.limit()).unwrap_or(20);
+    let offset = usize::try_from(page.offset()).unwrap_or(0);
+    let (found, total) = db::run(&state.pool, move |conn| {
+        let Some(index) = search.ready() else {
+            return Err(ApiError::NotReady(
+                "the search index is catching up with the database; try again shortly".into(),
+            ));
         };
-        let found = queries::search(conn, &strict, visible, page.limit(), page.offset())?;
-        if found.1 > 0 {
-            return Ok(found);
-        }
-        let similar = Matching::Similar {
-            tsquery: text::loose_query(&terms),
-            raw: raw.to_lowercase(),
+        let [category, tag, author] = keys;
+        let resolved = (
+            resolve(conn, Scope::Categories, category.as_ref())?,
+            resolve(conn, Scope::Tags, tag.as_ref())?,
+            resolve(conn, Scope::Authors, author.as_ref())?,
+        );
+        let (Ok(category), Ok(tag), Ok(author)) = resolved else {
+            return Ok((Vec::new(), 0));
         };
-        Ok(queries::search(
-            conn,
-            &similar,
-            visible,
-            page.limit(),
-            page.offset(),
-        )?)
+        (filters.category, filters.tag, filters.author) = (category, tag, author);
+        super::wait_for_writes(conn, &search, staff)?;
+        let (hits, total) = index
+            .search(
+                Asked {
+                    terms: &terms,
+                    raw: &raw,
+                },
+                visible,
+                &filters,
+                now,
+                (limit, offset),
+            )
+            .map_err(ApiError::internal)?;
+        let scores: HashMap<uuid::Uuid, f32> = hits.iter().map(|h| (h.id, h.score)).collect();
+        let ids: Vec<uuid::Uuid> = hits.iter().map(|h| h.id).collect();
+        let found = queries::found(conn, &ids, matches!(visible, Visible::Live))?;
+        let found: Vec<(queries::Found, f32)> = found
+            .into_iter()
+            .map(|f| {
+                let score = scores.get(&f.article.id).copied().unwrap_or_default();
+                (f, score)
+            })
+            .collect();
+        Ok((found, i64::try_from(total).unwrap_or(i64::MAX)))
     })
     .await?;
-    let now = chrono::Utc::now();
-    let until_change = hits
+    let until_change = found
         .iter()
-        .filter_map(|hit| hit.article.timing().seconds_to_change(now))
+        .filter_map(|(found, _)| found.article.timing().seconds_to_change(now))
         .min();
-    let hits = hits
+    let hits = found
         .into_iter()
-        .map(|hit| SearchHit {
-            snippet: snippet(&hit, &words),
-            score: (hit.score * 1000.0).round() / 1000.0,
-            article: ArticleView::new(hit.article, None),
+        .map(|(found, score)| SearchHit {
+            snippet: snippet(&found, &words),
+            score: (score * 1000.0).round() / 1000.0,
+            article: ArticleView::new(found.article, None),
         })
         .collect();
     let mut response = List::new(hits, page, total).respond(&req);

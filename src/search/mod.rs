@@ -1,13 +1,15 @@
-//! Full-text search that understands Chinese: jieba segments the text at write time into a
-//! weighted `tsvector`, queries are segmented the same way, and trigrams catch misspellings.
+//! Full-text search that understands Chinese: an embedded tantivy index per process, made
+//! with the project's jieba segmentation and kept current from the change log.
 
+pub mod analysis;
 pub mod dto;
+pub mod engine;
 mod handlers;
-mod idf;
-pub mod index;
+pub mod indexer;
 pub mod model;
 pub mod queries;
 pub mod text;
+pub mod tokenizer;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -41,4 +43,89 @@ pub fn parse_query(q: &str) -> Result<Vec<text::Term>, crate::error::ApiError> {
         ));
     }
     Ok(terms)
+}
+
+/// The longest a search waits for the index to hold a write the caller may just have made.
+const WRITE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Read-your-writes: when the caller is staff (whose write may have gone through any process)
+/// or this process has answered a write since the index last caught up, waits (at most
+/// [`WRITE_WAIT`]) for the index to apply every change committed so far. Anonymous reads
+/// otherwise take the index as it is, at most about a second behind.
+pub fn wait_for_writes(
+    conn: &mut diesel::PgConnection,
+    index: &indexer::SearchIndex,
+    staff: bool,
+) -> Result<(), crate::error::ApiError> {
+    if index.take_pending_write(staff) {
+        let latest = crate::changes::queries::latest(conn)?;
+        if !index.wait_for(latest, WRITE_WAIT) {
+            index.keep_pending_write();
+        }
+    }
+    Ok(())
+}
+
+/// The article list's `q`: the query, its terms, and (once looked up in this process's index)
+/// the ids of the articles matching every word, at most [`MATCHES_CAP`] of the best.
+#[derive(Clone, Default)]
+pub struct Matches {
+    pub query: String,
+    pub terms: Vec<text::Term>,
+    pub ids: Vec<uuid::Uuid>,
+}
+
+/// The most matches the article list's `q` filters by.
+pub const MATCHES_CAP: usize = 10_000;
+
+/// Only the query: it names the list's total in the count cache.
+impl std::fmt::Debug for Matches {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.query)
+    }
+}
+
+impl Matches {
+    /// A checked query (400 as `/search` gives), not yet looked up.
+    pub fn parse(q: &str) -> Result<Self, crate::error::ApiError> {
+        Ok(Self {
+            query: q.trim().to_owned(),
+            terms: parse_query(q)?,
+            ids: Vec::new(),
+        })
+    }
+
+    /// Looks the query up in this process's index: what staff may see (out of the trash) or
+    /// what is live.
+    pub fn find(
+        &mut self,
+        conn: &mut diesel::PgConnection,
+        state: &crate::state::AppState,
+        staff: bool,
+    ) -> Result<(), crate::error::ApiError> {
+        use crate::error::ApiError;
+        let Some(index) = state.search.ready() else {
+            return Err(ApiError::NotReady(
+                "the search index is catching up with the database; try again shortly".into(),
+            ));
+        };
+        wait_for_writes(conn, &state.search, staff)?;
+        let visible = if staff {
+            engine::Visible::Staff(None)
+        } else {
+            engine::Visible::Live
+        };
+        self.ids = index
+            .matching(
+                engine::Asked {
+                    terms: &self.terms,
+                    raw: &self.query,
+                },
+                visible,
+                state.clock.now(),
+                MATCHES_CAP,
+            )
+            .map_err(ApiError::internal)?;
+        Ok(())
+    }
 }

@@ -1,10 +1,10 @@
-//! What the index is made from and what it holds, shared by the indexer and the queries.
+//! What the index is made from, shared by the indexer and the queries.
 
+use chrono::{DateTime, Utc};
 use uuid::Uuid;
 
-use crate::articles::model::Article;
-
-/// What the index needs of an article.
+/// What the index needs of an article: its words, and what filters and the visibility rule
+/// look at.
 #[derive(Debug, Clone)]
 pub struct Source {
     pub id: Uuid,
@@ -13,30 +13,12 @@ pub struct Source {
     pub excerpt: String,
     pub body_text: String,
     pub tag_ids: Vec<Uuid>,
-}
-
-impl From<&Article> for Source {
-    fn from(a: &Article) -> Self {
-        Self {
-            id: a.id,
-            title: a.title.clone(),
-            subtitle: a.subtitle.clone(),
-            excerpt: a.excerpt.clone(),
-            body_text: a.body_text.clone(),
-            tag_ids: a.tag_ids.clone(),
-        }
-    }
-}
-
-/// One article's row of the index, segmented; PostgreSQL builds the `tsvector` from it.
-#[derive(Debug, Clone)]
-pub struct Entry {
-    pub id: Uuid,
-    pub title: String,
-    pub secondary: String,
-    pub excerpt: String,
-    pub body: String,
-    /// Space-separated.
-    pub keywords: String,
-    pub plain: String,
+    pub author_ids: Vec<Uuid>,
+    pub category_id: Option<Uuid>,
+    pub status: String,
+    pub kind: String,
+    pub locale: String,
+    pub published_at: Option<DateTime<Utc>>,
+    pub unpublish_at: Option<DateTime<Utc>>,
+    pub trashed: bool,
 }

@@ -2,13 +2,14 @@
 //! non-letters and lower-cased, stop-words and punctuation dropped. Documents and queries go
 //! through the same functions, so that they meet on the same words.
 
-use std::{collections::HashMap, sync::LazyLock};
+use std::sync::LazyLock;
 
 use jieba_rs::Jieba;
 
-use crate::search::idf;
+use super::analysis;
 
-static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
+/// The segmenter, loaded once per process (its dictionary is about 30 MiB).
+pub(crate) static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
 
 /// Words that say nothing about what a text is about: particles, pronouns, the commonest
 /// verbs of news prose, and English function words.
@@ -18,12 +19,12 @@ const STOP_WORDS: &[&str] = &[
     "但", "又", "我们", "他们", "一个", "一些", "这些", "那些", "这个", "已经", "进行", "通过",
     "以及", "同时", "a", "an", "the", "of", "and", "or", "to", "in", "on", "for", "is", "are",
     "was", "were", "be", "by", "at", "as", "with", "from", "it", "its", "this", "that", "has",
-    "have", "we", "can", "if", "which", "you", "then", "all", "not", "one",
+    "have",
 ];
 
 /// Words of news prose on any topic (where, who, how much): searchable, but no keyword says
 /// what an article is about with them.
-const GENERIC_WORDS: &[&str] = &[
+pub(crate) const GENERIC_WORDS: &[&str] = &[
     "今年",
     "近年来",
     "目前",
@@ -54,12 +55,13 @@ const GENERIC_WORDS: &[&str] = &[
 
 /// Parts of speech kept as keywords: nouns of every kind, verbal nouns, idioms, abbreviations
 /// and foreign words. Plain verbs ("加强", "提升") are common to every topic of news prose.
-const KEYWORD_POS: &[&str] = &["n", "nr", "ns", "nt", "nz", "nrt", "vn", "l", "j", "eng"];
+pub(crate) const KEYWORD_POS: &[&str] =
+    &["n", "nr", "ns", "nt", "nz", "nrt", "vn", "l", "j", "eng"];
 
 /// Keywords kept per article.
 pub const KEYWORDS: usize = 10;
 
-fn is_stop_word(word: &str) -> bool {
+pub(crate) fn is_stop_word(word: &str) -> bool {
     STOP_WORDS.contains(&word)
 }
 
@@ -74,17 +76,7 @@ fn pieces(token: &str) -> impl Iterator<Item = String> + '_ {
 /// The words of `text` for the index: jieba's search mode, which adds the shorter dictionary
 /// words inside long ones (`养老服务` also gives `养老` and `服务`), so a query for either finds it.
 pub fn index_words(text: &str) -> Vec<String> {
-    JIEBA
-        .cut_for_search(text, true)
-        .iter()
-        .flat_map(|token| pieces(token.word))
-        .filter(|word| !is_stop_word(word))
-        .collect()
-}
-
-/// `index_words` joined by spaces: what `to_tsvector('simple', …)` is given.
-pub fn segmented(text: &str) -> String {
-    index_words(text).join(" ")
+    analysis::words(text)
 }
 
 /// A query's terms: each word as the default mode cuts it, with the shorter dictionary words
@@ -99,8 +91,9 @@ pub struct Term {
 /// The terms of a query; empty when it holds nothing searchable (only punctuation or
 /// stop-words).
 pub fn query_terms(query: &str) -> Vec<Term> {
+    let query = analysis::normalise(query);
     let mut terms: Vec<Term> = Vec::new();
-    for token in JIEBA.cut(query, true) {
+    for token in JIEBA.cut(&query, true) {
         for word in pieces(token.word) {
             if is_stop_word(&word) || terms.iter().any(|t| t.word == word) {
                 continue;
@@ -121,43 +114,6 @@ pub fn query_terms(query: &str) -> Vec<Term> {
     terms
 }
 
-/// A `to_tsquery` expression. Words are only letters and digits, so they need no quoting;
-/// quotes are added anyway so that no word is ever read as an operator.
-fn quoted(word: &str, prefix: bool) -> String {
-    format!("'{word}'{}", if prefix { ":*" } else { "" })
-}
-
-/// Every term must match: the word itself, or all the dictionary words inside it.
-pub fn strict_query(terms: &[Term]) -> String {
-    terms
-        .iter()
-        .map(|term| {
-            if term.parts.is_empty() {
-                quoted(&term.word, false)
-            } else {
-                let parts: Vec<String> = term.parts.iter().map(|p| quoted(p, false)).collect();
-                format!("({} | ({}))", quoted(&term.word, false), parts.join(" & "))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" & ")
-}
-
-/// Any term may match, as a prefix: the fallback for partial queries (`govern` finds
-/// `government`, `养` finds `养老`).
-pub fn loose_query(terms: &[Term]) -> String {
-    let mut words: Vec<String> = Vec::new();
-    for term in terms {
-        for word in std::iter::once(&term.word).chain(&term.parts) {
-            let word = quoted(word, true);
-            if !words.contains(&word) {
-                words.push(word);
-            }
-        }
-    }
-    words.join(" | ")
-}
-
 /// The words to highlight in snippets: every term and its parts.
 pub fn highlight_words(terms: &[Term]) -> Vec<String> {
     let mut words: Vec<String> = terms
@@ -167,39 +123,6 @@ pub fn highlight_words(terms: &[Term]) -> Vec<String> {
     words.sort();
     words.dedup();
     words
-}
-
-/// The article's top keywords by TF-IDF against jieba's corpus frequencies.
-pub fn keywords(text: &str) -> Vec<String> {
-    let mut counts: HashMap<String, u32> = HashMap::new();
-    let mut total = 0u32;
-    for tagged in JIEBA.tag(text, true) {
-        if !KEYWORD_POS.contains(&tagged.tag) {
-            continue;
-        }
-        let word = tagged.word.to_lowercase();
-        let meaningful = word.chars().count() >= 2
-            && word.chars().any(char::is_alphabetic)
-            && word.chars().all(char::is_alphanumeric)
-            && !is_stop_word(&word)
-            && !GENERIC_WORDS.contains(&word.as_str());
-        if meaningful {
-            *counts.entry(word).or_default() += 1;
-            total += 1;
-        }
-    }
-    let mut weighed: Vec<(f64, String)> = counts
-        .into_iter()
-        .map(|(word, count)| {
-            let weight =
-                f64::from(count) * idf::of(&word).unwrap_or(idf::MEDIAN) / f64::from(total);
-            (weight, word)
-        })
-        .collect();
-    // Heaviest first; equal weights by word, so that the same text always gives the same list.
-    weighed.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    weighed.truncate(KEYWORDS);
-    weighed.into_iter().map(|(_, word)| word).collect()
 }
 
 /// Characters of context shown before the first match.
@@ -212,7 +135,15 @@ const SNIPPET_CHARS: usize = 120;
 /// match, the start of the text.
 pub fn snippet(text: &str, words: &[String]) -> String {
     let chars: Vec<char> = text.chars().collect();
-    let lower: Vec<char> = chars
+    // Matched in the normalised text (simplified, lower case), shown as written: the
+    // conversion is character for character.
+    let normalised: Vec<char> = analysis::normalise(text).chars().collect();
+    let basis = if normalised.len() == chars.len() {
+        &normalised
+    } else {
+        &chars
+    };
+    let lower: Vec<char> = basis
         .iter()
         .map(|c| c.to_lowercase().next().unwrap_or(*c))
         .collect();
@@ -320,12 +251,13 @@ mod tests {
         assert_eq!(terms.len(), 1, "{terms:?}");
         assert_eq!(terms[0].word, "中华人民共和国");
         assert!(terms[0].parts.contains(&"人民".to_owned()), "{terms:?}");
-        let strict = strict_query(&terms);
-        assert!(strict.starts_with("('中华人民共和国' | ("), "{strict}");
-        assert!(strict.contains("'人民' & "), "{strict}");
-        assert!(loose_query(&terms).contains("'人民':*"));
-        let two = query_terms("养老服务");
-        assert_eq!(strict_query(&two), "'养老' & '服务'");
+        let two: Vec<String> = query_terms("养老服务")
+            .into_iter()
+            .map(|t| t.word)
+            .collect();
+        assert_eq!(two, ["养老", "服务"]);
+        let traditional: Vec<String> = query_terms("養老").into_iter().map(|t| t.word).collect();
+        assert_eq!(traditional, ["养老"]);
     }
 
     #[test]
@@ -356,10 +288,13 @@ mod tests {
 
     #[test]
     fn keywords_name_what_the_text_is_about() {
-        let keywords = keywords(
+        let mut counter = analysis::KeywordCounter::default();
+        analysis::analyse(
             "全市新建社区养老服务中心12家，为高龄老人提供助餐、助浴服务。养老机构床位增加，\
              失能老人照护服务覆盖所有街道。",
+            |word, pos| counter.see(word, pos, 1),
         );
+        let keywords = counter.top();
         assert!(keywords.len() <= KEYWORDS, "{keywords:?}");
         assert!(
             keywords
@@ -367,5 +302,11 @@ mod tests {
                 .any(|k| k.contains("养老") || k.contains("老人")),
             "{keywords:?}"
         );
+    }
+
+    #[test]
+    fn a_snippet_marks_traditional_text_for_a_simplified_query() {
+        let snippet = snippet("社區養老服務", &["养老".to_owned()]);
+        assert_eq!(snippet, "社區<mark>養老</mark>服務");
     }
 }

@@ -10,7 +10,6 @@ use crate::{
     extract::Json,
     openapi::{Conflict, NotFound, PreconditionFailed, Public, Restricted, WithBody},
     pagination::{List, Page, PageParams},
-    search,
     slugs::Key,
     state::AppState,
     tags::{
@@ -182,9 +181,6 @@ pub async fn update_tag(
             let count = queries::article_count(conn, current.id)?;
             if_match.check(&TagView::new(current.clone(), count))?;
             let tag = queries::update(conn, current.id, &changes)?;
-            // The tag's name is in its articles' search index rows.
-            let tagged = search::queries::sources_with_tag(conn, tag.id)?;
-            search::index::refresh_many(conn, &tagged)?;
             Ok(TagView::new(tag, count))
         })
     })
@@ -220,11 +216,8 @@ pub async fn delete_tag(
             let current = queries::find_for_update(conn, &key).map_err(ApiError::missing("tag"))?;
             let count = queries::article_count(conn, current.id)?;
             if_match.check(&TagView::new(current.clone(), count))?;
-            let tagged = search::queries::sources_with_tag(conn, current.id)?;
             queries::remove_from_articles(conn, current.id)?;
             queries::delete(conn, current.id)?;
-            // Read before the tag was taken off them; its name is no longer found.
-            search::index::refresh_many(conn, &tagged)?;
             Ok(())
         })
     })

@@ -36,6 +36,8 @@ pub(crate) fn serve(
         .args(["serve", "--bind", "127.0.0.1:0"])
         .env("DATABASE_URL", &db.url)
         .env("MASTHEAD_JWT_SECRET", SECRET)
+        // Each process its own search index, unless the test names one.
+        .env("MASTHEAD_SEARCH_DIR", search_dir())
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
     for (name, value) in extra_env {
@@ -64,6 +66,15 @@ pub(crate) fn serve(
     let _ = child.kill();
     let _ = child.wait();
     panic!("serve did not start: last line {line:?}");
+}
+
+/// A fresh search index directory under Cargo's temporary directory for tests.
+pub(crate) fn search_dir() -> String {
+    format!(
+        "{}/search-{}",
+        env!("CARGO_TARGET_TMPDIR"),
+        uuid::Uuid::now_v7().simple()
+    )
 }
 
 fn http(address: &str, request: &str) -> String {

@@ -9,7 +9,7 @@ use std::{
 use serde_json::{Value, json};
 
 use crate::{
-    command_line::{serve, terminate, wait_for_exit},
+    command_line::{search_dir, serve, terminate, wait_for_exit},
     helpers::{PASSWORD, TestDatabase, receiver::Receiver},
 };
 
@@ -147,5 +147,142 @@ fn a_write_through_one_process_reaches_the_others_cache_and_hooks_fire_once() {
     for child in [&mut first, &mut second] {
         terminate(child);
         assert!(wait_for_exit(child).success());
+    }
+}
+
+/// Anonymous search through `address` for `word`: the titles found.
+fn found_titles(address: &str, word: &str) -> Vec<String> {
+    let (status, list) = call(
+        address,
+        "GET",
+        &format!("/api/v1/search?q={word}"),
+        None,
+        None,
+    );
+    assert_eq!(status, 200, "{list}");
+    list["data"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|hit| {
+            hit["article"]["title"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect()
+}
+
+/// Waits up to `limit` for `done`; how long it took.
+fn within(limit: Duration, what: &str, mut done: impl FnMut() -> bool) -> Duration {
+    let started = Instant::now();
+    while !done() {
+        assert!(started.elapsed() < limit, "{what} within {limit:?}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    started.elapsed()
+}
+
+#[test]
+fn each_process_keeps_its_own_search_index_current_from_the_change_log() {
+    let db = TestDatabase::new();
+    let dir_a = search_dir();
+    let dir_b = search_dir();
+    let env_a = [("MASTHEAD_SEARCH_DIR", dir_a.as_str())];
+    let env_b = [("MASTHEAD_SEARCH_DIR", dir_b.as_str())];
+    let (mut first, a, _logs_a) = serve(&db, &env_a);
+    let (mut second, b, _logs_b) = serve(&db, &env_b);
+
+    // A second process on a directory in use refuses to start, naming the setting.
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_masthead"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .env("DATABASE_URL", &db.url)
+        .env("MASTHEAD_JWT_SECRET", crate::helpers::SECRET)
+        .env("MASTHEAD_SEARCH_DIR", &dir_a)
+        .output()
+        .expect("runs");
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("MASTHEAD_SEARCH_DIR") && stderr.contains(&dir_a),
+        "{stderr}"
+    );
+
+    let (status, tokens) = call(
+        &a,
+        "POST",
+        "/api/v1/auth/setup",
+        None,
+        Some(&json!({"email": "admin@example.com", "password": PASSWORD, "name": "管理员"})),
+    );
+    assert_eq!(status, 201, "{tokens}");
+    let token = tokens["access_token"].as_str().expect("a token").to_owned();
+    let token = Some(token.as_str());
+
+    // Published through one process, found through the other within 2 s.
+    let (status, article) = call(
+        &a,
+        "POST",
+        "/api/v1/articles",
+        token,
+        Some(&json!({"title": "Grassland festival opens", "body": "Horse racing and wrestling."})),
+    );
+    assert_eq!(status, 201, "{article}");
+    let id = article["id"].as_str().expect("an id").to_owned();
+    assert!(
+        found_titles(&b, "grassland").is_empty(),
+        "a draft is not found"
+    );
+    let (status, _) = call(
+        &a,
+        "POST",
+        &format!("/api/v1/articles/{id}/publish"),
+        token,
+        Some(&json!({})),
+    );
+    assert_eq!(status, 200);
+    let seen = within(Duration::from_secs(2), "the other process finds it", || {
+        found_titles(&b, "grassland") == ["Grassland festival opens"]
+    });
+    eprintln!("published through one process, found through the other after {seen:?}");
+    assert_eq!(found_titles(&a, "grassland"), ["Grassland festival opens"]);
+
+    // Trashed through the second: gone from both.
+    let (status, _) = call(&b, "DELETE", &format!("/api/v1/articles/{id}"), token, None);
+    assert_eq!(status, 204);
+    assert!(
+        found_titles(&b, "grassland").is_empty(),
+        "the writer's own next search"
+    );
+    let gone = within(Duration::from_secs(2), "gone from the first", || {
+        found_titles(&a, "grassland").is_empty()
+    });
+    eprintln!("trashed through one process, gone from the other after {gone:?}");
+
+    // A process that was stopped catches up from the change log when it starts again.
+    terminate(&second);
+    assert!(wait_for_exit(&mut second).success());
+    let (status, _) = call(
+        &a,
+        "POST",
+        &format!("/api/v1/articles/{id}/restore"),
+        token,
+        None,
+    );
+    assert_eq!(status, 200);
+    let (mut second, b, _logs_b) = serve(&db, &env_b);
+    within(
+        Duration::from_secs(5),
+        "the restarted process is ready",
+        || call(&b, "GET", "/readyz", None, None).0 == 200,
+    );
+    assert_eq!(found_titles(&b, "grassland"), ["Grassland festival opens"]);
+
+    for child in [&mut first, &mut second] {
+        terminate(child);
+        assert!(wait_for_exit(child).success());
+    }
+    for dir in [dir_a, dir_b] {
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -240,7 +240,7 @@ impl Matching {
                 .q
                 .as_deref()
                 .filter(|q| !q.trim().is_empty())
-                .map(|q| search::parse_query(q).map(|terms| search::text::strict_query(&terms)))
+                .map(search::Matches::parse)
                 .transpose()?,
             ..Filters::default()
         };
@@ -285,9 +285,12 @@ fn fetch(
     matching: Matching,
 ) -> Result<Fetched, ApiError> {
     let generation = state.cache.generation();
-    let Some(filters) = matching.resolve(conn)? else {
+    let Some(mut filters) = matching.resolve(conn)? else {
         return Ok((Vec::new(), 0, None, None));
     };
+    if let Some(q) = filters.q.as_mut() {
+        q.find(conn, state, !filters.live_only)?;
+    }
     let Window {
         page,
         sort,

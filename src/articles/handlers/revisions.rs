@@ -14,7 +14,6 @@ use crate::{
     error::ApiError,
     openapi::{Conflict, NotFound, Restricted},
     pagination::{List, Page, PageParams},
-    search,
     slugs::Key,
     state::AppState,
 };
@@ -133,7 +132,6 @@ pub async fn restore_revision(
             content.slug = current.slug.clone();
             let article = queries::update_content(conn, current.id, &content)?;
             record_revision(conn, &article, user.id, false)?;
-            search::index::refresh(conn, &article)?;
             Ok(article)
         })
     })

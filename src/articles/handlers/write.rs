@@ -21,7 +21,6 @@ use crate::{
     etag::IfMatch,
     extract::Json,
     openapi::{Conflict, NotFound, PreconditionFailed, Restricted, WithBody},
-    search,
     slugs::Key,
     state::AppState,
     text, users,
@@ -119,7 +118,6 @@ pub async fn create_article(
             let content = checked.apply(None, slug);
             let article = queries::insert(conn, Uuid::now_v7(), &content, user.id)?;
             record_first_revision(conn, &article, user.id)?;
-            search::index::refresh(conn, &article)?;
             Ok(article)
         })
     })
@@ -198,7 +196,6 @@ pub async fn update_article(
                 article = queries::set_unpublish_at(conn, current.id, until)?;
             }
             record_revision(conn, &article, user.id, true)?;
-            search::index::refresh(conn, &article)?;
             Ok(article)
         })
     })

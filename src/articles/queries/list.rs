@@ -1,12 +1,7 @@
 //! The article list: which articles a request matches, how many, and one page of them.
 
 use chrono::{DateTime, Utc};
-use diesel::{
-    dsl::sql,
-    pg::Pg,
-    prelude::*,
-    sql_types::{Bool, Text},
-};
+use diesel::{pg::Pg, prelude::*};
 use uuid::Uuid;
 
 use super::sort::{Cursor, Sort, ordered};
@@ -15,7 +10,7 @@ use crate::{
         live::live,
         model::{Article, ArticleSummary, Status},
     },
-    schema::{article_search, articles},
+    schema::articles,
 };
 
 /// A checked list request.
@@ -33,8 +28,8 @@ pub struct Filters {
     pub locale: Option<String>,
     pub published_after: Option<DateTime<Utc>>,
     pub published_before: Option<DateTime<Utc>>,
-    /// A `tsquery` of the search index's words.
-    pub q: Option<String>,
+    /// Words, and the articles the search index finds for them.
+    pub q: Option<crate::search::Matches>,
 }
 
 /// The list query as it is built: filtered here, then ordered by [`ordered`].
@@ -77,19 +72,8 @@ fn filtered(f: &Filters) -> Boxed {
     if let Some(before) = f.published_before {
         query = query.filter(articles::published_at.lt(before));
     }
-    if let Some(tsquery) = &f.q {
-        // The search index's words; `tsquery` is made by `search::text::strict_query`.
-        query = query.filter(
-            articles::id.eq_any(
-                article_search::table
-                    .filter(
-                        sql::<Bool>("article_search.document @@ to_tsquery('simple', ")
-                            .bind::<Text, _>(tsquery.clone())
-                            .sql(")"),
-                    )
-                    .select(article_search::article_id),
-            ),
-        );
+    if let Some(matches) = &f.q {
+        query = query.filter(articles::id.eq_any(matches.ids.clone()));
     }
     query
 }

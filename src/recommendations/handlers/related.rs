@@ -1,9 +1,13 @@
+use std::collections::HashMap;
+
 use actix_web::{HttpRequest, HttpResponse, get, web};
+use uuid::Uuid;
 
 use crate::{
     articles::{
         access,
         dto::ArticleView,
+        model::ArticleSummary,
         queries::{self as articles, Lookup},
     },
     auth::Reader,
@@ -13,7 +17,11 @@ use crate::{
     pagination::{List, Page},
     recommendations::{
         dto::{RelatedItem, RelatedParams},
-        queries::{self, RelatedTo, Scored},
+        queries,
+    },
+    search::{
+        self,
+        engine::{Kept, RelatedHit},
     },
     slugs::Key,
     state::AppState,
@@ -24,26 +32,48 @@ const MAX_LIMIT: i64 = 20;
 /// Names listed in a reason.
 const REASON_NAMES: usize = 3;
 
-fn reason(item: &Scored) -> String {
-    let names = |list: &[String]| {
-        list.iter()
+/// Why `item` is related to an article with `keywords`: the tags they share, else the
+/// keywords both have or its title and excerpt mention, else the category.
+fn reason(
+    item: &RelatedHit,
+    summary: &ArticleSummary,
+    keywords: &[String],
+    tag_names: &HashMap<Uuid, String>,
+) -> String {
+    let text = search::analysis::normalise(&format!("{} {}", summary.title, summary.excerpt))
+        .to_lowercase();
+    let shared: Vec<String> = keywords
+        .iter()
+        .filter(|k| item.shared_keywords.contains(k) || text.contains(k.as_str()))
+        .cloned()
+        .collect();
+    let names = |list: Vec<String>| {
+        list.into_iter()
             .take(REASON_NAMES)
-            .cloned()
             .collect::<Vec<_>>()
             .join(", ")
     };
-    if !item.shared_tags.is_empty() {
-        format!("tags: {}", names(&item.shared_tags))
-    } else if !item.shared_keywords.is_empty() {
-        format!("keywords: {}", names(&item.shared_keywords))
-    } else {
+    let mut tags: Vec<String> = item
+        .shared_tags
+        .iter()
+        .filter_map(|id| tag_names.get(id).cloned())
+        .collect();
+    tags.sort();
+    if !tags.is_empty() {
+        format!("tags: {}", names(tags))
+    } else if !shared.is_empty() {
+        format!("keywords: {}", names(shared))
+    } else if item.same_category {
         "category".into()
+    } else {
+        "similar text".into()
     }
 }
 
 /// Articles related to one: the editors' picks (its `related` slot) first, in their order, then
-/// the live articles sharing the most tags, keywords (TF-IDF, extracted when the article is
-/// written) and its category, with a gentle preference for recent ones.
+/// the live articles most like it, found by the search index: shared tags weigh most, then
+/// keywords (TF-IDF, extracted when the article is indexed) both have or the other's text
+/// holds, then the category, with a gentle preference for recent ones.
 ///
 /// Never the article itself, and never one that is not live. Anonymous callers get 404 for an
 /// article that is not live.
@@ -72,6 +102,9 @@ pub async fn list_related(
         )));
     }
     let key = Key::parse(&id);
+    let search = state.search.clone();
+    let now = state.clock.now();
+    let staff = reader.is_staff();
     let (items, until_change) = db::run(&state.pool, move |conn| {
         let article = match articles::find(conn, &key)? {
             Lookup::Found(article) | Lookup::Moved(article) => article,
@@ -79,7 +112,6 @@ pub async fn list_related(
         };
         access::check_readable(&reader, &article)?;
         let curated = queries::curated(conn, article.id, limit)?;
-        let now = chrono::Utc::now();
         let mut until_change = curated
             .iter()
             .filter_map(|a| a.timing().seconds_to_change(now))
@@ -92,26 +124,50 @@ pub async fn list_related(
                 score: 0.0,
             })
             .collect();
-        let room = limit - i64::try_from(items.len()).unwrap_or(limit);
+        let room = usize::try_from(limit)
+            .unwrap_or(0)
+            .saturating_sub(items.len());
         if room > 0 {
-            let to = RelatedTo {
-                id: article.id,
-                tag_ids: article.tag_ids.clone(),
-                category: article.category_id,
-                keywords: queries::keywords(conn, article.id)?,
-                exclude: curated.iter().map(|a| a.id).collect(),
+            let Some(index) = search.ready() else {
+                return Err(ApiError::NotReady(
+                    "the search index is catching up with the database; try again shortly".into(),
+                ));
             };
-            let automatic = queries::automatic(conn, &to, room)?;
-            until_change = automatic
+            search::wait_for_writes(conn, &search, staff)?;
+            // The article's own tags and category as the database has them now; its
+            // keywords as the index made them.
+            let kept = index
+                .kept(article.id)
+                .map_err(ApiError::internal)?
+                .unwrap_or_default();
+            let source = Kept {
+                keywords: kept.keywords,
+                tags: article.tag_ids.clone(),
+                category: article.category_id,
+            };
+            let exclude: Vec<Uuid> = curated.iter().map(|a| a.id).collect();
+            let hits = index
+                .related(article.id, &source, &exclude, now, room)
+                .map_err(ApiError::internal)?;
+            let ids: Vec<Uuid> = hits.iter().map(|h| h.id).collect();
+            // The index may lag a write by a moment; the database decides what is live.
+            let summaries = search::queries::live_summaries(conn, &ids)?;
+            let tag_names = search::queries::tag_names(conn, &source.tags)?;
+            until_change = summaries
                 .iter()
-                .filter_map(|s| s.article.timing().seconds_to_change(now))
+                .filter_map(|s| s.timing().seconds_to_change(now))
                 .chain(until_change)
                 .min();
-            items.extend(automatic.into_iter().map(|s| RelatedItem {
-                reason: reason(&s),
-                score: (s.score * 100.0).round() / 100.0,
-                article: ArticleView::new(s.article, None),
-            }));
+            for summary in summaries {
+                let Some(hit) = hits.iter().find(|h| h.id == summary.id) else {
+                    continue;
+                };
+                items.push(RelatedItem {
+                    reason: reason(hit, &summary, &source.keywords, &tag_names),
+                    score: (hit.score * 100.0).round() / 100.0,
+                    article: ArticleView::new(summary, None),
+                });
+            }
         }
         Ok((items, until_change))
     })

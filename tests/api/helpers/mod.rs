@@ -30,6 +30,8 @@ pub struct TestApp {
     pub db: TestDatabase,
     /// The app's media directory, removed with the app.
     pub media: tempfile::TempDir,
+    /// The app's search index directory, removed with the app.
+    _search: tempfile::TempDir,
 }
 
 /// The tokens of a signed-in account.
@@ -48,11 +50,22 @@ impl TestApp {
 
     /// An app on a fresh database, with `adjust` applied to the default test configuration.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        let app = Self::spawn_unindexed(adjust).await;
+        // As `serve` does: the index of this app, kept current from the change log.
+        masthead::search::indexer::start(&app.state).expect("the search index opens");
+        app.search_ready().await;
+        app
+    }
+
+    /// An app whose search index is not started (as a process still opening it).
+    pub async fn spawn_unindexed(adjust: impl FnOnce(&mut Config)) -> Self {
         let db = TestDatabase::new();
         let media = tempfile::tempdir().expect("a media directory");
         let mut config = Config::new(db.url.clone(), Secret::new(SECRET));
         config.db_pool_size = 4;
         config.media_dir = media.path().to_string_lossy().into_owned();
+        let search = tempfile::tempdir().expect("a search directory");
+        config.search_dir = search.path().to_string_lossy().into_owned();
         // Tests call only receivers they start on this machine.
         config.outbound = "loopback".parse().expect("a valid setting");
         adjust(&mut config);
@@ -64,6 +77,7 @@ impl TestApp {
             state,
             db,
             media,
+            _search: search,
         }
     }
 
@@ -89,6 +103,17 @@ impl TestApp {
     /// Stops the app's clock at `at`, for time windows at explicit moments.
     pub fn set_clock(&self, at: chrono::DateTime<chrono::Utc>) {
         self.state.clock.set(at);
+    }
+
+    /// Waits until the app's search index has caught up with the database.
+    pub async fn search_ready(&self) {
+        let index = self.state.search.clone();
+        let ready = actix_web::rt::task::spawn_blocking(move || {
+            index.wait_ready(std::time::Duration::from_secs(30))
+        })
+        .await
+        .expect("the wait ran");
+        assert!(ready, "the search index caught up within 30 s");
     }
 
     /// The app's state, for driving its background work by hand.

@@ -1,0 +1,280 @@
+//! One pass of jieba over an article gives everything search keeps of it: the words of each
+//! field for the index (with positions, for phrases, and byte offsets) and the article's
+//! keywords (TF-IDF over the same tagged words). Documents and queries are normalised the same
+//! way: traditional characters become simplified, Latin letters lower case.
+
+use std::collections::{BTreeSet, HashMap};
+
+use tantivy::tokenizer::Token;
+
+use super::text::{GENERIC_WORDS, JIEBA, KEYWORD_POS, KEYWORDS, is_stop_word};
+
+/// The version of what the index is made with (segmentation, normalisation, fields). An index
+/// built by another version is rebuilt at start.
+pub const VERSION: u32 = 2;
+
+/// Traditional characters as their simplified forms, character for character, so that offsets
+/// found in the normalised text hold in the original (`fast2s`, MIT).
+pub fn normalise(text: &str) -> String {
+    fast2s::convert(text)
+}
+
+/// The tagged words of a text and what the index holds of them.
+pub struct Analysed {
+    pub tokens: Vec<Token>,
+}
+
+/// Runs of letters and digits in `word`, lower-cased, with their byte ranges in `word`.
+fn pieces(word: &str) -> Vec<(usize, usize, String)> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    for (at, c) in word
+        .char_indices()
+        .chain(std::iter::once((word.len(), ' ')))
+    {
+        match (start, c.is_alphanumeric() && at < word.len()) {
+            (None, true) => start = Some(at),
+            (Some(from), false) => {
+                out.push((from, at, word[from..at].to_lowercase()));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')
+}
+
+/// Words of a text, tagged once. `on_word` sees every word with its part of speech (for
+/// keywords); the tokens are what the index holds: each word (stop-words and punctuation
+/// left out) at its position, plus, as jieba's search mode does, the dictionary words of two
+/// and three characters inside longer Chinese words, at the same position.
+pub fn analyse(text: &str, mut on_word: impl FnMut(&str, &str)) -> Analysed {
+    let normalised = normalise(text);
+    // Character positions to byte offsets in the normalised text.
+    let mut bytes: Vec<usize> = normalised.char_indices().map(|(at, _)| at).collect();
+    bytes.push(normalised.len());
+    let mut tokens = Vec::new();
+    let mut position = 0;
+    for tag in JIEBA.tag(&normalised, true) {
+        on_word(tag.word, tag.tag);
+        let word_start = bytes.get(tag.start).copied().unwrap_or_default();
+        let chars: Vec<char> = tag.word.chars().collect();
+        let mut emitted = false;
+        for (from, to, piece) in pieces(tag.word) {
+            if is_stop_word(&piece) {
+                continue;
+            }
+            tokens.push(Token {
+                offset_from: word_start + from,
+                offset_to: word_start + to,
+                position,
+                text: piece,
+                position_length: 1,
+            });
+            emitted = true;
+        }
+        if chars.len() > 2 && chars.iter().all(|c| is_han(*c)) {
+            for n in [2, 3] {
+                if chars.len() <= n {
+                    continue;
+                }
+                for at in 0..=chars.len() - n {
+                    let inner: String = chars[at..at + n].iter().collect();
+                    if JIEBA.has_word(&inner) && !is_stop_word(&inner) {
+                        let from = bytes.get(tag.start + at).copied().unwrap_or_default();
+                        let to = bytes.get(tag.start + at + n).copied().unwrap_or_default();
+                        tokens.push(Token {
+                            offset_from: from,
+                            offset_to: to,
+                            position,
+                            text: inner,
+                            position_length: 1,
+                        });
+                    }
+                }
+            }
+        }
+        if emitted {
+            position += 1;
+        }
+    }
+    Analysed { tokens }
+}
+
+/// The index's words of `text`, without keywords: what the tokenizer and queries use.
+pub fn words(text: &str) -> Vec<String> {
+    analyse(text, |_, _| {})
+        .tokens
+        .into_iter()
+        .map(|t| t.text)
+        .collect()
+}
+
+/// Counts the candidate keywords of a text as it is tagged.
+#[derive(Default)]
+pub struct KeywordCounter {
+    counts: HashMap<String, (u32, usize)>,
+    order: usize,
+}
+
+impl KeywordCounter {
+    /// Counts `word` if it can say what a text is about: a noun of some kind (`KEYWORD_POS`),
+    /// two characters or more, holding a letter, and not a stop-word or generic word.
+    pub fn see(&mut self, word: &str, pos: &str, weight: u32) {
+        if !KEYWORD_POS.contains(&pos) {
+            return;
+        }
+        let word = word.to_lowercase();
+        let meaningful = word.chars().count() >= 2
+            && word.chars().any(char::is_alphabetic)
+            && word.chars().all(char::is_alphanumeric)
+            && !is_stop_word(&word)
+            && !GENERIC_WORDS.contains(&word.as_str());
+        if meaningful {
+            let order = self.order;
+            let entry = self.counts.entry(word).or_insert((0, order));
+            entry.0 += weight;
+            self.order += 1;
+        }
+    }
+
+    /// The top [`KEYWORDS`] by term frequency times inverse document frequency (jieba's
+    /// corpus frequencies).
+    pub fn top(self) -> Vec<String> {
+        let mut scored: Vec<(f64, usize, String)> = self
+            .counts
+            .into_iter()
+            .map(|(word, (count, order))| (f64::from(count) * idf(&word), order, word))
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        scored
+            .into_iter()
+            .take(KEYWORDS)
+            .map(|(_, _, w)| w)
+            .collect()
+    }
+}
+
+/// Han words of two characters or more as their toneless pinyin run together (`养老` →
+/// `yanglao`): a query in pinyin finds them.
+pub fn pinyin_words(tokens: &[Token], into: &mut BTreeSet<String>) {
+    use pinyin::ToPinyin;
+    for token in tokens {
+        let chars: Vec<char> = token.text.chars().collect();
+        if chars.len() < 2 || !chars.iter().all(|c| is_han(*c)) {
+            continue;
+        }
+        let mut spelled = String::new();
+        for c in &chars {
+            match c.to_pinyin() {
+                Some(p) => spelled.push_str(p.plain()),
+                None => break,
+            }
+        }
+        if !spelled.is_empty() {
+            into.insert(spelled);
+        }
+    }
+}
+
+/// jieba's inverse document frequencies, one `word idf` a line, sorted by word (bytes): kept in
+/// the binary and searched in place, rather than loaded into a map (about 33 MiB of memory).
+const IDF_TABLE: &str = include_str!("idf.txt");
+/// The median of the table: the IDF of a word it does not hold, as jieba does.
+const MEDIAN_IDF: f64 = 11.95;
+
+/// The IDF of `word`, by binary search over the lines of [`IDF_TABLE`].
+pub fn idf(word: &str) -> f64 {
+    let table = IDF_TABLE.as_bytes();
+    let (mut lo, mut hi) = (0usize, table.len());
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2;
+        // The line holding `mid`.
+        let start = table[..mid]
+            .iter()
+            .rposition(|b| *b == b'\n')
+            .map_or(0, |at| at + 1);
+        let end = table[mid..]
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(table.len(), |at| mid + at);
+        let line = &IDF_TABLE[start..end];
+        let (key, value) = line.split_once(' ').unwrap_or((line, ""));
+        match key.cmp(word) {
+            std::cmp::Ordering::Equal => return value.parse().unwrap_or(MEDIAN_IDF),
+            std::cmp::Ordering::Less => lo = end + 1,
+            std::cmp::Ordering::Greater => hi = start,
+        }
+    }
+    MEDIAN_IDF
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_word_of_the_idf_table_is_found_with_its_weight() {
+        let mut words = 0;
+        for line in IDF_TABLE.lines() {
+            let (word, weight) = line.split_once(' ').expect("`word idf`");
+            assert_eq!(
+                idf(word),
+                weight.parse::<f64>().expect("a weight"),
+                "{word}"
+            );
+            words += 1;
+        }
+        assert!(words > 250_000, "{words} words");
+    }
+
+    #[test]
+    fn idf_is_found_for_known_words_and_the_median_otherwise() {
+        assert!((idf("劳动防护") - 13.90).abs() < 0.01);
+        assert!(idf("养老") < MEDIAN_IDF + 1.0);
+        assert!((idf("zzzz-not-a-word") - MEDIAN_IDF).abs() < f64::EPSILON);
+        // The first and last lines are found too.
+        let first = IDF_TABLE.lines().next().and_then(|l| l.split_once(' '));
+        let last = IDF_TABLE.lines().last().and_then(|l| l.split_once(' '));
+        for (word, value) in [first, last].into_iter().flatten() {
+            assert!((idf(word) - value.parse::<f64>().unwrap_or(0.0)).abs() < 1e-9);
+        }
+    }
+
+    #[test]
+    fn traditional_characters_are_indexed_as_simplified_with_offsets_kept() {
+        let text = "社區養老服務";
+        let analysed = analyse(text, |_, _| {});
+        let texts: Vec<&str> = analysed.tokens.iter().map(|t| t.text.as_str()).collect();
+        assert!(texts.contains(&"养老"), "{texts:?}");
+        for token in &analysed.tokens {
+            assert!(text.get(token.offset_from..token.offset_to).is_some());
+        }
+    }
+
+    #[test]
+    fn long_words_also_give_the_dictionary_words_inside_at_their_position() {
+        let analysed = analyse("中华人民共和国成立", |_, _| {});
+        let find = |w: &str| {
+            analysed
+                .tokens
+                .iter()
+                .find(|t| t.text == w)
+                .map(|t| t.position)
+        };
+        assert_eq!(find("人民"), find("中华人民共和国"));
+        assert!(find("成立") > find("人民"));
+    }
+
+    #[test]
+    fn pinyin_spells_han_words() {
+        let analysed = analyse("社区养老", |_, _| {});
+        let mut spelled = BTreeSet::new();
+        pinyin_words(&analysed.tokens, &mut spelled);
+        assert!(spelled.contains("yanglao"), "{spelled:?}");
+    }
+}

@@ -1,0 +1,805 @@
+//! The search index: tantivy, in this process, in `MASTHEAD_SEARCH_DIR`. What it holds of each
+//! article, how documents are made, and the queries (search, the article list's `q`, related
+//! articles). Keeping it current is [`super::indexer`]'s.
+
+use std::{
+    collections::{BTreeSet, HashMap},
+    fs::File,
+    ops::Bound,
+    path::Path,
+    sync::Mutex,
+};
+
+use chrono::{DateTime, Utc};
+use tantivy::{
+    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher,
+    SegmentReader, TantivyDocument, Term,
+    collector::{Count, TopDocs},
+    query::{
+        BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
+        RangeQuery, TermQuery,
+    },
+    schema::{
+        FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
+        TextOptions, Value,
+    },
+    tokenizer::PreTokenizedString,
+};
+use uuid::Uuid;
+
+use super::{
+    analysis::{self, KeywordCounter},
+    model::Source,
+    text::Term as QueryTerm,
+    tokenizer,
+};
+use crate::articles::model::Status;
+
+/// Bodies longer than this are indexed by their beginning only: the first pages of a story say
+/// what it is about.
+const BODY_CHARS: usize = 30_000;
+/// The index writer's memory (one indexing thread): bounded, whatever the site's size.
+pub const WRITER_HEAP_BYTES: usize = 32 * 1024 * 1024;
+
+/// How much each field weighs: title above subtitle and tags, above excerpt, above body.
+const TITLE_BOOST: Score = 5.0;
+const SECONDARY_BOOST: Score = 2.5;
+const EXCERPT_BOOST: Score = 1.5;
+const BODY_BOOST: Score = 1.0;
+/// A query in pinyin weighs less than the characters themselves.
+const PINYIN_BOOST: Score = 0.4;
+/// Words found next to each other, as in the query.
+const PHRASE_BOOST: Score = 3.0;
+
+/// The fields of the index.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    /// The article's id as text: to replace or delete its document.
+    pub id: Field,
+    /// The id's two halves, as fast fields: read per hit without the document store.
+    pub id_hi: Field,
+    pub id_lo: Field,
+    pub title: Field,
+    /// Subtitle and tag names.
+    pub secondary: Field,
+    pub excerpt: Field,
+    pub body: Field,
+    /// Han words spelled in pinyin.
+    pub pinyin: Field,
+    pub keywords: Field,
+    pub tags: Field,
+    pub authors: Field,
+    pub category: Field,
+    pub locale: Field,
+    pub kind: Field,
+    pub status: Field,
+    /// 1 in the trash, else 0.
+    pub trashed: Field,
+    /// 1 when published or scheduled and out of the trash: live once its time has come and
+    /// until its take-down time. One term for the visibility rule instead of three.
+    pub listed: Field,
+    /// Seconds since the epoch; `i64::MIN` when never published.
+    pub published: Field,
+    /// Seconds since the epoch of the take-down; `i64::MAX` when none.
+    pub until: Field,
+}
+
+impl Fields {
+    fn schema() -> (Schema, Self) {
+        let mut builder = Schema::builder();
+        let text = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(tokenizer::NAME)
+                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+        );
+        let fields = Self {
+            id: builder.add_text_field("id", STRING),
+            id_hi: builder.add_u64_field("id_hi", FAST),
+            id_lo: builder.add_u64_field("id_lo", FAST),
+            title: builder.add_text_field("title", text.clone()),
+            secondary: builder.add_text_field("secondary", text.clone()),
+            excerpt: builder.add_text_field("excerpt", text.clone()),
+            body: builder.add_text_field("body", text),
+            pinyin: builder.add_text_field("pinyin", STRING),
+            keywords: builder.add_text_field("keywords", STRING | STORED),
+            tags: builder.add_text_field("tags", STRING | STORED),
+            authors: builder.add_text_field("authors", STRING),
+            category: builder.add_text_field("category", STRING | STORED),
+            locale: builder.add_text_field("locale", STRING),
+            kind: builder.add_text_field("kind", STRING),
+            status: builder.add_text_field("status", STRING),
+            trashed: builder.add_u64_field("trashed", INDEXED | FAST),
+            listed: builder.add_u64_field("listed", INDEXED),
+            published: builder.add_i64_field("published", INDEXED | FAST | STORED),
+            until: builder.add_i64_field("until", INDEXED | FAST),
+        };
+        (builder.build(), fields)
+    }
+}
+
+/// An open index with its writer; the directory is locked for this process.
+pub struct Opened {
+    pub index: Index,
+    pub reader: IndexReader,
+    pub writer: Mutex<IndexWriter>,
+    pub fields: Fields,
+    /// Held for the life of the process: a second process on the same directory is refused.
+    _lock: File,
+}
+
+/// What the last commit says: the last change applied, and the analysis it was made with.
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+pub struct Stamp {
+    pub seq: i64,
+    pub analysis: u32,
+}
+
+/// Why the index cannot be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(
+        "MASTHEAD_SEARCH_DIR {0} is in use by another Masthead process; give each process its own search directory"
+    )]
+    InUse(String),
+    #[error("MASTHEAD_SEARCH_DIR {0}: {1}")]
+    Io(String, std::io::Error),
+    #[error("MASTHEAD_SEARCH_DIR {0}: the search index cannot be opened: {1}")]
+    Index(String, tantivy::TantivyError),
+}
+
+impl Opened {
+    /// Locks `dir` and opens the index in it, making a new empty one when there is none, it is
+    /// damaged, or it was made with another analysis. Returns the stamp of the index found, if
+    /// it can be used as it is.
+    pub fn open(dir: &Path) -> Result<(Self, Option<Stamp>), OpenError> {
+        let shown = dir.display().to_string();
+        let io = |e| OpenError::Io(shown.clone(), e);
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let lock = File::options()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(dir.join("masthead.lock"))
+            .map_err(io)?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => return Err(OpenError::InUse(shown)),
+            Err(std::fs::TryLockError::Error(e)) => return Err(io(e)),
+        }
+        let path = dir.join("index");
+        let (schema, fields) = Fields::schema();
+        let found = Self::existing(&path, &schema);
+        let (index, stamp) = match found {
+            Some((index, stamp)) => (index, Some(stamp)),
+            None => {
+                if path.exists() {
+                    std::fs::remove_dir_all(&path).map_err(io)?;
+                }
+                std::fs::create_dir_all(&path).map_err(io)?;
+                let index = Index::create_in_dir(&path, schema)
+                    .map_err(|e| OpenError::Index(shown.clone(), e))?;
+                (index, None)
+            }
+        };
+        index
+            .tokenizers()
+            .register(tokenizer::NAME, tokenizer::JiebaTokenizer);
+        let writer = index
+            .writer_with_num_threads(1, WRITER_HEAP_BYTES)
+            .map_err(|e| OpenError::Index(shown.clone(), e))?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e| OpenError::Index(shown.clone(), e))?;
+        Ok((
+            Self {
+                index,
+                reader,
+                writer: Mutex::new(writer),
+                fields,
+                _lock: lock,
+            },
+            stamp,
+        ))
+    }
+
+    /// The index in `path` and its stamp, when it opens, has this schema and was made with
+    /// this analysis.
+    fn existing(path: &Path, schema: &Schema) -> Option<(Index, Stamp)> {
+        let index = Index::open_in_dir(path).ok()?;
+        if index.schema() != *schema {
+            return None;
+        }
+        let metas = index.load_metas().ok()?;
+        let stamp: Stamp = serde_json::from_str(metas.payload.as_deref()?).ok()?;
+        (stamp.analysis == analysis::VERSION).then_some((index, stamp))
+    }
+
+    /// The document of an article: one analysis pass over its fields gives the words of each
+    /// and its keywords.
+    pub fn document(&self, source: &Source, tag_names: &HashMap<Uuid, String>) -> Prepared {
+        let f = &self.fields;
+        let tags: Vec<&str> = source
+            .tag_ids
+            .iter()
+            .filter_map(|id| tag_names.get(id).map(String::as_str))
+            .collect();
+        let subtitle = source.subtitle.as_deref().unwrap_or_default();
+        let secondary = format!("{subtitle} {}", tags.join(" "));
+        let body: String = source.body_text.chars().take(BODY_CHARS).collect();
+        let mut keywords = KeywordCounter::default();
+        let mut pinyin = BTreeSet::new();
+        let mut doc = TantivyDocument::default();
+        // The title counts twice for keywords: its words say most about the article.
+        for (field, text, weight) in [
+            (f.title, source.title.as_str(), 2),
+            (f.secondary, secondary.as_str(), 1),
+            (f.excerpt, source.excerpt.as_str(), 1),
+            (f.body, body.as_str(), 1),
+        ] {
+            let analysed = analysis::analyse(text, |word, pos| keywords.see(word, pos, weight));
+            analysis::pinyin_words(&analysed.tokens, &mut pinyin);
+            doc.add_pre_tokenized_text(
+                field,
+                PreTokenizedString {
+                    text: String::new(),
+                    tokens: analysed.tokens,
+                },
+            );
+        }
+        let keywords = keywords.top();
+        let id = source.id.as_u128();
+        doc.add_text(f.id, source.id.to_string());
+        doc.add_u64(f.id_hi, (id >> 64) as u64);
+        doc.add_u64(f.id_lo, id as u64);
+        for word in &pinyin {
+            doc.add_text(f.pinyin, word);
+        }
+        for word in &keywords {
+            doc.add_text(f.keywords, word);
+        }
+        for tag in &source.tag_ids {
+            doc.add_text(f.tags, tag.to_string());
+        }
+        for author in &source.author_ids {
+            doc.add_text(f.authors, author.to_string());
+        }
+        if let Some(category) = source.category_id {
+            doc.add_text(f.category, category.to_string());
+        }
+        doc.add_text(f.locale, &source.locale);
+        doc.add_text(f.kind, &source.kind);
+        doc.add_text(f.status, &source.status);
+        doc.add_u64(f.trashed, u64::from(source.trashed));
+        let listed = !source.trashed && matches!(source.status.as_str(), "published" | "scheduled");
+        doc.add_u64(f.listed, u64::from(listed));
+        doc.add_i64(
+            f.published,
+            source.published_at.map_or(i64::MIN, |at| at.timestamp()),
+        );
+        doc.add_i64(
+            f.until,
+            source.unpublish_at.map_or(i64::MAX, |at| at.timestamp()),
+        );
+        Prepared {
+            id: source.id,
+            doc,
+            keywords,
+        }
+    }
+
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    fn id_term(&self, id: Uuid) -> Term {
+        Term::from_field_text(self.fields.id, &id.to_string())
+    }
+
+    /// Replaces (or adds) the documents of `prepared` and deletes those of `gone`; the caller
+    /// commits.
+    pub fn write(&self, writer: &IndexWriter, prepared: Vec<Prepared>, gone: &[Uuid]) {
+        for id in gone {
+            writer.delete_term(self.id_term(*id));
+        }
+        for p in prepared {
+            writer.delete_term(self.id_term(p.id));
+            // Only fails when the indexing thread died, which the commit then reports.
+            let _added = writer.add_document(p.doc);
+        }
+    }
+}
+
+/// An article's document, ready to write.
+pub struct Prepared {
+    pub id: Uuid,
+    pub doc: TantivyDocument,
+    pub keywords: Vec<String>,
+}
+
+/// Which articles a query may return.
+#[derive(Debug, Clone, Copy)]
+pub enum Visible {
+    /// What anonymous readers may see: published (or scheduled with its time come), not yet
+    /// taken down, not in the trash.
+    Live,
+    /// Staff: everything out of the trash, or one status.
+    Staff(Option<Status>),
+}
+
+/// The filters of a search.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub category: Option<Uuid>,
+    pub tag: Option<Uuid>,
+    pub author: Option<Uuid>,
+    pub locale: Option<String>,
+    pub kind: Option<String>,
+    pub published_after: Option<DateTime<Utc>>,
+    pub published_before: Option<DateTime<Utc>>,
+}
+
+/// What was asked: the query's terms and the query as written.
+#[derive(Debug, Clone, Copy)]
+pub struct Asked<'a> {
+    pub terms: &'a [QueryTerm],
+    pub raw: &'a str,
+}
+
+/// A hit: the article and its score (0–1).
+#[derive(Debug, Clone, Copy)]
+pub struct Hit {
+    pub id: Uuid,
+    pub score: f32,
+}
+
+/// A related article found by the index, with what it shares with the source.
+#[derive(Debug, Clone)]
+pub struct RelatedHit {
+    pub id: Uuid,
+    pub score: f32,
+    pub shared_tags: Vec<Uuid>,
+    pub shared_keywords: Vec<String>,
+    pub same_category: bool,
+}
+
+/// What the index keeps of an article for related articles.
+#[derive(Debug, Clone, Default)]
+pub struct Kept {
+    pub keywords: Vec<String>,
+    pub tags: Vec<Uuid>,
+    pub category: Option<Uuid>,
+}
+
+/// Maps a BM25 score (0 to unbounded) to 0–1.
+fn unit(score: Score) -> f32 {
+    let score = score.max(0.0);
+    score / (score + 8.0)
+}
+
+fn boxed(query: impl Query) -> Box<dyn Query> {
+    Box::new(query)
+}
+
+fn filter(query: Box<dyn Query>) -> (Occur, Box<dyn Query>) {
+    (Occur::Must, boxed(ConstScoreQuery::new(query, 0.0)))
+}
+
+fn is_latin(word: &str) -> bool {
+    word.chars().all(|c| c.is_ascii_alphanumeric()) && word.chars().any(|c| c.is_ascii_alphabetic())
+}
+
+impl Opened {
+    fn term(&self, field: Field, text: &str) -> Box<dyn Query> {
+        boxed(TermQuery::new(
+            Term::from_field_text(field, text),
+            IndexRecordOption::WithFreqs,
+        ))
+    }
+
+    /// `word` in any text field, each with its weight.
+    fn word(&self, word: &str) -> Box<dyn Query> {
+        let f = &self.fields;
+        let clauses = [
+            (f.title, TITLE_BOOST),
+            (f.secondary, SECONDARY_BOOST),
+            (f.excerpt, EXCERPT_BOOST),
+            (f.body, BODY_BOOST),
+        ]
+        .into_iter()
+        .map(|(field, boost)| {
+            (
+                Occur::Should,
+                boxed(BoostQuery::new(self.term(field, word), boost)),
+            )
+        })
+        .collect();
+        boxed(BooleanQuery::new(clauses))
+    }
+
+    /// A query term: the word, or every dictionary word inside it; a Latin word also as pinyin.
+    fn query_term(&self, term: &QueryTerm) -> Box<dyn Query> {
+        let mut options = vec![(Occur::Should, self.word(&term.word))];
+        if !term.parts.is_empty() {
+            let parts = term
+                .parts
+                .iter()
+                .map(|p| (Occur::Must, self.word(p)))
+                .collect();
+            options.push((Occur::Should, boxed(BooleanQuery::new(parts))));
+        }
+        if is_latin(&term.word) {
+            options.push((
+                Occur::Should,
+                boxed(BoostQuery::new(
+                    self.term(self.fields.pinyin, &term.word),
+                    PINYIN_BOOST,
+                )),
+            ));
+        }
+        boxed(BooleanQuery::new(options))
+    }
+
+    /// Every term must match; words next to each other as in the query, and the query in
+    /// pinyin, add to the score (the latter alone is also enough).
+    fn strict(&self, terms: &[QueryTerm], raw: &str) -> Box<dyn Query> {
+        let all = terms
+            .iter()
+            .map(|t| (Occur::Must, self.query_term(t)))
+            .collect();
+        let mut clauses = vec![(Occur::Should, boxed(BooleanQuery::new(all)))];
+        if terms.len() > 1 {
+            // In titles only: the positions of a body's common words would be read for every
+            // hit.
+            let words: Vec<Term> = terms
+                .iter()
+                .map(|t| Term::from_field_text(self.fields.title, &t.word))
+                .collect();
+            let mut phrase = PhraseQuery::new(words);
+            phrase.set_slop(1);
+            clauses.push((
+                Occur::Should,
+                boxed(BoostQuery::new(boxed(phrase), PHRASE_BOOST * TITLE_BOOST)),
+            ));
+        }
+        // `yang lao` as `yanglao`.
+        let letters: String = raw
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .flat_map(char::to_lowercase)
+            .collect();
+        if terms.len() > 1 && !letters.is_empty() && letters.chars().all(|c| c.is_ascii_lowercase())
+        {
+            clauses.push((
+                Occur::Should,
+                boxed(BoostQuery::new(
+                    self.term(self.fields.pinyin, &letters),
+                    PINYIN_BOOST,
+                )),
+            ));
+            // And as one Latin word, as written elsewhere.
+            clauses.push((Occur::Should, self.word(&letters)));
+        }
+        boxed(BooleanQuery::new(clauses))
+    }
+
+    /// Any word may match, Latin words also misspelt (one edit, two for long words) or as the
+    /// start of a longer word: the fallback when nothing matches every word.
+    fn loose(&self, terms: &[QueryTerm]) -> Box<dyn Query> {
+        let f = &self.fields;
+        let mut clauses = Vec::new();
+        for term in terms {
+            for word in std::iter::once(&term.word).chain(&term.parts) {
+                let length = word.chars().count();
+                // Misspellings only of Latin words: one Chinese character off is another word.
+                let distance = match (is_latin(word), length) {
+                    (false, _) | (true, 0..=3) => 0,
+                    (true, 4..=7) => 1,
+                    (true, _) => 2,
+                };
+                for (field, boost) in [
+                    (f.title, TITLE_BOOST),
+                    (f.secondary, SECONDARY_BOOST),
+                    (f.excerpt, EXCERPT_BOOST),
+                    (f.body, BODY_BOOST),
+                ] {
+                    let t = Term::from_field_text(field, word);
+                    clauses.push((
+                        Occur::Should,
+                        boxed(BoostQuery::new(
+                            boxed(FuzzyTermQuery::new(t.clone(), distance, true)),
+                            boost,
+                        )),
+                    ));
+                    // The start of a longer word: `govern`, `旅`.
+                    clauses.push((
+                        Occur::Should,
+                        boxed(BoostQuery::new(
+                            boxed(FuzzyTermQuery::new_prefix(t, 0, true)),
+                            boost * 0.5,
+                        )),
+                    ));
+                }
+            }
+        }
+        boxed(BooleanQuery::new(clauses))
+    }
+
+    /// The visibility rule and the filters, as clauses that do not score.
+    fn restrictions(
+        &self,
+        visible: Visible,
+        filters: &Filters,
+        now: DateTime<Utc>,
+    ) -> Vec<(Occur, Box<dyn Query>)> {
+        let f = &self.fields;
+        let raw = |field: Field, text: &str| -> Box<dyn Query> {
+            boxed(TermQuery::new(
+                Term::from_field_text(field, text),
+                IndexRecordOption::Basic,
+            ))
+        };
+        let flag = |field: Field| -> Box<dyn Query> {
+            boxed(TermQuery::new(
+                Term::from_field_u64(field, 1),
+                IndexRecordOption::Basic,
+            ))
+        };
+        let mut clauses = Vec::new();
+        match visible {
+            Visible::Live => {
+                clauses.push(filter(flag(f.listed)));
+                let now = now.timestamp();
+                clauses.push(filter(boxed(RangeQuery::new(
+                    Bound::Included(Term::from_field_i64(f.published, i64::MIN + 1)),
+                    Bound::Included(Term::from_field_i64(f.published, now)),
+                ))));
+                clauses.push(filter(boxed(RangeQuery::new(
+                    Bound::Excluded(Term::from_field_i64(f.until, now)),
+                    Bound::Unbounded,
+                ))));
+            }
+            Visible::Staff(status) => {
+                clauses.push(filter(boxed(TermQuery::new(
+                    Term::from_field_u64(f.trashed, 0),
+                    IndexRecordOption::Basic,
+                ))));
+                if let Some(status) = status {
+                    clauses.push(filter(raw(f.status, status.as_str())));
+                }
+            }
+        }
+        for (field, value) in [
+            (f.category, filters.category.map(|id| id.to_string())),
+            (f.tags, filters.tag.map(|id| id.to_string())),
+            (f.authors, filters.author.map(|id| id.to_string())),
+            (f.locale, filters.locale.clone()),
+            (f.kind, filters.kind.clone()),
+        ] {
+            if let Some(value) = value {
+                clauses.push(filter(raw(field, &value)));
+            }
+        }
+        if filters.published_after.is_some() || filters.published_before.is_some() {
+            let lower = filters.published_after.map_or(
+                Bound::Included(Term::from_field_i64(f.published, i64::MIN + 1)),
+                |at| Bound::Included(Term::from_field_i64(f.published, at.timestamp())),
+            );
+            let upper = filters.published_before.map_or(Bound::Unbounded, |at| {
+                Bound::Excluded(Term::from_field_i64(f.published, at.timestamp()))
+            });
+            clauses.push(filter(boxed(RangeQuery::new(lower, upper))));
+        }
+        clauses
+    }
+
+    fn restricted(
+        &self,
+        query: Box<dyn Query>,
+        visible: Visible,
+        filters: &Filters,
+        now: DateTime<Utc>,
+    ) -> BooleanQuery {
+        let mut clauses = vec![(Occur::Must, query)];
+        clauses.extend(self.restrictions(visible, filters, now));
+        BooleanQuery::new(clauses)
+    }
+
+    /// A page of hits, best first, and the number of all hits: every word must match, or, when
+    /// nothing does, any word loosely.
+    pub fn search(
+        &self,
+        asked: Asked<'_>,
+        visible: Visible,
+        filters: &Filters,
+        now: DateTime<Utc>,
+        (limit, offset): (usize, usize),
+    ) -> tantivy::Result<(Vec<Hit>, usize)> {
+        let Asked { terms, raw } = asked;
+        let searcher = self.searcher();
+        let collector = (TopDocs::with_limit(limit.max(1)).and_offset(offset), Count);
+        let strict = self.restricted(self.strict(terms, raw), visible, filters, now);
+        let (mut top, mut total) = searcher.search(&strict, &collector)?;
+        if total == 0 {
+            let loose = self.restricted(self.loose(terms), visible, filters, now);
+            (top, total) = searcher.search(&loose, &collector)?;
+        }
+        let hits = top
+            .into_iter()
+            .filter_map(|(score, address)| {
+                Some(Hit {
+                    id: id_of(&searcher, address)?,
+                    score: unit(score),
+                })
+            })
+            .collect();
+        Ok((hits, total))
+    }
+
+    /// The ids of the articles matching every word, best first, at most `cap`: the article
+    /// list's `q`, which the list then filters and orders.
+    pub fn matching(
+        &self,
+        asked: Asked<'_>,
+        visible: Visible,
+        now: DateTime<Utc>,
+        cap: usize,
+    ) -> tantivy::Result<Vec<Uuid>> {
+        let Asked { terms, raw } = asked;
+        let searcher = self.searcher();
+        let query = self.restricted(self.strict(terms, raw), visible, &Filters::default(), now);
+        let top = searcher.search(&query, &TopDocs::with_limit(cap))?;
+        Ok(top
+            .into_iter()
+            .filter_map(|(_, address)| id_of(&searcher, address))
+            .collect())
+    }
+
+    /// What the index keeps of an article for related articles, when it holds it.
+    pub fn kept(&self, id: Uuid) -> tantivy::Result<Option<Kept>> {
+        let searcher = self.searcher();
+        let query = TermQuery::new(self.id_term(id), IndexRecordOption::Basic);
+        let Some((_, address)) = searcher
+            .search(&query, &TopDocs::with_limit(1))?
+            .into_iter()
+            .next()
+        else {
+            return Ok(None);
+        };
+        Ok(Some(self.kept_at(&searcher, address)?))
+    }
+
+    fn kept_at(&self, searcher: &Searcher, address: DocAddress) -> tantivy::Result<Kept> {
+        let doc: TantivyDocument = searcher.doc(address)?;
+        let texts = |field: Field| -> Vec<String> {
+            doc.get_all(field)
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect()
+        };
+        Ok(Kept {
+            keywords: texts(self.fields.keywords),
+            tags: texts(self.fields.tags)
+                .iter()
+                .filter_map(|t| t.parse().ok())
+                .collect(),
+            category: texts(self.fields.category)
+                .first()
+                .and_then(|c| c.parse().ok()),
+        })
+    }
+
+    /// Live articles most like `source` ("more like this"): 3 per shared tag; per keyword of the
+    /// source (weighing 2 for its first down to about 1 for its last) once when the candidate
+    /// has it among its keywords too and once when its text mentions it, a quarter more in its
+    /// title; 1 for the category; all times up to 1.25 for recent ones (the bonus halving every
+    /// 90 days). Never the article itself nor those in `exclude`.
+    pub fn related(
+        &self,
+        id: Uuid,
+        source: &Kept,
+        exclude: &[Uuid],
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> tantivy::Result<Vec<RelatedHit>> {
+        let f = &self.fields;
+        let constant = |query: Box<dyn Query>, score: Score| {
+            (Occur::Should, boxed(ConstScoreQuery::new(query, score)))
+        };
+        let raw = |field: Field, text: &str| -> Box<dyn Query> {
+            boxed(TermQuery::new(
+                Term::from_field_text(field, text),
+                IndexRecordOption::Basic,
+            ))
+        };
+        let mut likeness = Vec::new();
+        for tag in &source.tags {
+            likeness.push(constant(raw(f.tags, &tag.to_string()), 3.0));
+        }
+        let ranked = source.keywords.len().max(1) as Score;
+        for (rank, keyword) in source.keywords.iter().enumerate() {
+            // The source's keywords come best first: the first weighs 2, the last about 1.
+            let weight = 1.0 + (ranked - rank as Score) / ranked;
+            // Once when it is among the candidate's keywords too, once when its title or body
+            // mentions it at all, a quarter more when its title does. Constant scores only:
+            // the cost is that of walking the words' lists, never of scoring their texts.
+            likeness.push(constant(raw(f.keywords, keyword), weight));
+            // The excerpt is the body's start; the subtitle and tags weigh through `tags`.
+            let mentions: Vec<(Occur, Box<dyn Query>)> = [f.title, f.body]
+                .into_iter()
+                .map(|field| (Occur::Should, raw(field, keyword)))
+                .collect();
+            likeness.push(constant(boxed(BooleanQuery::new(mentions)), weight));
+            // How prominently: a title that names it counts a little more.
+            likeness.push(constant(raw(f.title, keyword), 0.25 * weight));
+        }
+        if let Some(category) = source.category {
+            likeness.push(constant(raw(f.category, &category.to_string()), 1.0));
+        }
+        if likeness.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut clauses = vec![(Occur::Must, boxed(BooleanQuery::new(likeness)))];
+        clauses.extend(self.restrictions(Visible::Live, &Filters::default(), now));
+        for other in std::iter::once(&id).chain(exclude) {
+            clauses.push((
+                Occur::MustNot,
+                boxed(TermQuery::new(
+                    self.id_term(*other),
+                    IndexRecordOption::Basic,
+                )),
+            ));
+        }
+        let query = BooleanQuery::new(clauses);
+        let now = now.timestamp();
+        let collector =
+            TopDocs::with_limit(limit.max(1)).tweak_score(move |segment: &SegmentReader| {
+                let published = segment
+                    .fast_fields()
+                    .i64("published")
+                    .ok()
+                    .map(|column| column.first_or_default_col(now));
+                move |doc: DocId, score: Score| {
+                    let at = published.as_ref().map_or(now, |c| c.get_val(doc));
+                    let days = (now.saturating_sub(at)).max(0) as f32 / 86_400.0;
+                    score * (1.0 + 0.25 * (-days / 90.0 * std::f32::consts::LN_2).exp())
+                }
+            });
+        let searcher = self.searcher();
+        let top = searcher.search(&query, &collector)?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let Some(hit_id) = id_of(&searcher, address) else {
+                continue;
+            };
+            let kept = self.kept_at(&searcher, address)?;
+            hits.push(RelatedHit {
+                id: hit_id,
+                score,
+                shared_tags: source
+                    .tags
+                    .iter()
+                    .filter(|t| kept.tags.contains(t))
+                    .copied()
+                    .collect(),
+                shared_keywords: source
+                    .keywords
+                    .iter()
+                    .filter(|k| kept.keywords.contains(k))
+                    .cloned()
+                    .collect(),
+                same_category: source.category.is_some() && source.category == kept.category,
+            });
+        }
+        Ok(hits)
+    }
+}
+
+/// The article id of a hit, from the id's fast fields.
+fn id_of(searcher: &Searcher, address: DocAddress) -> Option<Uuid> {
+    let segment = searcher.segment_reader(address.segment_ord);
+    let fast = segment.fast_fields();
+    let hi = fast.u64("id_hi").ok()?.first(address.doc_id)?;
+    let lo = fast.u64("id_lo").ok()?.first(address.doc_id)?;
+    Some(Uuid::from_u128((u128::from(hi) << 64) | u128::from(lo)))
+}
