@@ -95,13 +95,13 @@ impl Matches {
         })
     }
 
-    /// Looks the query up in this process's index: what staff may see (out of the trash) or
-    /// what is live.
+    /// Looks the query up in this process's index: what staff may see (out of the trash, or in
+    /// it) or what is live.
     pub fn find(
         &mut self,
         conn: &mut diesel::PgConnection,
         state: &crate::state::AppState,
-        staff: bool,
+        visible: engine::Visible,
     ) -> Result<(), crate::error::ApiError> {
         use crate::error::ApiError;
         let Some(index) = state.search.ready() else {
@@ -109,12 +109,8 @@ impl Matches {
                 "the search index is catching up with the database; try again shortly".into(),
             ));
         };
+        let staff = !matches!(visible, engine::Visible::Live);
         wait_for_writes(conn, &state.search, staff)?;
-        let visible = if staff {
-            engine::Visible::Staff(None)
-        } else {
-            engine::Visible::Live
-        };
         self.ids = index
             .matching(
                 engine::Asked {

@@ -355,6 +355,55 @@ async fn the_article_list_filters_by_the_same_index() {
 }
 
 #[actix_web::test]
+async fn staff_search_the_trash_by_word_and_the_rest_of_the_list_without_it() {
+    let app = TestApp::spawn().await;
+    let editor = app.editor().await;
+    let id = published(
+        &app,
+        &editor,
+        json!({"title": "撤下的稿件", "body": "湿地保护区候鸟迁徙。"}),
+    )
+    .await;
+    published(
+        &app,
+        &editor,
+        json!({"title": "候鸟回来了", "body": "湿地保护区迎来候鸟。"}),
+    )
+    .await;
+    let removed = app
+        .delete(&format!("/api/v1/articles/{id}"))
+        .as_user(&editor)
+        .send()
+        .await;
+    assert_eq!(removed.status, 204);
+
+    let titles = |list: &Value| -> Vec<String> {
+        list["data"]
+            .as_array()
+            .expect("a list")
+            .iter()
+            .filter_map(|a| a["title"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let word = encode("候鸟");
+    let trash = app
+        .get(&format!("/api/v1/articles?status=trashed&q={word}"))
+        .as_user(&editor)
+        .send()
+        .await;
+    assert_eq!(trash.status, 200, "{}", trash.text());
+    assert_eq!(titles(&trash.json()), ["撤下的稿件"]);
+    let rest = app
+        .get(&format!("/api/v1/articles?q={word}"))
+        .as_user(&editor)
+        .send()
+        .await;
+    assert_eq!(titles(&rest.json()), ["候鸟回来了"]);
+    let anonymous = app.get(&format!("/api/v1/search?q={word}")).send().await;
+    assert_eq!(anonymous.json()["meta"]["total"], 1);
+}
+
+#[actix_web::test]
 async fn a_search_costs_the_same_few_statements_whatever_it_finds() {
     let app = TestApp::spawn().await;
     let editor = app.editor().await;

@@ -289,7 +289,12 @@ fn fetch(
         return Ok((Vec::new(), 0, None, None));
     };
     if let Some(q) = filters.q.as_mut() {
-        q.find(conn, state, !filters.live_only)?;
+        let visible = match (filters.live_only, filters.trashed) {
+            (true, _) => search::engine::Visible::Live,
+            (false, true) => search::engine::Visible::Trash,
+            (false, false) => search::engine::Visible::Staff(None),
+        };
+        q.find(conn, state, visible)?;
     }
     let Window {
         page,
