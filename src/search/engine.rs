@@ -38,10 +38,8 @@ use crate::articles::model::Status;
 /// Bodies longer than this are indexed by their beginning only: the first pages of a story say
 /// what it is about.
 const BODY_CHARS: usize = 30_000;
-/// The index writer's memory (one indexing thread): bounded, whatever the site's size. Near
-/// tantivy's least (15 MB): the writer lives as long as the process, and with 32 MiB an idle
-/// process kept about 30 MiB more after loading 10,000 articles.
-pub const WRITER_HEAP_BYTES: usize = 16 * 1024 * 1024;
+/// The index writer's memory (one indexing thread): bounded, whatever the site's size.
+pub const WRITER_HEAP_BYTES: usize = 32 * 1024 * 1024;
 
 /// How much each field weighs: title above subtitle and tags, above excerpt, above body.
 const TITLE_BOOST: Score = 5.0;
