@@ -35,6 +35,27 @@ pub fn storable(time: chrono::DateTime<chrono::Utc>) -> bool {
     (1..=9999).contains(&time.year())
 }
 
+/// A time given in a query parameter (RFC 3339, one PostgreSQL can store), or a 400 naming the
+/// parameter.
+pub fn query_time(
+    name: &str,
+    value: Option<&str>,
+) -> Result<Option<DateTime<Utc>>, crate::error::ApiError> {
+    value
+        .map(|v| {
+            DateTime::parse_from_rfc3339(v)
+                .map(|t| t.with_timezone(&Utc))
+                .ok()
+                .filter(|t| storable(*t))
+                .ok_or_else(|| {
+                    crate::error::ApiError::BadRequest(format!(
+                        "{name}: {v:?} is not an RFC 3339 time of years 1 to 9999"
+                    ))
+                })
+        })
+        .transpose()
+}
+
 /// A time PostgreSQL can store, or the field's 422.
 pub fn storable_time(field: &str, time: DateTime<Utc>) -> Result<DateTime<Utc>, FieldError> {
     if storable(time) {

@@ -1,7 +1,6 @@
 use std::collections::HashMap;
 
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chrono::{DateTime, Utc};
 
 use crate::{
     articles::{content, dto::ArticleView, model::Status},
@@ -39,22 +38,6 @@ fn parse_status(reader: &Reader, value: Option<&str>) -> Result<Visible, ApiErro
             "only staff may search articles that are not published".into(),
         )),
     }
-}
-
-fn parse_time(name: &str, value: Option<&str>) -> Result<Option<DateTime<Utc>>, ApiError> {
-    value
-        .map(|v| {
-            DateTime::parse_from_rfc3339(v)
-                .map(|t| t.with_timezone(&Utc))
-                .ok()
-                .filter(|t| content::storable(*t))
-                .ok_or_else(|| {
-                    ApiError::BadRequest(format!(
-                        "{name}: {v:?} is not an RFC 3339 time of years 1 to 9999"
-                    ))
-                })
-        })
-        .transpose()
 }
 
 /// The snippet of the first text with a match, body first: a hit found by its title or tags
@@ -124,8 +107,11 @@ pub async fn search_articles(
     let mut filters = Filters {
         locale: params.locale,
         kind: params.kind.map(|k| k.as_str().to_owned()),
-        published_after: parse_time("published_after", params.published_after.as_deref())?,
-        published_before: parse_time("published_before", params.published_before.as_deref())?,
+        published_after: content::query_time("published_after", params.published_after.as_deref())?,
+        published_before: content::query_time(
+            "published_before",
+            params.published_before.as_deref(),
+        )?,
         ..Filters::default()
     };
     let keys = [

@@ -56,15 +56,7 @@ fn a_write_through_one_process_reaches_the_others_cache_and_hooks_fire_once() {
     let (mut first, a, _logs_a) = serve(&db, &env);
     let (mut second, b, _logs_b) = serve(&db, &env);
 
-    let (status, tokens) = call(
-        &a,
-        "POST",
-        "/api/v1/auth/setup",
-        None,
-        Some(&json!({"email": "admin@example.com", "password": PASSWORD, "name": "管理员"})),
-    );
-    assert_eq!(status, 201, "{tokens}");
-    let token = tokens["access_token"].as_str().expect("a token").to_owned();
+    let token = set_up_admin(&a);
     let token = Some(token.as_str());
 
     // The second process caches the tag for up to a minute now that it follows changes.
@@ -151,6 +143,19 @@ fn a_write_through_one_process_reaches_the_others_cache_and_hooks_fire_once() {
 }
 
 /// Anonymous search through `address` for `word`: the titles found.
+/// The first admin, made through `address`: their access token.
+fn set_up_admin(address: &str) -> String {
+    let (status, tokens) = call(
+        address,
+        "POST",
+        "/api/v1/auth/setup",
+        None,
+        Some(&json!({"email": "admin@example.com", "password": PASSWORD, "name": "管理员"})),
+    );
+    assert_eq!(status, 201, "{tokens}");
+    tokens["access_token"].as_str().expect("a token").to_owned()
+}
+
 fn found_titles(address: &str, word: &str) -> Vec<String> {
     let (status, list) = call(
         address,
@@ -208,15 +213,7 @@ fn each_process_keeps_its_own_search_index_current_from_the_change_log() {
         "{stderr}"
     );
 
-    let (status, tokens) = call(
-        &a,
-        "POST",
-        "/api/v1/auth/setup",
-        None,
-        Some(&json!({"email": "admin@example.com", "password": PASSWORD, "name": "管理员"})),
-    );
-    assert_eq!(status, 201, "{tokens}");
-    let token = tokens["access_token"].as_str().expect("a token").to_owned();
+    let token = set_up_admin(&a);
     let token = Some(token.as_str());
 
     // Published through one process, found through the other within 2 s.

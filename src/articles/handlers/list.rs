@@ -37,22 +37,6 @@ fn parse_sort(value: Option<&str>) -> Result<Sort, ApiError> {
     })
 }
 
-fn parse_time(name: &str, value: Option<&str>) -> Result<Option<DateTime<Utc>>, ApiError> {
-    value
-        .map(|v| {
-            DateTime::parse_from_rfc3339(v)
-                .map(|t| t.with_timezone(&Utc))
-                .ok()
-                .filter(|t| content::storable(*t))
-                .ok_or_else(|| {
-                    ApiError::BadRequest(format!(
-                        "{name}: {v:?} is not an RFC 3339 time of years 1 to 9999"
-                    ))
-                })
-        })
-        .transpose()
-}
-
 /// Cursors are `<sort>.<value>.<id>`: microseconds (or `-` for none) for time sorts, the title
 /// in hex for the title sort. Opaque to clients; only their shape is checked here.
 fn encode_cursor(sort: Sort, last: &ArticleSummary) -> String {
@@ -234,8 +218,14 @@ impl Matching {
             featured: params.featured,
             kind: params.kind.map(|k: Kind| k.as_str().to_owned()),
             locale: params.locale.clone(),
-            published_after: parse_time("published_after", params.published_after.as_deref())?,
-            published_before: parse_time("published_before", params.published_before.as_deref())?,
+            published_after: content::query_time(
+                "published_after",
+                params.published_after.as_deref(),
+            )?,
+            published_before: content::query_time(
+                "published_before",
+                params.published_before.as_deref(),
+            )?,
             q: params
                 .q
                 .as_deref()
