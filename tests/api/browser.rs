@@ -5,7 +5,7 @@
 use std::{
     io::{Read, Write},
     net::{SocketAddr, TcpListener, TcpStream},
-    process::{Child, Command, Stdio},
+    process::{Command, Stdio},
     sync::{
         Arc, Mutex,
         atomic::{AtomicBool, Ordering},
@@ -17,7 +17,7 @@ use std::{
 use serde_json::{Value, json};
 
 use crate::{
-    command_line::serve,
+    command_line::{Owned, serve},
     helpers::{PASSWORD, TestDatabase},
     processes::call,
 };
@@ -69,16 +69,6 @@ async function attempt(name, run) {
 })();
 </script></body></html>
 "#;
-
-/// A process of this test's own, killed with it.
-struct Owned(Child);
-
-impl Drop for Owned {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// A second origin: its page at `/`, 404 elsewhere, on 127.0.0.1 and a port of its own.
 struct Frontend {
@@ -254,7 +244,7 @@ fn a_browser_reads_from_any_origin_and_writes_only_from_an_allowed_one() {
     ];
     let env = env.each_ref().map(|(name, value)| (*name, value.as_str()));
     let (child, api, _logs) = serve(&db, &env);
-    let _server = Owned(child);
+    let _server = child;
     let (status, tokens) = call(
         &api,
         "POST",

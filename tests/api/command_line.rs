@@ -27,10 +27,36 @@ fn masthead() -> Command {
 }
 
 /// Starts `serve` on a free port and returns the process, its address and its log reader.
+/// A process a test started, killed when the test lets go of it, whether it passed or failed: a
+/// failed assertion must not leave servers or browsers running.
+pub(crate) struct Owned(pub(crate) Child);
+
+impl std::ops::Deref for Owned {
+    type Target = Child;
+
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Owned {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Owned {
+    fn drop(&mut self) {
+        // Already gone when the test stopped it itself; then there is nothing to do.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 pub(crate) fn serve(
     db: &TestDatabase,
     extra_env: &[(&str, &str)],
-) -> (Child, String, BufReader<std::process::ChildStdout>) {
+) -> (Owned, String, BufReader<std::process::ChildStdout>) {
     let mut command = masthead();
     command
         .args(["serve", "--bind", "127.0.0.1:0"])
@@ -43,7 +69,7 @@ pub(crate) fn serve(
     for (name, value) in extra_env {
         command.env(name, value);
     }
-    let mut child = command.spawn().expect("the binary starts");
+    let mut child = Owned(command.spawn().expect("the binary starts"));
     let mut logs = BufReader::new(child.stdout.take().expect("stdout"));
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut line = String::new();
@@ -63,8 +89,7 @@ pub(crate) fn serve(
             return (child, address.to_owned(), logs);
         }
     }
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(child);
     panic!("serve did not start: last line {line:?}");
 }
 
