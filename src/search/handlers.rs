@@ -126,11 +126,7 @@ pub async fn search_articles(
     let limit = usize::try_from(page.limit()).unwrap_or(20);
     let offset = usize::try_from(page.offset()).unwrap_or(0);
     let (found, total) = db::run(&state.pool, move |conn| {
-        let Some(index) = search.ready() else {
-            return Err(ApiError::NotReady(
-                "the search index is catching up with the database; try again shortly".into(),
-            ));
-        };
+        let index = super::caught_up(conn, &search, staff)?;
         let [category, tag, author] = keys;
         let resolved = (
             resolve(conn, Scope::Categories, category.as_ref())?,
@@ -141,7 +137,6 @@ pub async fn search_articles(
             return Ok((Vec::new(), 0));
         };
         (filters.category, filters.tag, filters.author) = (category, tag, author);
-        super::wait_for_writes(conn, &search, staff)?;
         let (hits, total) = index
             .search(
                 Asked {

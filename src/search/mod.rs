@@ -52,7 +52,7 @@ const WRITE_WAIT: std::time::Duration = std::time::Duration::from_secs(2);
 /// or this process has answered a write since the index last caught up, waits (at most
 /// [`WRITE_WAIT`]) for the index to apply every change committed so far. Anonymous reads
 /// otherwise take the index as it is, at most about a second behind.
-pub fn wait_for_writes(
+fn wait_for_writes(
     conn: &mut diesel::PgConnection,
     index: &indexer::SearchIndex,
     staff: bool,
@@ -64,6 +64,22 @@ pub fn wait_for_writes(
         }
     }
     Ok(())
+}
+
+/// This process's index for a query: 503 while it catches up with the database, and holding
+/// the caller's writes (see [`wait_for_writes`]) once it has.
+pub fn caught_up<'a>(
+    conn: &mut diesel::PgConnection,
+    index: &'a indexer::SearchIndex,
+    staff: bool,
+) -> Result<&'a engine::Opened, crate::error::ApiError> {
+    let Some(opened) = index.ready() else {
+        return Err(crate::error::ApiError::NotReady(
+            "the search index is catching up with the database; try again shortly".into(),
+        ));
+    };
+    wait_for_writes(conn, index, staff)?;
+    Ok(opened)
 }
 
 /// The article list's `q`: the query, its terms, and (once looked up in this process's index)
@@ -104,13 +120,8 @@ impl Matches {
         visible: engine::Visible,
     ) -> Result<(), crate::error::ApiError> {
         use crate::error::ApiError;
-        let Some(index) = state.search.ready() else {
-            return Err(ApiError::NotReady(
-                "the search index is catching up with the database; try again shortly".into(),
-            ));
-        };
         let staff = !matches!(visible, engine::Visible::Live);
-        wait_for_writes(conn, &state.search, staff)?;
+        let index = caught_up(conn, &state.search, staff)?;
         self.ids = index
             .matching(
                 engine::Asked {

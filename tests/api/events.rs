@@ -12,8 +12,8 @@ use serde_json::{Value, json};
 
 use crate::{
     command_line::{serve, terminate, wait_for_exit},
-    helpers::{PASSWORD, TestDatabase},
-    processes::call,
+    helpers::TestDatabase,
+    processes::{admin_token, call},
 };
 
 /// One event as received.
@@ -139,18 +139,6 @@ impl EventStream {
             }
         }
     }
-}
-
-fn admin_token(address: &str) -> String {
-    let (status, tokens) = call(
-        address,
-        "POST",
-        "/api/v1/auth/setup",
-        None,
-        Some(&json!({"email": "admin@example.com", "password": PASSWORD, "name": "管理员"})),
-    );
-    assert_eq!(status, 201, "{tokens}");
-    tokens["access_token"].as_str().expect("a token").to_owned()
 }
 
 fn article(address: &str, token: &str, title: &str) -> String {

@@ -56,7 +56,7 @@ fn a_write_through_one_process_reaches_the_others_cache_and_hooks_fire_once() {
     let (mut first, a, _logs_a) = serve(&db, &env);
     let (mut second, b, _logs_b) = serve(&db, &env);
 
-    let token = set_up_admin(&a);
+    let token = admin_token(&a);
     let token = Some(token.as_str());
 
     // The second process caches the tag for up to a minute now that it follows changes.
@@ -142,9 +142,8 @@ fn a_write_through_one_process_reaches_the_others_cache_and_hooks_fire_once() {
     }
 }
 
-/// Anonymous search through `address` for `word`: the titles found.
 /// The first admin, made through `address`: their access token.
-fn set_up_admin(address: &str) -> String {
+pub(crate) fn admin_token(address: &str) -> String {
     let (status, tokens) = call(
         address,
         "POST",
@@ -156,6 +155,7 @@ fn set_up_admin(address: &str) -> String {
     tokens["access_token"].as_str().expect("a token").to_owned()
 }
 
+/// Anonymous search through `address` for `word`: the titles found.
 fn found_titles(address: &str, word: &str) -> Vec<String> {
     let (status, list) = call(
         address,
@@ -213,7 +213,7 @@ fn each_process_keeps_its_own_search_index_current_from_the_change_log() {
         "{stderr}"
     );
 
-    let token = set_up_admin(&a);
+    let token = admin_token(&a);
     let token = Some(token.as_str());
 
     // Published through one process, found through the other within 2 s.

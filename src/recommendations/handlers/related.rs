@@ -128,12 +128,7 @@ pub async fn list_related(
             .unwrap_or(0)
             .saturating_sub(items.len());
         if room > 0 {
-            let Some(index) = search.ready() else {
-                return Err(ApiError::NotReady(
-                    "the search index is catching up with the database; try again shortly".into(),
-                ));
-            };
-            search::wait_for_writes(conn, &search, staff)?;
+            let index = search::caught_up(conn, &search, staff)?;
             // The article's own tags and category as the database has them now; its
             // keywords as the index made them.
             let kept = index
