@@ -184,12 +184,47 @@ fn serve(args: ServeArgs) -> Result<(), String> {
     let bind = config.bind.clone();
     let state = web::Data::new(AppState::new(config)?);
     // Refuses a directory another process holds; catches up (or builds) in the background.
-    search::indexer::start(&state)?;
-    changes::listener::spawn(state.clone())
-        .map_err(|e| format!("cannot start the change listener: {e}"))?;
-    webhooks::worker::spawn(state.clone())
-        .map_err(|e| format!("cannot start the webhook worker: {e}"))?;
-    events::hub::spawn(state.clone()).map_err(|e| format!("cannot start the event feeder: {e}"))?;
+    let workers = [
+        search::indexer::start(&state)?,
+        changes::listener::spawn(state.clone())
+            .map_err(|e| format!("cannot start the change listener: {e}"))?,
+        webhooks::worker::spawn(state.clone())
+            .map_err(|e| format!("cannot start the webhook worker: {e}"))?,
+        events::hub::spawn(state.clone())
+            .map_err(|e| format!("cannot start the event feeder: {e}"))?,
+    ];
+    let served = serve_until_stopped(&bind, state.clone());
+    state.changes.stop();
+    join_workers(workers);
+    served
+}
+
+/// How long the background threads may take to finish what they are doing once the server has
+/// stopped (a delivery in flight, an index commit).
+const WORKERS_STOP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Waits, for a bounded time, for the background threads to end. Returning from `main` under
+/// them is not only abrupt: the C libraries' exit handlers (OpenSSL's, beneath libpq's TLS
+/// connections) free what those threads may still be using, which has been seen to abort the
+/// process with a corrupted heap on the way out.
+fn join_workers(workers: impl IntoIterator<Item = std::thread::JoinHandle<()>>) {
+    let deadline = Instant::now() + WORKERS_STOP_TIMEOUT;
+    for worker in workers {
+        while !worker.is_finished() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let name = worker.thread().name().unwrap_or("a worker").to_owned();
+        if worker.is_finished() {
+            if worker.join().is_err() {
+                tracing::warn!(thread = %name, "a background thread panicked");
+            }
+        } else {
+            tracing::warn!(thread = %name, "a background thread did not stop in time");
+        }
+    }
+}
+
+fn serve_until_stopped(bind: &str, state: web::Data<AppState>) -> Result<(), String> {
     actix_web::rt::System::new().block_on(async move {
         actix_web::rt::spawn(articles::scheduler::run(state.clone()));
         actix_web::rt::spawn(changes::prune::run(state.clone()));

@@ -11,7 +11,7 @@ use super::text::{GENERIC_WORDS, JIEBA, KEYWORD_POS, KEYWORDS, is_stop_word};
 
 /// The version of what the index is made with (segmentation, normalisation, fields). An index
 /// built by another version is rebuilt at start.
-pub const VERSION: u32 = 2;
+pub const VERSION: u32 = 3;
 
 /// Traditional characters as their simplified forms, character for character, so that offsets
 /// found in the normalised text hold in the original (`fast2s`, MIT).

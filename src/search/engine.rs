@@ -12,12 +12,13 @@ use std::{
 
 use chrono::{DateTime, Utc};
 use tantivy::{
-    DocAddress, DocId, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher,
-    SegmentReader, TantivyDocument, Term,
+    DocAddress, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher,
+    SegmentReader, TERMINATED, TantivyDocument, Term,
     collector::{Count, TopDocs},
+    columnar::Column,
     query::{
-        BooleanQuery, BoostQuery, ConstScoreQuery, FuzzyTermQuery, Occur, PhraseQuery, Query,
-        RangeQuery, TermQuery,
+        BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, FuzzyTermQuery, Occur,
+        PhraseQuery, Query, RangeQuery, TermQuery,
     },
     schema::{
         FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
@@ -76,7 +77,8 @@ pub struct Fields {
     /// 1 in the trash, else 0.
     pub trashed: Field,
     /// 1 when published or scheduled and out of the trash: live once its time has come and
-    /// until its take-down time. One term for the visibility rule instead of three.
+    /// until its take-down time. One term for the visibility rule instead of three; a fast
+    /// field for checking candidates one by one.
     pub listed: Field,
     /// Seconds since the epoch; `i64::MIN` when never published.
     pub published: Field,
@@ -92,6 +94,15 @@ impl Fields {
                 .set_tokenizer(tokenizer::NAME)
                 .set_index_option(IndexRecordOption::WithFreqsAndPositions),
         );
+        // Whole values with their counts: related articles score them with BM25 (see
+        // `Opened::related`).
+        let counted = TextOptions::default()
+            .set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer("raw")
+                    .set_index_option(IndexRecordOption::WithFreqs),
+            )
+            .set_stored();
         let fields = Self {
             id: builder.add_text_field("id", STRING),
             id_hi: builder.add_u64_field("id_hi", FAST),
@@ -101,15 +112,15 @@ impl Fields {
             excerpt: builder.add_text_field("excerpt", text.clone()),
             body: builder.add_text_field("body", text),
             pinyin: builder.add_text_field("pinyin", STRING),
-            keywords: builder.add_text_field("keywords", STRING | STORED),
-            tags: builder.add_text_field("tags", STRING | STORED),
+            keywords: builder.add_text_field("keywords", counted.clone()),
+            tags: builder.add_text_field("tags", counted.clone()),
             authors: builder.add_text_field("authors", STRING),
-            category: builder.add_text_field("category", STRING | STORED),
+            category: builder.add_text_field("category", counted),
             locale: builder.add_text_field("locale", STRING),
             kind: builder.add_text_field("kind", STRING),
             status: builder.add_text_field("status", STRING),
             trashed: builder.add_u64_field("trashed", INDEXED | FAST),
-            listed: builder.add_u64_field("listed", INDEXED),
+            listed: builder.add_u64_field("listed", INDEXED | FAST),
             published: builder.add_i64_field("published", INDEXED | FAST | STORED),
             until: builder.add_i64_field("until", INDEXED | FAST),
         };
@@ -695,11 +706,16 @@ impl Opened {
         })
     }
 
-    /// Live articles most like `source` ("more like this"): 3 per shared tag; per keyword of the
-    /// source (weighing 2 for its first down to about 1 for its last) once when the candidate
-    /// has it among its keywords too and once when its text mentions it, a quarter more in its
-    /// title; 1 for the category; all times up to 1.25 for recent ones (the bonus halving every
-    /// 90 days). Never the article itself nor those in `exclude`.
+    /// Live articles most like `source` ("more like this"), scored by BM25 on what they share
+    /// with it: each shared tag (weighing 3), each of the source's keywords (weighing 2 for its
+    /// first down to about 1 for its last) among the candidate's keywords, in its body, and in
+    /// its title (half as much), and the category (1); then up to 1.25 times for recent ones
+    /// (the bonus halving every 90 days). Never the article itself nor those in `exclude`.
+    ///
+    /// The cost is bounded whatever the words (see [`RELATED_BOUNDS`]): words shared by too many
+    /// articles say little about what one is about and are left out of the search for
+    /// candidates; only when the telling words find too few, every word ranks the most recently
+    /// indexed documents of each segment.
     pub fn related(
         &self,
         id: Uuid,
@@ -708,80 +724,69 @@ impl Opened {
         now: DateTime<Utc>,
         limit: usize,
     ) -> tantivy::Result<Vec<RelatedHit>> {
+        self.related_within(RELATED_BOUNDS, id, source, exclude, now, limit)
+    }
+
+    fn related_within(
+        &self,
+        bounds: RelatedBounds,
+        id: Uuid,
+        source: &Kept,
+        exclude: &[Uuid],
+        now: DateTime<Utc>,
+        limit: usize,
+    ) -> tantivy::Result<Vec<RelatedHit>> {
         let f = &self.fields;
-        let constant = |query: Box<dyn Query>, score: Score| {
-            (Occur::Should, boxed(ConstScoreQuery::new(query, score)))
-        };
-        let raw = |field: Field, text: &str| -> Box<dyn Query> {
-            boxed(TermQuery::new(
-                Term::from_field_text(field, text),
-                IndexRecordOption::Basic,
-            ))
-        };
-        let mut likeness = Vec::new();
+        let mut shared: Vec<(Term, Score)> = Vec::new();
         for tag in &source.tags {
-            likeness.push(constant(raw(f.tags, &tag.to_string()), 3.0));
+            shared.push((Term::from_field_text(f.tags, &tag.to_string()), 3.0));
         }
         let ranked = source.keywords.len().max(1) as Score;
         for (rank, keyword) in source.keywords.iter().enumerate() {
-            // The source's keywords come best first: the first weighs 2, the last about 1.
             let weight = 1.0 + (ranked - rank as Score) / ranked;
-            // Once when it is among the candidate's keywords too, once when its title or body
-            // mentions it at all, a quarter more when its title does. Constant scores only:
-            // the cost is that of walking the words' lists, never of scoring their texts.
-            likeness.push(constant(raw(f.keywords, keyword), weight));
-            // The excerpt is the body's start; the subtitle and tags weigh through `tags`.
-            let mentions: Vec<(Occur, Box<dyn Query>)> = [f.title, f.body]
-                .into_iter()
-                .map(|field| (Occur::Should, raw(field, keyword)))
-                .collect();
-            likeness.push(constant(boxed(BooleanQuery::new(mentions)), weight));
-            // How prominently: a title that names it counts a little more.
-            likeness.push(constant(raw(f.title, keyword), 0.25 * weight));
+            shared.push((Term::from_field_text(f.keywords, keyword), weight));
+            shared.push((Term::from_field_text(f.body, keyword), weight));
+            shared.push((Term::from_field_text(f.title, keyword), 0.5 * weight));
         }
         if let Some(category) = source.category {
-            likeness.push(constant(raw(f.category, &category.to_string()), 1.0));
-        }
-        if likeness.is_empty() {
-            return Ok(Vec::new());
-        }
-        let mut clauses = vec![(Occur::Must, boxed(BooleanQuery::new(likeness)))];
-        clauses.extend(self.restrictions(Visible::Live, &Filters::default(), now));
-        for other in std::iter::once(&id).chain(exclude) {
-            clauses.push((
-                Occur::MustNot,
-                boxed(TermQuery::new(
-                    self.id_term(*other),
-                    IndexRecordOption::Basic,
-                )),
+            shared.push((
+                Term::from_field_text(f.category, &category.to_string()),
+                1.0,
             ));
         }
-        let query = BooleanQuery::new(clauses);
-        let now = now.timestamp();
-        let collector =
-            TopDocs::with_limit(limit.max(1)).tweak_score(move |segment: &SegmentReader| {
-                let published = segment
-                    .fast_fields()
-                    .i64("published")
-                    .ok()
-                    .map(|column| column.first_or_default_col(now));
-                move |doc: DocId, score: Score| {
-                    let at = published.as_ref().map_or(now, |c| c.get_val(doc));
-                    let days = (now.saturating_sub(at)).max(0) as f32 / 86_400.0;
-                    score * (1.0 + 0.25 * (-days / 90.0 * std::f32::consts::LN_2).exp())
-                }
-            });
         let searcher = self.searcher();
-        let top = searcher.search(&query, &collector)?;
-        let mut hits = Vec::with_capacity(top.len());
-        for (score, address) in top {
-            let Some(hit_id) = id_of(&searcher, address) else {
+        let mut telling = Vec::new();
+        let mut every = Vec::new();
+        for (term, weight) in shared {
+            let articles = searcher.doc_freq(&term)?;
+            if articles == 0 {
                 continue;
-            };
-            let kept = self.kept_at(&searcher, address)?;
+            }
+            if articles <= bounds.telling_docs {
+                telling.push((term.clone(), weight));
+            }
+            every.push((term, weight));
+        }
+        let unwanted: Vec<Uuid> = std::iter::once(id).chain(exclude.iter().copied()).collect();
+        let now = now.timestamp();
+        let mut best = if telling.is_empty() {
+            Vec::new()
+        } else {
+            best_live(&searcher, &scoring(&telling), &unwanted, now, limit)?
+        };
+        if best.len() < limit && every.len() > telling.len() {
+            let mut unwanted = unwanted;
+            unwanted.extend(best.iter().map(|c| c.id));
+            let query = scoring(&every);
+            let recent = recent_live(&searcher, &query, bounds.recent_docs, &unwanted, now)?;
+            best.extend(recent.into_iter().take(limit - best.len()));
+        }
+        let mut hits = Vec::with_capacity(best.len());
+        for candidate in best {
+            let kept = self.kept_at(&searcher, candidate.address)?;
             hits.push(RelatedHit {
-                id: hit_id,
-                score,
+                id: candidate.id,
+                score: candidate.score,
                 shared_tags: source
                     .tags
                     .iter()
@@ -801,6 +806,162 @@ impl Opened {
     }
 }
 
+/// What bounds the cost of related articles.
+#[derive(Debug, Clone, Copy)]
+struct RelatedBounds {
+    /// A word shared by more articles than this is left out of the search for candidates (as
+    /// Lucene's "more like this" leaves out words above a document frequency): it tells little,
+    /// and reading its list would make the cost grow with the site.
+    telling_docs: u64,
+    /// When the telling words find too few: how many of the most recently indexed documents of
+    /// each segment every shared word ranks.
+    recent_docs: u32,
+}
+
+const RELATED_BOUNDS: RelatedBounds = RelatedBounds {
+    telling_docs: 2_000,
+    recent_docs: 2_000,
+};
+
+/// A live candidate for related articles, its score with the recency bonus.
+struct Candidate {
+    score: Score,
+    address: DocAddress,
+    id: Uuid,
+}
+
+/// Nothing but terms to score: tantivy then skips every block of documents that cannot reach the
+/// best found so far (block-max WAND). A filter or a score tweak in the query would turn that
+/// off, so visibility, exclusions and recency apply to the best candidates afterwards.
+fn scoring(terms: &[(Term, Score)]) -> BooleanQuery {
+    BooleanQuery::new(
+        terms
+            .iter()
+            .map(|(term, weight)| {
+                let query = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
+                (Occur::Should, boxed(BoostQuery::new(boxed(query), *weight)))
+            })
+            .collect(),
+    )
+}
+
+/// The `limit` best live candidates of `query`, asking for more when too few of the best are
+/// live.
+fn best_live(
+    searcher: &Searcher,
+    query: &BooleanQuery,
+    unwanted: &[Uuid],
+    now: i64,
+    limit: usize,
+) -> tantivy::Result<Vec<Candidate>> {
+    let mut wanted = ((limit + unwanted.len()) * 4).max(32);
+    loop {
+        let top = searcher.search(query, &TopDocs::with_limit(wanted))?;
+        let exhausted = top.len() < wanted;
+        let mut live: Vec<Candidate> = top
+            .into_iter()
+            .filter_map(|(score, address)| {
+                let facts = SegmentFacts::of(searcher.segment_reader(address.segment_ord))?;
+                facts.candidate(score, address, unwanted, now)
+            })
+            .collect();
+        if live.len() >= limit || exhausted {
+            live.sort_by(|a, b| b.score.total_cmp(&a.score));
+            live.truncate(limit);
+            return Ok(live);
+        }
+        wanted *= 4;
+    }
+}
+
+/// Live candidates among the `recent` most recently indexed documents of each segment, best
+/// first.
+fn recent_live(
+    searcher: &Searcher,
+    query: &BooleanQuery,
+    recent: u32,
+    unwanted: &[Uuid],
+    now: i64,
+) -> tantivy::Result<Vec<Candidate>> {
+    let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let mut live = Vec::new();
+    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let Some(facts) = SegmentFacts::of(segment) else {
+            continue;
+        };
+        let mut scorer = weight.scorer(segment, 1.0)?;
+        let from = segment.max_doc().saturating_sub(recent);
+        let mut doc = scorer.doc();
+        if doc < from {
+            doc = scorer.seek(from);
+        }
+        while doc != TERMINATED {
+            if !segment
+                .alive_bitset()
+                .is_some_and(|alive| alive.is_deleted(doc))
+            {
+                let address = DocAddress::new(ord as u32, doc);
+                live.extend(facts.candidate(scorer.score(), address, unwanted, now));
+            }
+            doc = scorer.advance();
+        }
+    }
+    live.sort_by(|a, b| b.score.total_cmp(&a.score));
+    Ok(live)
+}
+
+/// A segment's fast fields that decide whether a document is a related candidate.
+struct SegmentFacts {
+    listed: Column<u64>,
+    published: Column<i64>,
+    until: Column<i64>,
+    id_hi: Column<u64>,
+    id_lo: Column<u64>,
+}
+
+impl SegmentFacts {
+    fn of(segment: &SegmentReader) -> Option<Self> {
+        let fast = segment.fast_fields();
+        Some(Self {
+            listed: fast.u64("listed").ok()?,
+            published: fast.i64("published").ok()?,
+            until: fast.i64("until").ok()?,
+            id_hi: fast.u64("id_hi").ok()?,
+            id_lo: fast.u64("id_lo").ok()?,
+        })
+    }
+
+    /// The document as a candidate, when it is live at `now` (listed, its time come, its
+    /// take-down time not yet) and not unwanted.
+    fn candidate(
+        &self,
+        score: Score,
+        address: DocAddress,
+        unwanted: &[Uuid],
+        now: i64,
+    ) -> Option<Candidate> {
+        let doc = address.doc_id;
+        let published = self.published.first(doc)?;
+        let live = self.listed.first(doc)? == 1
+            && published > i64::MIN
+            && published <= now
+            && self.until.first(doc)? > now;
+        let hi = self.id_hi.first(doc)?;
+        let lo = self.id_lo.first(doc)?;
+        let id = Uuid::from_u128((u128::from(hi) << 64) | u128::from(lo));
+        if !live || unwanted.contains(&id) {
+            return None;
+        }
+        let days = (now.saturating_sub(published)).max(0) as f32 / 86_400.0;
+        let recency = 1.0 + 0.25 * (-days / 90.0 * std::f32::consts::LN_2).exp();
+        Some(Candidate {
+            score: score * recency,
+            address,
+            id,
+        })
+    }
+}
+
 /// The article id of a hit, from the id's fast fields.
 fn id_of(searcher: &Searcher, address: DocAddress) -> Option<Uuid> {
     let segment = searcher.segment_reader(address.segment_ord);
@@ -808,4 +969,105 @@ fn id_of(searcher: &Searcher, address: DocAddress) -> Option<Uuid> {
     let hi = fast.u64("id_hi").ok()?.first(address.doc_id)?;
     let lo = fast.u64("id_lo").ok()?.first(address.doc_id)?;
     Some(Uuid::from_u128((u128::from(hi) << 64) | u128::from(lo)))
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeDelta;
+
+    use super::*;
+
+    /// Articles written in order: the body of each, whether it is live, its tags.
+    fn indexed(articles: &[(&str, bool, Vec<Uuid>)]) -> (tempfile::TempDir, Opened, Vec<Uuid>) {
+        let dir = tempfile::tempdir().expect("a directory");
+        let (opened, _) = Opened::open(dir.path()).expect("an index");
+        let written = Utc::now() - TimeDelta::days(1);
+        let mut ids = Vec::new();
+        let prepared = articles
+            .iter()
+            .map(|(body, live, tags)| {
+                let id = Uuid::now_v7();
+                ids.push(id);
+                let source = Source {
+                    id,
+                    title: format!("稿件 {}", ids.len()),
+                    subtitle: None,
+                    excerpt: String::new(),
+                    body_text: (*body).to_owned(),
+                    tag_ids: tags.clone(),
+                    author_ids: Vec::new(),
+                    category_id: None,
+                    status: if *live { "published" } else { "draft" }.to_owned(),
+                    kind: "article".to_owned(),
+                    locale: "zh-CN".to_owned(),
+                    published_at: live.then_some(written),
+                    unpublish_at: None,
+                    trashed: false,
+                };
+                opened.document(&source, &HashMap::new())
+            })
+            .collect();
+        {
+            let mut writer = opened.writer.lock().expect("the writer");
+            opened.write(&writer, prepared, &[]);
+            writer.commit().expect("committed");
+        }
+        opened.reader.reload().expect("reloaded");
+        (dir, opened, ids)
+    }
+
+    const SMALL: RelatedBounds = RelatedBounds {
+        telling_docs: 5,
+        recent_docs: 10,
+    };
+
+    #[test]
+    fn a_rare_shared_tag_finds_old_articles_that_common_words_alone_would_not_reach() {
+        let tag = Uuid::now_v7();
+        let mut articles =
+            vec![("居家养老服务站为老人提供助餐服务。", true, vec![tag]); 3];
+        articles.extend(vec![
+            ("居家养老服务站为老人提供助餐服务。", true, Vec::new());
+            30
+        ]);
+        let (_dir, opened, ids) = indexed(&articles);
+        let source = Kept {
+            keywords: vec!["养老".into(), "服务站".into()],
+            tags: vec![tag],
+            category: None,
+        };
+        let hits = opened
+            .related_within(SMALL, ids[0], &source, &[], Utc::now(), 2)
+            .expect("related");
+        let found: Vec<Uuid> = hits.iter().map(|h| h.id).collect();
+        assert_eq!(found.len(), 2);
+        assert!(found.iter().all(|id| ids[1..3].contains(id)), "{found:?}");
+        assert!(hits.iter().all(|h| h.shared_tags == [tag]));
+    }
+
+    #[test]
+    fn when_every_shared_word_is_common_only_the_latest_live_articles_are_ranked() {
+        let mut articles =
+            vec![("居家养老服务站为老人提供助餐服务。", true, Vec::new()); 30];
+        // The latest but one is a draft: never related.
+        articles[28].1 = false;
+        let (_dir, opened, ids) = indexed(&articles);
+        let source = Kept {
+            keywords: vec!["养老".into(), "服务站".into()],
+            tags: Vec::new(),
+            category: None,
+        };
+        let exclude = [ids[27]];
+        let hits = opened
+            .related_within(SMALL, ids[0], &source, &exclude, Utc::now(), 20)
+            .expect("related");
+        let mut found: Vec<Uuid> = hits.iter().map(|h| h.id).collect();
+        found.sort();
+        let mut expected: Vec<Uuid> = ids[20..].to_vec();
+        expected.retain(|id| *id != ids[27] && *id != ids[28]);
+        assert_eq!(
+            found, expected,
+            "the last 10 written, less the draft and the excluded"
+        );
+    }
 }

@@ -6,6 +6,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use diesel::{Connection, PgConnection, RunQueryDsl, sql_query};
 use serde_json::{Value, json};
 
 use crate::{
@@ -96,6 +97,19 @@ fn a_write_through_one_process_reaches_the_others_cache_and_hooks_fire_once() {
         "the other process saw the change after {:?}",
         changed.elapsed()
     );
+
+    // A change committed outside Masthead (a raw SQL session) is announced all the same: the
+    // change log's trigger does it, not Masthead's code.
+    let mut outside = PgConnection::establish(&db.url).expect("a connection");
+    sql_query("UPDATE tags SET name = '医保改革' WHERE slug = 'yi-bao'")
+        .execute(&mut outside)
+        .expect("renamed");
+    let heard = within(
+        Duration::from_secs(2),
+        "the raw change reaches the cache",
+        || call(&b, "GET", "/api/v1/tags/yi-bao", None, None).1["name"] == "医保改革",
+    );
+    eprintln!("a change made outside Masthead was heard after {heard:?}");
 
     // A hook made through one process; an article published through the other. Both workers
     // run; the receiver gets each event once.
