@@ -11,7 +11,7 @@ use super::text::{GENERIC_WORDS, JIEBA, KEYWORD_POS, KEYWORDS, is_stop_word};
 
 /// The version of what the index is made with (segmentation, normalisation, fields). An index
 /// built by another version is rebuilt at start.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 
 /// Traditional characters as their simplified forms, character for character, so that offsets
 /// found in the normalised text hold in the original (`fast2s`, MIT).
@@ -162,23 +162,35 @@ impl KeywordCounter {
 /// Han words of two characters or more as their toneless pinyin run together (`养老` →
 /// `yanglao`): a query in pinyin finds them.
 pub fn pinyin_words(tokens: &[Token], into: &mut BTreeSet<String>) {
+    into.extend(tokens.iter().filter_map(|token| spelled(&token.text)));
+}
+
+/// A Han word of two characters or more in pinyin without tones (`养老` as `yanglao`).
+fn spelled(word: &str) -> Option<String> {
     use pinyin::ToPinyin;
-    for token in tokens {
-        let chars: Vec<char> = token.text.chars().collect();
-        if chars.len() < 2 || !chars.iter().all(|c| is_han(*c)) {
-            continue;
-        }
-        let mut spelled = String::new();
-        for c in &chars {
-            match c.to_pinyin() {
-                Some(p) => spelled.push_str(p.plain()),
-                None => break,
-            }
-        }
-        if !spelled.is_empty() {
-            into.insert(spelled);
-        }
+    let chars: Vec<char> = word.chars().collect();
+    if chars.len() < 2 || !chars.iter().all(|c| is_han(*c)) {
+        return None;
     }
+    let mut spelled = String::new();
+    for c in &chars {
+        spelled.push_str(c.to_pinyin()?.plain());
+    }
+    Some(spelled)
+}
+
+/// The words of `text` (simplified) spelled in pinyin as one of `spellings`: what a pinyin
+/// query found, to mark in a snippet.
+pub fn spelled_as(text: &str, spellings: &[String]) -> Vec<String> {
+    let mut words: Vec<String> = analyse(text, |_, _| {})
+        .tokens
+        .into_iter()
+        .filter(|token| spelled(&token.text).is_some_and(|s| spellings.contains(&s)))
+        .map(|token| token.text)
+        .collect();
+    words.sort();
+    words.dedup();
+    words
 }
 
 /// jieba's inverse document frequencies, one `word idf` a line, sorted by word (bytes): kept in

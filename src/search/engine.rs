@@ -7,15 +7,15 @@ use std::{
     fs::File,
     ops::Bound,
     path::Path,
-    sync::Mutex,
+    sync::{Arc, Mutex},
 };
 
 use chrono::{DateTime, Utc};
 use tantivy::{
-    DocAddress, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher,
-    SegmentReader, TERMINATED, TantivyDocument, Term,
-    collector::{Count, TopDocs},
-    columnar::Column,
+    DocAddress, DocId, DocSet, Index, IndexReader, IndexWriter, ReloadPolicy, Score, Searcher,
+    SegmentOrdinal, SegmentReader, TERMINATED, TantivyDocument, Term,
+    collector::{Collector, Count, SegmentCollector, TopDocs},
+    columnar::{Cardinality, Column, ColumnValues},
     query::{
         BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, FuzzyTermQuery, Occur,
         PhraseQuery, Query, RangeQuery, TermQuery,
@@ -76,10 +76,10 @@ pub struct Fields {
     pub status: Field,
     /// 1 in the trash, else 0.
     pub trashed: Field,
-    /// 1 when published or scheduled and out of the trash: live once its time has come and
-    /// until its take-down time. One term for the visibility rule instead of three; a fast
-    /// field for checking candidates one by one.
-    pub listed: Field,
+    /// When it went or goes live (seconds since the epoch), if it is published or scheduled and
+    /// out of the trash; `i64::MAX` otherwise. Live at `now` once this has come and until
+    /// `until`.
+    pub live_from: Field,
     /// Seconds since the epoch; `i64::MIN` when never published.
     pub published: Field,
     /// Seconds since the epoch of the take-down; `i64::MAX` when none.
@@ -120,7 +120,7 @@ impl Fields {
             kind: builder.add_text_field("kind", STRING),
             status: builder.add_text_field("status", STRING),
             trashed: builder.add_u64_field("trashed", INDEXED | FAST),
-            listed: builder.add_u64_field("listed", INDEXED | FAST),
+            live_from: builder.add_i64_field("live_from", FAST),
             published: builder.add_i64_field("published", INDEXED | FAST | STORED),
             until: builder.add_i64_field("until", INDEXED | FAST),
         };
@@ -284,7 +284,8 @@ impl Opened {
         doc.add_text(f.status, &source.status);
         doc.add_u64(f.trashed, u64::from(source.trashed));
         let listed = !source.trashed && matches!(source.status.as_str(), "published" | "scheduled");
-        doc.add_u64(f.listed, u64::from(listed));
+        let live_from = source.published_at.filter(|_| listed);
+        doc.add_i64(f.live_from, live_from.map_or(i64::MAX, |at| at.timestamp()));
         doc.add_i64(
             f.published,
             source.published_at.map_or(i64::MIN, |at| at.timestamp()),
@@ -476,14 +477,7 @@ impl Opened {
                 boxed(BoostQuery::new(boxed(phrase), PHRASE_BOOST * TITLE_BOOST)),
             ));
         }
-        // `yang lao` as `yanglao`.
-        let letters: String = raw
-            .chars()
-            .filter(|c| !c.is_whitespace())
-            .flat_map(char::to_lowercase)
-            .collect();
-        if terms.len() > 1 && !letters.is_empty() && letters.chars().all(|c| c.is_ascii_lowercase())
-        {
+        if let Some(letters) = super::text::run_together(terms, raw) {
             clauses.push((
                 Occur::Should,
                 boxed(BoostQuery::new(
@@ -540,12 +534,7 @@ impl Opened {
     }
 
     /// The visibility rule and the filters, as clauses that do not score.
-    fn restrictions(
-        &self,
-        visible: Visible,
-        filters: &Filters,
-        now: DateTime<Utc>,
-    ) -> Vec<(Occur, Box<dyn Query>)> {
+    fn restrictions(&self, visible: Visible, filters: &Filters) -> Vec<(Occur, Box<dyn Query>)> {
         let f = &self.fields;
         let raw = |field: Field, text: &str| -> Box<dyn Query> {
             boxed(TermQuery::new(
@@ -553,26 +542,10 @@ impl Opened {
                 IndexRecordOption::Basic,
             ))
         };
-        let flag = |field: Field| -> Box<dyn Query> {
-            boxed(TermQuery::new(
-                Term::from_field_u64(field, 1),
-                IndexRecordOption::Basic,
-            ))
-        };
         let mut clauses = Vec::new();
         match visible {
-            Visible::Live => {
-                clauses.push(filter(flag(f.listed)));
-                let now = now.timestamp();
-                clauses.push(filter(boxed(RangeQuery::new(
-                    Bound::Included(Term::from_field_i64(f.published, i64::MIN + 1)),
-                    Bound::Included(Term::from_field_i64(f.published, now)),
-                ))));
-                clauses.push(filter(boxed(RangeQuery::new(
-                    Bound::Excluded(Term::from_field_i64(f.until, now)),
-                    Bound::Unbounded,
-                ))));
-            }
+            // Checked per hit as it is collected (see `LiveOnly`).
+            Visible::Live => {}
             Visible::Staff(status) => {
                 clauses.push(filter(boxed(TermQuery::new(
                     Term::from_field_u64(f.trashed, 0),
@@ -616,10 +589,9 @@ impl Opened {
         query: Box<dyn Query>,
         visible: Visible,
         filters: &Filters,
-        now: DateTime<Utc>,
     ) -> BooleanQuery {
         let mut clauses = vec![(Occur::Must, query)];
-        clauses.extend(self.restrictions(visible, filters, now));
+        clauses.extend(self.restrictions(visible, filters));
         BooleanQuery::new(clauses)
     }
 
@@ -635,12 +607,12 @@ impl Opened {
     ) -> tantivy::Result<(Vec<Hit>, usize)> {
         let Asked { terms, raw } = asked;
         let searcher = self.searcher();
-        let collector = (TopDocs::with_limit(limit.max(1)).and_offset(offset), Count);
-        let strict = self.restricted(self.strict(terms, raw), visible, filters, now);
-        let (mut top, mut total) = searcher.search(&strict, &collector)?;
+        let collector = || (TopDocs::with_limit(limit.max(1)).and_offset(offset), Count);
+        let strict = self.restricted(self.strict(terms, raw), visible, filters);
+        let (mut top, mut total) = visible_only(&searcher, &strict, collector(), visible, now)?;
         if total == 0 {
-            let loose = self.restricted(self.loose(terms), visible, filters, now);
-            (top, total) = searcher.search(&loose, &collector)?;
+            let loose = self.restricted(self.loose(terms), visible, filters);
+            (top, total) = visible_only(&searcher, &loose, collector(), visible, now)?;
         }
         let hits = top
             .into_iter()
@@ -665,8 +637,8 @@ impl Opened {
     ) -> tantivy::Result<Vec<Uuid>> {
         let Asked { terms, raw } = asked;
         let searcher = self.searcher();
-        let query = self.restricted(self.strict(terms, raw), visible, &Filters::default(), now);
-        let top = searcher.search(&query, &TopDocs::with_limit(cap))?;
+        let query = self.restricted(self.strict(terms, raw), visible, &Filters::default());
+        let top = visible_only(&searcher, &query, TopDocs::with_limit(cap), visible, now)?;
         Ok(top
             .into_iter()
             .filter_map(|(_, address)| id_of(&searcher, address))
@@ -861,7 +833,8 @@ fn best_live(
         let mut live: Vec<Candidate> = top
             .into_iter()
             .filter_map(|(score, address)| {
-                let facts = SegmentFacts::of(searcher.segment_reader(address.segment_ord))?;
+                let segment = searcher.segment_reader(address.segment_ord);
+                let facts = SegmentFacts::of(segment, now)?;
                 facts.candidate(score, address, unwanted, now)
             })
             .collect();
@@ -886,7 +859,7 @@ fn recent_live(
     let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
     let mut live = Vec::new();
     for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-        let Some(facts) = SegmentFacts::of(segment) else {
+        let Some(facts) = SegmentFacts::of(segment, now) else {
             continue;
         };
         let mut scorer = weight.scorer(segment, 1.0)?;
@@ -910,55 +883,121 @@ fn recent_live(
     Ok(live)
 }
 
-/// A segment's fast fields that decide whether a document is a related candidate.
-struct SegmentFacts {
-    listed: Column<u64>,
-    published: Column<i64>,
-    until: Column<i64>,
-    id_hi: Column<u64>,
-    id_lo: Column<u64>,
+/// `collector` over the hits of `query` that `visible` lets through. For anonymous readers the
+/// visibility rule is checked per hit from the segment's fast fields ([`LiveRule`]) rather than
+/// as three more clauses of the query, which every hit of a common word would be matched
+/// against at a cost like that of the words themselves.
+fn visible_only<C: Collector>(
+    searcher: &Searcher,
+    query: &dyn Query,
+    collector: C,
+    visible: Visible,
+    now: DateTime<Utc>,
+) -> tantivy::Result<C::Fruit> {
+    match visible {
+        Visible::Live => searcher.search(
+            query,
+            &LiveOnly {
+                inner: collector,
+                now: now.timestamp(),
+            },
+        ),
+        Visible::Staff(_) | Visible::Trash => searcher.search(query, &collector),
+    }
 }
 
-impl SegmentFacts {
-    fn of(segment: &SegmentReader) -> Option<Self> {
-        let fast = segment.fast_fields();
-        Some(Self {
-            listed: fast.u64("listed").ok()?,
-            published: fast.i64("published").ok()?,
-            until: fast.i64("until").ok()?,
-            id_hi: fast.u64("id_hi").ok()?,
-            id_lo: fast.u64("id_lo").ok()?,
+/// A collector of the live documents only.
+struct LiveOnly<C> {
+    inner: C,
+    now: i64,
+}
+
+impl<C: Collector> Collector for LiveOnly<C> {
+    type Fruit = C::Fruit;
+    type Child = LiveOnlyInSegment<C::Child>;
+
+    fn for_segment(
+        &self,
+        ordinal: SegmentOrdinal,
+        segment: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        Ok(LiveOnlyInSegment {
+            inner: self.inner.for_segment(ordinal, segment)?,
+            rule: LiveRule::of(segment, self.now)?,
+            now: self.now,
         })
     }
 
-    /// The document as a candidate, when it is live at `now` (listed, its time come, its
-    /// take-down time not yet) and not unwanted.
-    fn candidate(
+    fn requires_scoring(&self) -> bool {
+        self.inner.requires_scoring()
+    }
+
+    fn merge_fruits(
         &self,
-        score: Score,
-        address: DocAddress,
-        unwanted: &[Uuid],
-        now: i64,
-    ) -> Option<Candidate> {
-        let doc = address.doc_id;
-        let published = self.published.first(doc)?;
-        let live = self.listed.first(doc)? == 1
-            && published > i64::MIN
-            && published <= now
-            && self.until.first(doc)? > now;
-        let hi = self.id_hi.first(doc)?;
-        let lo = self.id_lo.first(doc)?;
-        let id = Uuid::from_u128((u128::from(hi) << 64) | u128::from(lo));
-        if !live || unwanted.contains(&id) {
-            return None;
+        fruits: Vec<<Self::Child as SegmentCollector>::Fruit>,
+    ) -> tantivy::Result<Self::Fruit> {
+        self.inner.merge_fruits(fruits)
+    }
+}
+
+struct LiveOnlyInSegment<S> {
+    inner: S,
+    rule: LiveRule,
+    now: i64,
+}
+
+impl<S: SegmentCollector> SegmentCollector for LiveOnlyInSegment<S> {
+    type Fruit = S::Fruit;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if self.rule.live_since(doc, self.now).is_some() {
+            self.inner.collect(doc, score);
         }
-        let days = (now.saturating_sub(published)).max(0) as f32 / 86_400.0;
-        let recency = 1.0 + 0.25 * (-days / 90.0 * std::f32::consts::LN_2).exp();
-        Some(Candidate {
-            score: score * recency,
-            address,
-            id,
+    }
+
+    fn harvest(self) -> S::Fruit {
+        self.inner.harvest()
+    }
+}
+
+/// What anonymous readers may see, from a segment's fast fields: its time come (`live_from`),
+/// its take-down time (`until`) not yet. Read once per hit of every anonymous search, so read
+/// straight from the values, and `until` only in segments where something is due to come down.
+struct LiveRule {
+    live_from: Arc<dyn ColumnValues<i64>>,
+    until: Option<Arc<dyn ColumnValues<i64>>>,
+}
+
+impl LiveRule {
+    fn of(segment: &SegmentReader, now: i64) -> tantivy::Result<Self> {
+        let fast = segment.fast_fields();
+        let live_from = every_document(fast.i64("live_from")?)?;
+        let until = every_document(fast.i64("until")?)?;
+        Ok(Self {
+            live_from,
+            until: (until.min_value() <= now).then_some(until),
         })
+    }
+
+    /// When the document went live, if it is live at `now`.
+    fn live_since(&self, doc: DocId, now: i64) -> Option<i64> {
+        let from = self.live_from.get_val(doc);
+        let live = from <= now
+            && self
+                .until
+                .as_ref()
+                .is_none_or(|until| until.get_val(doc) > now);
+        live.then_some(from)
+    }
+}
+
+/// The values of a fast field every document has one of (as every document gets them).
+fn every_document(column: Column<i64>) -> tantivy::Result<Arc<dyn ColumnValues<i64>>> {
+    match column.get_cardinality() {
+        Cardinality::Full => Ok(column.values),
+        _ => Err(tantivy::TantivyError::SchemaError(
+            "a fast field of the visibility rule is missing for some documents".into(),
+        )),
     }
 }
 
@@ -969,6 +1008,49 @@ fn id_of(searcher: &Searcher, address: DocAddress) -> Option<Uuid> {
     let hi = fast.u64("id_hi").ok()?.first(address.doc_id)?;
     let lo = fast.u64("id_lo").ok()?.first(address.doc_id)?;
     Some(Uuid::from_u128((u128::from(hi) << 64) | u128::from(lo)))
+}
+
+/// A segment's fast fields that decide whether a document is a related candidate.
+struct SegmentFacts {
+    rule: LiveRule,
+    id_hi: Column<u64>,
+    id_lo: Column<u64>,
+}
+
+impl SegmentFacts {
+    fn of(segment: &SegmentReader, now: i64) -> Option<Self> {
+        let fast = segment.fast_fields();
+        Some(Self {
+            rule: LiveRule::of(segment, now).ok()?,
+            id_hi: fast.u64("id_hi").ok()?,
+            id_lo: fast.u64("id_lo").ok()?,
+        })
+    }
+
+    /// The document as a candidate, when it is live at `now` and not unwanted.
+    fn candidate(
+        &self,
+        score: Score,
+        address: DocAddress,
+        unwanted: &[Uuid],
+        now: i64,
+    ) -> Option<Candidate> {
+        let doc = address.doc_id;
+        let published = self.rule.live_since(doc, now)?;
+        let hi = self.id_hi.first(doc)?;
+        let lo = self.id_lo.first(doc)?;
+        let id = Uuid::from_u128((u128::from(hi) << 64) | u128::from(lo));
+        if unwanted.contains(&id) {
+            return None;
+        }
+        let days = (now.saturating_sub(published)).max(0) as f32 / 86_400.0;
+        let recency = 1.0 + 0.25 * (-days / 90.0 * std::f32::consts::LN_2).exp();
+        Some(Candidate {
+            score: score * recency,
+            address,
+            id,
+        })
+    }
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use crate::{
     openapi::{Forbidden, Public},
     pagination::{List, Page, PageParams},
     search::{
+        analysis,
         dto::{SearchHit, SearchParams},
         engine::{Asked, Filters, Visible},
         parse_query, queries, text,
@@ -41,17 +42,32 @@ fn parse_status(reader: &Reader, value: Option<&str>) -> Result<Visible, ApiErro
 }
 
 /// The snippet of the first text with a match, body first: a hit found by its title or tags
-/// alone shows its title marked; one found loosely, the start of its body.
-fn snippet(found: &queries::Found, words: &[String]) -> String {
-    [
+/// alone shows its title marked; one found by the query in pinyin, the words so spelled; one
+/// found loosely, the start of its body.
+fn snippet(found: &queries::Found, words: &[String], spellings: &[String]) -> String {
+    let texts = [
         &found.body_start,
         &found.article.excerpt,
         &found.article.title,
-    ]
-    .into_iter()
-    .map(|text| text::snippet(text, words))
-    .find(|snippet| snippet.contains("<mark>"))
-    .unwrap_or_else(|| text::snippet(&found.body_start, words))
+    ];
+    let marked = |words: &[String]| {
+        texts
+            .iter()
+            .map(|text| text::snippet(text, words))
+            .find(|snippet| snippet.contains("<mark>"))
+    };
+    marked(words)
+        .or_else(|| {
+            if spellings.is_empty() {
+                return None;
+            }
+            let spelled: Vec<String> = texts
+                .iter()
+                .flat_map(|text| analysis::spelled_as(text, spellings))
+                .collect();
+            marked(&spelled)
+        })
+        .unwrap_or_else(|| text::snippet(&found.body_start, words))
 }
 
 /// Resolves an id or slug filter; `Err(())` when it names nothing (the search then finds
@@ -120,6 +136,7 @@ pub async fn search_articles(
         params.author.as_deref().map(Key::parse),
     ];
     let words = text::highlight_words(&terms);
+    let spellings = text::pinyin_spellings(&terms, &raw);
     let search = state.search.clone();
     let staff = reader.is_staff();
     let now = state.clock.now();
@@ -169,7 +186,7 @@ pub async fn search_articles(
     let hits = found
         .into_iter()
         .map(|(found, score)| SearchHit {
-            snippet: snippet(&found, &words),
+            snippet: snippet(&found, &words, &spellings),
             score: (score * 1000.0).round() / 1000.0,
             article: ArticleView::new(found.article, None),
         })

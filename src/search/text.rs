@@ -125,6 +125,30 @@ pub fn highlight_words(terms: &[Term]) -> Vec<String> {
     words
 }
 
+/// What a query may be read as in pinyin: each Latin word, and all its letters run together
+/// when it has several words (`yang lao` as `yanglao`), as the index matches them.
+pub fn pinyin_spellings(terms: &[Term], raw: &str) -> Vec<String> {
+    let mut spellings: Vec<String> = terms
+        .iter()
+        .filter(|t| t.word.chars().all(|c| c.is_ascii_alphabetic()))
+        .map(|t| t.word.to_ascii_lowercase())
+        .collect();
+    spellings.extend(run_together(terms, raw));
+    spellings
+}
+
+/// A query of several Latin words as one (`yang lao` as `yanglao`): pinyin is often written
+/// with a space between syllables.
+pub fn run_together(terms: &[Term], raw: &str) -> Option<String> {
+    let letters: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .flat_map(char::to_lowercase)
+        .collect();
+    (terms.len() > 1 && !letters.is_empty() && letters.chars().all(|c| c.is_ascii_lowercase()))
+        .then_some(letters)
+}
+
 /// Characters of context shown before the first match.
 const BEFORE: usize = 30;
 /// The longest snippet, in characters.

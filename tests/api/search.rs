@@ -627,6 +627,18 @@ async fn traditional_characters_and_pinyin_find_simplified_articles() {
             "{query}: {list}"
         );
         assert!(found.contains(&"社区养老服务中心开业"), "{query}: {list}");
+        // The words the pinyin spelled are marked, as written.
+        for (title, marked) in [
+            ("社区养老服务中心开业", "<mark>养老</mark>"),
+            ("護理員技能比賽", "<mark>養老</mark>"),
+        ] {
+            let hit = list["data"]
+                .as_array()
+                .and_then(|hits| hits.iter().find(|h| h["article"]["title"] == title))
+                .unwrap_or_else(|| panic!("{query}: {title} in {list}"));
+            let snippet = hit["snippet"].as_str().unwrap_or_default();
+            assert!(snippet.contains(marked), "{query}: {snippet}");
+        }
     }
 }
 
