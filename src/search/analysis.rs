@@ -179,18 +179,31 @@ fn spelled(word: &str) -> Option<String> {
     Some(spelled)
 }
 
-/// The words of `text` (simplified) spelled in pinyin as one of `spellings`: what a pinyin
-/// query found, to mark in a snippet.
+/// The runs of two Han characters or more in `text` (simplified) spelled in pinyin as one of
+/// `spellings`: what a pinyin query found, to mark in a snippet. Character by character, with
+/// the same readings the index spells words with, and no segmentation: it runs on every hit.
 pub fn spelled_as(text: &str, spellings: &[String]) -> Vec<String> {
-    let mut words: Vec<String> = analyse(text, |_, _| {})
-        .tokens
-        .into_iter()
-        .filter(|token| spelled(&token.text).is_some_and(|s| spellings.contains(&s)))
-        .map(|token| token.text)
-        .collect();
-    words.sort();
-    words.dedup();
-    words
+    use pinyin::ToPinyin;
+    let chars: Vec<char> = normalise(text).chars().collect();
+    let mut found = Vec::new();
+    for start in 0..chars.len() {
+        let mut spelled = String::new();
+        for (end, c) in chars.iter().enumerate().skip(start) {
+            let Some(reading) = c.to_pinyin().filter(|_| is_han(*c)) else {
+                break;
+            };
+            spelled.push_str(reading.plain());
+            if !spellings.iter().any(|s| s.starts_with(&spelled)) {
+                break;
+            }
+            if end > start && spellings.contains(&spelled) {
+                found.push(chars[start..=end].iter().collect::<String>());
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    found
 }
 
 /// jieba's inverse document frequencies, one `word idf` a line, sorted by word (bytes): kept in
@@ -228,6 +241,18 @@ pub fn idf(word: &str) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn runs_of_han_characters_are_found_by_their_pinyin() {
+        let spellings = ["yanglao".to_owned(), "yang".to_owned()];
+        assert_eq!(spelled_as("社区养老服务，養老機構", &spellings), ["养老"]);
+        // One character is not a word; a run broken by other characters is not one.
+        assert_eq!(spelled_as("养 老，羊", &spellings), Vec::<String>::new());
+        assert_eq!(
+            spelled_as("Yanglao policy", &spellings),
+            Vec::<String>::new()
+        );
+    }
 
     #[test]
     fn every_word_of_the_idf_table_is_found_with_its_weight() {
