@@ -533,7 +533,8 @@ impl Opened {
         boxed(BooleanQuery::new(clauses))
     }
 
-    /// The visibility rule and the filters, as clauses that do not score.
+    /// What staff may see and the filters, as clauses that do not score (anonymous visibility is
+    /// checked as hits are collected: see [`visible_only`]).
     fn restrictions(&self, visible: Visible, filters: &Filters) -> Vec<(Occur, Box<dyn Query>)> {
         let f = &self.fields;
         let raw = |field: Field, text: &str| -> Box<dyn Query> {
@@ -741,16 +742,28 @@ impl Opened {
         }
         let unwanted: Vec<Uuid> = std::iter::once(id).chain(exclude.iter().copied()).collect();
         let now = now.timestamp();
+        let facts: Vec<Option<SegmentFacts>> = searcher
+            .segment_readers()
+            .iter()
+            .map(|segment| SegmentFacts::of(segment, now))
+            .collect();
         let mut best = if telling.is_empty() {
             Vec::new()
         } else {
-            best_live(&searcher, &scoring(&telling), &unwanted, now, limit)?
+            best_live(&searcher, &facts, &scoring(&telling), &unwanted, now, limit)?
         };
         if best.len() < limit && every.len() > telling.len() {
             let mut unwanted = unwanted;
             unwanted.extend(best.iter().map(|c| c.id));
             let query = scoring(&every);
-            let recent = recent_live(&searcher, &query, bounds.recent_docs, &unwanted, now)?;
+            let recent = recent_live(
+                &searcher,
+                &facts,
+                &query,
+                bounds.recent_docs,
+                &unwanted,
+                now,
+            )?;
             best.extend(recent.into_iter().take(limit - best.len()));
         }
         let mut hits = Vec::with_capacity(best.len());
@@ -821,6 +834,7 @@ fn scoring(terms: &[(Term, Score)]) -> BooleanQuery {
 /// live.
 fn best_live(
     searcher: &Searcher,
+    facts: &[Option<SegmentFacts>],
     query: &BooleanQuery,
     unwanted: &[Uuid],
     now: i64,
@@ -833,8 +847,7 @@ fn best_live(
         let mut live: Vec<Candidate> = top
             .into_iter()
             .filter_map(|(score, address)| {
-                let segment = searcher.segment_reader(address.segment_ord);
-                let facts = SegmentFacts::of(segment, now)?;
+                let facts = facts.get(address.segment_ord as usize)?.as_ref()?;
                 facts.candidate(score, address, unwanted, now)
             })
             .collect();
@@ -851,6 +864,7 @@ fn best_live(
 /// first.
 fn recent_live(
     searcher: &Searcher,
+    facts: &[Option<SegmentFacts>],
     query: &BooleanQuery,
     recent: u32,
     unwanted: &[Uuid],
@@ -858,8 +872,8 @@ fn recent_live(
 ) -> tantivy::Result<Vec<Candidate>> {
     let weight = query.weight(EnableScoring::enabled_from_searcher(searcher))?;
     let mut live = Vec::new();
-    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
-        let Some(facts) = SegmentFacts::of(segment, now) else {
+    for ((ord, segment), facts) in searcher.segment_readers().iter().enumerate().zip(facts) {
+        let Some(facts) = facts else {
             continue;
         };
         let mut scorer = weight.scorer(segment, 1.0)?;
@@ -1007,7 +1021,12 @@ fn id_of(searcher: &Searcher, address: DocAddress) -> Option<Uuid> {
     let fast = segment.fast_fields();
     let hi = fast.u64("id_hi").ok()?.first(address.doc_id)?;
     let lo = fast.u64("id_lo").ok()?.first(address.doc_id)?;
-    Some(Uuid::from_u128((u128::from(hi) << 64) | u128::from(lo)))
+    Some(joined(hi, lo))
+}
+
+/// An id from the two halves the index keeps it as.
+fn joined(hi: u64, lo: u64) -> Uuid {
+    Uuid::from_u128((u128::from(hi) << 64) | u128::from(lo))
 }
 
 /// A segment's fast fields that decide whether a document is a related candidate.
@@ -1037,9 +1056,7 @@ impl SegmentFacts {
     ) -> Option<Candidate> {
         let doc = address.doc_id;
         let published = self.rule.live_since(doc, now)?;
-        let hi = self.id_hi.first(doc)?;
-        let lo = self.id_lo.first(doc)?;
-        let id = Uuid::from_u128((u128::from(hi) << 64) | u128::from(lo));
+        let id = joined(self.id_hi.first(doc)?, self.id_lo.first(doc)?);
         if unwanted.contains(&id) {
             return None;
         }
