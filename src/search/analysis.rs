@@ -1,6 +1,6 @@
 //! One pass of jieba over an article gives everything search keeps of it: the words of each
-//! field for the index (with positions, for phrases, and byte offsets) and the article's
-//! keywords (TF-IDF over the same tagged words). Documents and queries are normalised the same
+//! field for the index (with positions and byte offsets), the title's neighbouring words, and
+//! the article's keywords (TF-IDF over the same tagged words). Documents and queries are normalised the same
 //! way: traditional characters become simplified, Latin letters lower case.
 
 use std::collections::{BTreeSet, HashMap};
@@ -11,7 +11,7 @@ use super::text::{GENERIC_WORDS, JIEBA, KEYWORD_POS, KEYWORDS, is_stop_word};
 
 /// The version of what the index is made with (segmentation, normalisation, fields). An index
 /// built by another version is rebuilt at start.
-pub const VERSION: u32 = 4;
+pub const VERSION: u32 = 5;
 
 /// Traditional characters as their simplified forms, character for character, so that offsets
 /// found in the normalised text hold in the original (`fast2s`, MIT).
@@ -44,7 +44,7 @@ fn pieces(word: &str) -> Vec<(usize, usize, String)> {
     out
 }
 
-fn is_han(c: char) -> bool {
+pub(crate) fn is_han(c: char) -> bool {
     matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')
 }
 
@@ -103,6 +103,28 @@ pub fn analyse(text: &str, mut on_word: impl FnMut(&str, &str)) -> Analysed {
         }
     }
     Analysed { tokens }
+}
+
+/// Two words as the index keeps them side by side (see [`neighbours`]).
+pub fn pair(first: &str, second: &str) -> String {
+    format!("{first} {second}")
+}
+
+/// Every word of `tokens` with each word one or two positions after it (one word between
+/// them at most), as [`pair`]s: indexed with the title, a query's neighbouring words are then
+/// one term to look up, not positions to read and compare for every article holding both.
+pub fn neighbours(tokens: &[Token]) -> Vec<String> {
+    let mut pairs = Vec::new();
+    for (at, first) in tokens.iter().enumerate() {
+        for second in &tokens[at + 1..] {
+            match second.position - first.position {
+                0 => continue,
+                1 | 2 => pairs.push(pair(&first.text, &second.text)),
+                _ => break,
+            }
+        }
+    }
+    pairs
 }
 
 /// The index's words of `text`, without keywords: what the tokenizer and queries use.
@@ -305,6 +327,27 @@ mod tests {
         };
         assert_eq!(find("人民"), find("中华人民共和国"));
         assert!(find("成立") > find("人民"));
+    }
+
+    #[test]
+    fn a_title_pairs_each_word_with_the_next_two_words_and_the_words_inside_them() {
+        // 北京 · 养老 · 服务中心 (with 服务 and 中心 inside) · 开业
+        let analysed = analyse("北京养老服务中心开业", |_, _| {});
+        let pairs = neighbours(&analysed.tokens);
+        for expected in [
+            "北京 养老",
+            "北京 服务中心",
+            "北京 中心",
+            "养老 开业",
+            "中心 开业",
+        ] {
+            assert!(
+                pairs.contains(&expected.to_owned()),
+                "{expected} in {pairs:?}"
+            );
+        }
+        assert!(!pairs.contains(&"北京 开业".to_owned()), "{pairs:?}");
+        assert!(!pairs.contains(&"服务 中心".to_owned()), "{pairs:?}");
     }
 
     #[test]

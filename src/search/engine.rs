@@ -17,8 +17,8 @@ use tantivy::{
     collector::{Collector, Count, SegmentCollector, TopDocs},
     columnar::{Cardinality, Column, ColumnValues},
     query::{
-        BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, FuzzyTermQuery, Occur,
-        PhraseQuery, Query, RangeQuery, TermQuery,
+        BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, FuzzyTermQuery, Occur, Query,
+        RangeQuery, TermQuery,
     },
     schema::{
         FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
@@ -61,6 +61,9 @@ pub struct Fields {
     pub id_hi: Field,
     pub id_lo: Field,
     pub title: Field,
+    /// The title's neighbouring words, as [`analysis::pair`]s: a query's words found next to each
+    /// other in a title weigh more.
+    pub title_pairs: Field,
     /// Subtitle and tag names.
     pub secondary: Field,
     pub excerpt: Field,
@@ -92,30 +95,30 @@ impl Fields {
         let text = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
                 .set_tokenizer(tokenizer::NAME)
-                .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+                .set_index_option(IndexRecordOption::WithFreqs),
         );
-        // Whole values with their counts: related articles score them with BM25 (see
-        // `Opened::related`).
-        let counted = TextOptions::default()
-            .set_indexing_options(
-                TextFieldIndexing::default()
-                    .set_tokenizer("raw")
-                    .set_index_option(IndexRecordOption::WithFreqs),
-            )
-            .set_stored();
+        // Whole values with their counts: scored with BM25 (related articles, neighbouring
+        // words).
+        let counted = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer("raw")
+                .set_index_option(IndexRecordOption::WithFreqs),
+        );
+        let kept = counted.clone().set_stored();
         let fields = Self {
             id: builder.add_text_field("id", STRING),
             id_hi: builder.add_u64_field("id_hi", FAST),
             id_lo: builder.add_u64_field("id_lo", FAST),
             title: builder.add_text_field("title", text.clone()),
+            title_pairs: builder.add_text_field("title_pairs", counted.clone()),
             secondary: builder.add_text_field("secondary", text.clone()),
             excerpt: builder.add_text_field("excerpt", text.clone()),
             body: builder.add_text_field("body", text),
-            pinyin: builder.add_text_field("pinyin", STRING),
-            keywords: builder.add_text_field("keywords", counted.clone()),
-            tags: builder.add_text_field("tags", counted.clone()),
+            pinyin: builder.add_text_field("pinyin", counted),
+            keywords: builder.add_text_field("keywords", kept.clone()),
+            tags: builder.add_text_field("tags", kept.clone()),
             authors: builder.add_text_field("authors", STRING),
-            category: builder.add_text_field("category", counted),
+            category: builder.add_text_field("category", kept),
             locale: builder.add_text_field("locale", STRING),
             kind: builder.add_text_field("kind", STRING),
             status: builder.add_text_field("status", STRING),
@@ -251,6 +254,11 @@ impl Opened {
         ] {
             let analysed = analysis::analyse(text, |word, pos| keywords.see(word, pos, weight));
             analysis::pinyin_words(&analysed.tokens, &mut pinyin);
+            if field == f.title {
+                for pair in analysis::neighbours(&analysed.tokens) {
+                    doc.add_text(f.title_pairs, pair);
+                }
+            }
             doc.add_pre_tokenized_text(
                 field,
                 PreTokenizedString {
@@ -404,103 +412,106 @@ fn is_latin(word: &str) -> bool {
     word.chars().all(|c| c.is_ascii_alphanumeric()) && word.chars().any(|c| c.is_ascii_alphabetic())
 }
 
+/// A query of weighed terms, kept as a tree for what must match and flattened for ranking.
+enum Scored {
+    Term(Term, Score),
+    /// Each must match.
+    All(Vec<Scored>),
+    /// One at least must match.
+    Any(Vec<Scored>),
+}
+
+impl Scored {
+    fn query(&self) -> Box<dyn Query> {
+        let clauses = |parts: &[Scored], occur: Occur| {
+            parts.iter().map(|part| (occur, part.query())).collect()
+        };
+        match self {
+            Self::Term(term, weight) => boxed(BoostQuery::new(
+                boxed(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+                *weight,
+            )),
+            Self::All(parts) => boxed(BooleanQuery::new(clauses(parts, Occur::Must))),
+            Self::Any(parts) => boxed(BooleanQuery::new(clauses(parts, Occur::Should))),
+        }
+    }
+
+    /// Every term with its weight: a match ranks by the sum of those it holds.
+    fn terms(&self, into: &mut Vec<(Term, Score)>) {
+        match self {
+            Self::Term(term, weight) => into.push((term.clone(), *weight)),
+            Self::All(parts) | Self::Any(parts) => parts.iter().for_each(|p| p.terms(into)),
+        }
+    }
+}
+
 impl Opened {
-    fn term(&self, field: Field, text: &str) -> Box<dyn Query> {
-        boxed(TermQuery::new(
-            Term::from_field_text(field, text),
-            IndexRecordOption::WithFreqs,
-        ))
+    fn term(&self, field: Field, text: &str, weight: Score) -> Scored {
+        Scored::Term(Term::from_field_text(field, text), weight)
     }
 
     /// `word` in any text field, each with its weight.
-    fn word(&self, word: &str) -> Box<dyn Query> {
+    fn word(&self, word: &str) -> Scored {
         let f = &self.fields;
-        let clauses = [
-            (f.title, TITLE_BOOST),
-            (f.secondary, SECONDARY_BOOST),
-            (f.excerpt, EXCERPT_BOOST),
-            (f.body, BODY_BOOST),
-        ]
-        .into_iter()
-        .map(|(field, boost)| {
-            (
-                Occur::Should,
-                boxed(BoostQuery::new(self.term(field, word), boost)),
-            )
-        })
-        .collect();
-        boxed(BooleanQuery::new(clauses))
+        Scored::Any(
+            [
+                (f.title, TITLE_BOOST),
+                (f.secondary, SECONDARY_BOOST),
+                (f.excerpt, EXCERPT_BOOST),
+                (f.body, BODY_BOOST),
+            ]
+            .into_iter()
+            .map(|(field, boost)| self.term(field, word, boost))
+            .collect(),
+        )
     }
 
     /// A query term: the word, or every dictionary word inside it; a Latin word also as pinyin.
-    fn query_term(&self, term: &QueryTerm) -> Box<dyn Query> {
-        let mut options = vec![(Occur::Should, self.word(&term.word))];
+    fn query_term(&self, term: &QueryTerm) -> Scored {
+        let mut options = vec![self.word(&term.word)];
         if !term.parts.is_empty() {
-            let parts = term
-                .parts
-                .iter()
-                .map(|p| (Occur::Must, self.word(p)))
-                .collect();
-            options.push((Occur::Should, boxed(BooleanQuery::new(parts))));
-        }
-        if is_latin(&term.word) {
-            options.push((
-                Occur::Should,
-                boxed(BoostQuery::new(
-                    self.term(self.fields.pinyin, &term.word),
-                    PINYIN_BOOST,
-                )),
+            options.push(Scored::All(
+                term.parts.iter().map(|p| self.word(p)).collect(),
             ));
         }
-        boxed(BooleanQuery::new(options))
+        if is_latin(&term.word) {
+            options.push(self.term(self.fields.pinyin, &term.word, PINYIN_BOOST));
+        }
+        Scored::Any(options)
     }
 
     /// Every term must match; words next to each other as in the query, and the query in
     /// pinyin, add to the score (the latter alone is also enough).
-    fn strict(&self, terms: &[QueryTerm], raw: &str) -> Box<dyn Query> {
-        let all = terms
-            .iter()
-            .map(|t| (Occur::Must, self.query_term(t)))
-            .collect();
-        let mut clauses = vec![(Occur::Should, boxed(BooleanQuery::new(all)))];
-        if terms.len() > 1 {
-            // In titles only: the positions of a body's common words would be read for every
-            // hit.
-            let words: Vec<Term> = terms
-                .iter()
-                .map(|t| Term::from_field_text(self.fields.title, &t.word))
-                .collect();
-            let mut phrase = PhraseQuery::new(words);
-            phrase.set_slop(1);
-            clauses.push((
-                Occur::Should,
-                boxed(BoostQuery::new(boxed(phrase), PHRASE_BOOST * TITLE_BOOST)),
-            ));
+    fn strict(&self, terms: &[QueryTerm], raw: &str) -> Scored {
+        let mut options = vec![Scored::All(
+            terms.iter().map(|t| self.query_term(t)).collect(),
+        )];
+        // In titles only, each pair of neighbouring words one term.
+        for neighbours in terms.windows(2) {
+            let pair = analysis::pair(&neighbours[0].word, &neighbours[1].word);
+            options.push(self.term(self.fields.title_pairs, &pair, PHRASE_BOOST * TITLE_BOOST));
         }
         if let Some(letters) = super::text::run_together(terms, raw) {
-            clauses.push((
-                Occur::Should,
-                boxed(BoostQuery::new(
-                    self.term(self.fields.pinyin, &letters),
-                    PINYIN_BOOST,
-                )),
-            ));
+            options.push(self.term(self.fields.pinyin, &letters, PINYIN_BOOST));
             // And as one Latin word, as written elsewhere.
-            clauses.push((Occur::Should, self.word(&letters)));
+            options.push(self.word(&letters));
         }
-        boxed(BooleanQuery::new(clauses))
+        Scored::Any(options)
     }
 
     /// Any word may match, Latin words also misspelt (one edit, two for long words) or as the
-    /// start of a longer word: the fallback when nothing matches every word.
+    /// start of a longer word, as may a single Han character: the fallback when nothing matches
+    /// every word. Longer Han words need no prefix: the index holds the dictionary words inside
+    /// long ones.
     fn loose(&self, terms: &[QueryTerm]) -> Box<dyn Query> {
         let f = &self.fields;
         let mut clauses = Vec::new();
         for term in terms {
             for word in std::iter::once(&term.word).chain(&term.parts) {
+                let latin = is_latin(word);
                 let length = word.chars().count();
                 // Misspellings only of Latin words: one Chinese character off is another word.
-                let distance = match (is_latin(word), length) {
+                let distance = match (latin, length) {
                     (false, _) | (true, 0..=3) => 0,
                     (true, 4..=7) => 1,
                     (true, _) => 2,
@@ -512,21 +523,22 @@ impl Opened {
                     (f.body, BODY_BOOST),
                 ] {
                     let t = Term::from_field_text(field, word);
-                    clauses.push((
-                        Occur::Should,
-                        boxed(BoostQuery::new(
-                            boxed(FuzzyTermQuery::new(t.clone(), distance, true)),
-                            boost,
-                        )),
-                    ));
+                    let exact_or_near = if distance == 0 {
+                        boxed(TermQuery::new(t.clone(), IndexRecordOption::WithFreqs))
+                    } else {
+                        boxed(FuzzyTermQuery::new(t.clone(), distance, true))
+                    };
+                    clauses.push((Occur::Should, boxed(BoostQuery::new(exact_or_near, boost))));
                     // The start of a longer word: `govern`, `旅`.
-                    clauses.push((
-                        Occur::Should,
-                        boxed(BoostQuery::new(
-                            boxed(FuzzyTermQuery::new_prefix(t, 0, true)),
-                            boost * 0.5,
-                        )),
-                    ));
+                    if latin || length == 1 {
+                        clauses.push((
+                            Occur::Should,
+                            boxed(BoostQuery::new(
+                                boxed(FuzzyTermQuery::new_prefix(t, 0, true)),
+                                boost * 0.5,
+                            )),
+                        ));
+                    }
                 }
             }
         }
@@ -608,12 +620,16 @@ impl Opened {
     ) -> tantivy::Result<(Vec<Hit>, usize)> {
         let Asked { terms, raw } = asked;
         let searcher = self.searcher();
-        let collector = || (TopDocs::with_limit(limit.max(1)).and_offset(offset), Count);
-        let strict = self.restricted(self.strict(terms, raw), visible, filters);
-        let (mut top, mut total) = visible_only(&searcher, &strict, collector(), visible, now)?;
+        let strict = self.strict(terms, raw);
+        let mut ranking = Vec::new();
+        strict.terms(&mut ranking);
+        let matching = self.restricted(strict.query(), visible, filters);
+        let page = (limit.max(1), offset);
+        let (mut top, mut total) = ranked(&searcher, &matching, &ranking, visible, now, page)?;
         if total == 0 {
             let loose = self.restricted(self.loose(terms), visible, filters);
-            (top, total) = visible_only(&searcher, &loose, collector(), visible, now)?;
+            let collector = (TopDocs::with_limit(page.0).and_offset(offset), Count);
+            (top, total) = visible_only(&searcher, &loose, collector, visible, now)?;
         }
         let hits = top
             .into_iter()
@@ -638,7 +654,11 @@ impl Opened {
     ) -> tantivy::Result<Vec<Uuid>> {
         let Asked { terms, raw } = asked;
         let searcher = self.searcher();
-        let query = self.restricted(self.strict(terms, raw), visible, &Filters::default());
+        let query = self.restricted(
+            self.strict(terms, raw).query(),
+            visible,
+            &Filters::default(),
+        );
         let top = visible_only(&searcher, &query, TopDocs::with_limit(cap), visible, now)?;
         Ok(top
             .into_iter()
@@ -897,6 +917,137 @@ fn recent_live(
     Ok(live)
 }
 
+/// The page `(limit, offset)` of the documents `matching` finds and `visible` lets through,
+/// ranked by the sum of the weights of the `ranking` terms each holds, and how many there are.
+/// A common word matches thousands of articles: they are counted without being scored, and
+/// ranked by a pure union of terms, so that tantivy skips every block of documents that cannot
+/// reach the page (block-max WAND) and scores only the rest.
+fn ranked(
+    searcher: &Searcher,
+    matching: &dyn Query,
+    ranking: &[(Term, Score)],
+    visible: Visible,
+    now: DateTime<Utc>,
+    (limit, offset): (usize, usize),
+) -> tantivy::Result<(Vec<(Score, DocAddress)>, usize)> {
+    let matching = matching.weight(EnableScoring::disabled_from_searcher(searcher))?;
+    let ranking = scoring(ranking).weight(EnableScoring::enabled_from_searcher(searcher))?;
+    let now = now.timestamp();
+    let mut best = Best::new(limit + offset);
+    let mut total = 0;
+    for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+        let rule = match visible {
+            Visible::Live => Some(LiveRule::of(segment, now)?),
+            Visible::Staff(_) | Visible::Trash => None,
+        };
+        let alive = segment.alive_bitset();
+        let mut found = Docs::new(segment.max_doc());
+        matching.for_each_no_score(segment, &mut |docs| {
+            for &doc in docs {
+                let gone = alive.is_some_and(|alive| alive.is_deleted(doc));
+                if !gone
+                    && rule
+                        .as_ref()
+                        .is_none_or(|r| r.live_since(doc, now).is_some())
+                {
+                    found.insert(doc);
+                    total += 1;
+                }
+            }
+        })?;
+        if found.is_empty() {
+            continue;
+        }
+        let ord = ord as SegmentOrdinal;
+        ranking.for_each_pruning(best.threshold(), segment, &mut |doc, score| {
+            if found.contains(doc) {
+                best.push(score, DocAddress::new(ord, doc));
+            }
+            best.threshold()
+        })?;
+    }
+    Ok((best.page(offset), total))
+}
+
+/// A set of a segment's documents.
+struct Docs {
+    words: Vec<u64>,
+    any: bool,
+}
+
+impl Docs {
+    fn new(max_doc: DocId) -> Self {
+        Self {
+            words: vec![0; (max_doc as usize).div_ceil(64)],
+            any: false,
+        }
+    }
+
+    fn insert(&mut self, doc: DocId) {
+        if let Some(word) = self.words.get_mut(doc as usize / 64) {
+            *word |= 1 << (doc % 64);
+            self.any = true;
+        }
+    }
+
+    fn contains(&self, doc: DocId) -> bool {
+        self.words
+            .get(doc as usize / 64)
+            .is_some_and(|word| word & (1 << (doc % 64)) != 0)
+    }
+
+    fn is_empty(&self) -> bool {
+        !self.any
+    }
+}
+
+/// The best `n` documents so far: kept in a buffer twice that size, cut back to the best `n`
+/// when full (as tantivy's own top-n does), whose worst is then the score to beat.
+struct Best {
+    n: usize,
+    kept: Vec<(Score, DocAddress)>,
+    to_beat: Score,
+}
+
+impl Best {
+    fn new(n: usize) -> Self {
+        Self {
+            n,
+            kept: Vec::with_capacity(2 * n.max(1)),
+            to_beat: Score::MIN,
+        }
+    }
+
+    fn threshold(&self) -> Score {
+        self.to_beat
+    }
+
+    fn push(&mut self, score: Score, address: DocAddress) {
+        if score <= self.to_beat {
+            return;
+        }
+        if self.kept.len() >= 2 * self.n.max(1) {
+            self.cut();
+        }
+        self.kept.push((score, address));
+    }
+
+    /// Best first; equal scores in index order.
+    fn cut(&mut self) {
+        self.kept
+            .sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+        self.kept.truncate(self.n);
+        if self.kept.len() == self.n {
+            self.to_beat = self.kept.last().map_or(Score::MIN, |(score, _)| *score);
+        }
+    }
+
+    fn page(mut self, offset: usize) -> Vec<(Score, DocAddress)> {
+        self.cut();
+        self.kept.into_iter().skip(offset).collect()
+    }
+}
+
 /// `collector` over the hits of `query` that `visible` lets through. For anonymous readers the
 /// visibility rule is checked per hit from the segment's fast fields ([`LiveRule`]) rather than
 /// as three more clauses of the query, which every hit of a common word would be matched
@@ -1076,43 +1227,128 @@ mod tests {
 
     use super::*;
 
+    /// An article written a day ago, live or a draft.
+    fn source(body: &str, live: bool, tags: Vec<Uuid>, title: String) -> Source {
+        let written = Utc::now() - TimeDelta::days(1);
+        Source {
+            id: Uuid::now_v7(),
+            title,
+            subtitle: None,
+            excerpt: String::new(),
+            body_text: body.to_owned(),
+            tag_ids: tags,
+            author_ids: Vec::new(),
+            category_id: None,
+            status: if live { "published" } else { "draft" }.to_owned(),
+            kind: "article".to_owned(),
+            locale: "zh-CN".to_owned(),
+            published_at: live.then_some(written),
+            unpublish_at: None,
+            trashed: false,
+        }
+    }
+
+    /// Writes `sources` in one commit: one more segment.
+    fn committed(opened: &Opened, sources: &[Source]) {
+        let prepared = sources
+            .iter()
+            .map(|s| opened.document(s, &HashMap::new()))
+            .collect();
+        let mut writer = opened.writer.lock().expect("the writer");
+        opened.write(&writer, prepared, &[]);
+        writer.commit().expect("committed");
+        opened.reader.reload().expect("reloaded");
+    }
+
     /// Articles written in order: the body of each, whether it is live, its tags.
     fn indexed(articles: &[(&str, bool, Vec<Uuid>)]) -> (tempfile::TempDir, Opened, Vec<Uuid>) {
         let dir = tempfile::tempdir().expect("a directory");
         let (opened, _) = Opened::open(dir.path()).expect("an index");
-        let written = Utc::now() - TimeDelta::days(1);
-        let mut ids = Vec::new();
-        let prepared = articles
+        let sources: Vec<Source> = articles
             .iter()
-            .map(|(body, live, tags)| {
-                let id = Uuid::now_v7();
-                ids.push(id);
-                let source = Source {
-                    id,
-                    title: format!("稿件 {}", ids.len()),
-                    subtitle: None,
-                    excerpt: String::new(),
-                    body_text: (*body).to_owned(),
-                    tag_ids: tags.clone(),
-                    author_ids: Vec::new(),
-                    category_id: None,
-                    status: if *live { "published" } else { "draft" }.to_owned(),
-                    kind: "article".to_owned(),
-                    locale: "zh-CN".to_owned(),
-                    published_at: live.then_some(written),
-                    unpublish_at: None,
-                    trashed: false,
-                };
-                opened.document(&source, &HashMap::new())
+            .enumerate()
+            .map(|(n, (body, live, tags))| {
+                source(body, *live, tags.clone(), format!("稿件 {}", n + 1))
             })
             .collect();
-        {
-            let mut writer = opened.writer.lock().expect("the writer");
-            opened.write(&writer, prepared, &[]);
-            writer.commit().expect("committed");
-        }
-        opened.reader.reload().expect("reloaded");
+        committed(&opened, &sources);
+        let ids = sources.iter().map(|s| s.id).collect();
         (dir, opened, ids)
+    }
+
+    #[test]
+    fn search_pages_rank_every_live_match_once_as_scoring_them_all_would() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let (opened, _) = Opened::open(dir.path()).expect("an index");
+        // Two segments; one word more or less often, drafts among them, and some without it.
+        for segment in 0..2 {
+            let sources: Vec<Source> = (0..150)
+                .map(|n| {
+                    let body = "养老服务。".repeat(1 + n % 7) + &"城市建设。".repeat(n % 5);
+                    let body = if n % 11 == 0 {
+                        "城市建设。".to_owned()
+                    } else {
+                        body
+                    };
+                    source(&body, n % 4 != 0, Vec::new(), format!("稿件 {segment} {n}"))
+                })
+                .collect();
+            committed(&opened, &sources);
+        }
+        let terms = super::super::text::query_terms("养老");
+        let asked = Asked {
+            terms: &terms,
+            raw: "养老",
+        };
+        let now = Utc::now();
+        let searcher = opened.searcher();
+        let every = scoring(&{
+            let mut ranking = Vec::new();
+            opened.strict(&terms, "养老").terms(&mut ranking);
+            ranking
+        });
+        let (all, expected_total) = visible_only(
+            &searcher,
+            &every,
+            (TopDocs::with_limit(1_000), Count),
+            Visible::Live,
+            now,
+        )
+        .expect("every match");
+        assert_eq!(expected_total, all.len());
+        let mut seen = BTreeSet::new();
+        for page in 0..all.len().div_ceil(20) {
+            let (hits, total) = opened
+                .search(
+                    asked,
+                    Visible::Live,
+                    &Filters::default(),
+                    now,
+                    (20, page * 20),
+                )
+                .expect("a page");
+            assert_eq!(total, expected_total);
+            let scores: Vec<f32> = hits.iter().map(|h| h.score).collect();
+            let expected: Vec<f32> = all
+                .iter()
+                .skip(page * 20)
+                .take(20)
+                .map(|(score, _)| unit(*score))
+                .collect();
+            assert_eq!(scores, expected, "page {page}");
+            seen.extend(hits.iter().map(|h| h.id));
+        }
+        assert_eq!(seen.len(), expected_total, "every match once");
+        let drafts_and_all = opened
+            .search(
+                asked,
+                Visible::Staff(None),
+                &Filters::default(),
+                now,
+                (20, 0),
+            )
+            .expect("staff");
+        assert!(drafts_and_all.1 > expected_total, "staff also find drafts");
     }
 
     const SMALL: RelatedBounds = RelatedBounds {

@@ -159,40 +159,39 @@ const SNIPPET_CHARS: usize = 120;
 /// match, the start of the text.
 pub fn snippet(text: &str, words: &[String]) -> String {
     let chars: Vec<char> = text.chars().collect();
-    // Matched in the normalised text (simplified, lower case), shown as written: the
-    // conversion is character for character.
-    let normalised: Vec<char> = analysis::normalise(text).chars().collect();
-    let basis = if normalised.len() == chars.len() {
-        &normalised
-    } else {
-        &chars
-    };
-    let lower: Vec<char> = basis
-        .iter()
-        .map(|c| c.to_lowercase().next().unwrap_or(*c))
-        .collect();
     let mut needles: Vec<Vec<char>> = words
         .iter()
         .filter(|w| !w.is_empty())
         .map(|w| w.chars().collect())
         .collect();
     needles.sort_by_key(|n| std::cmp::Reverse(n.len()));
-    let match_at = |at: usize| -> Option<usize> {
-        needles
-            .iter()
-            .find(|n| lower.get(at..at + n.len()) == Some(n.as_slice()))
-            .map(Vec::len)
-    };
-    let first = (0..chars.len()).find(|&at| match_at(at).is_some());
+    let longest = needles.first().map_or(0, Vec::len);
+    // Normalised as far as the first match needs, in growing prefixes: a hit's text is often
+    // thousands of characters, and the first match near its start.
+    let mut lower = Vec::new();
+    let mut first = None;
+    let mut upto = 0;
+    while upto < chars.len() {
+        upto = (upto * 4).max(256).min(chars.len());
+        lower = lowered(&chars, upto);
+        first = (0..upto).find(|&at| match_at(&needles, &lower, at).is_some());
+        // One that starts here but ends past the prefix may come first: read further.
+        if first.is_some_and(|at| at + longest <= upto || upto == chars.len()) {
+            break;
+        }
+    }
     let start = first.map_or(0, |at| at.saturating_sub(BEFORE));
     let end = (start + SNIPPET_CHARS).min(chars.len());
+    if lower.len() < (end + longest).min(chars.len()) {
+        lower = lowered(&chars, (end + longest).min(chars.len()));
+    }
     let mut out = String::new();
     if start > 0 {
         out.push('…');
     }
     let mut at = start;
     while at < end {
-        match match_at(at) {
+        match match_at(&needles, &lower, at) {
             Some(len) => {
                 let stop = (at + len).min(chars.len());
                 out.push_str("<mark>");
@@ -212,6 +211,40 @@ pub fn snippet(text: &str, words: &[String]) -> String {
         out.push('…');
     }
     out
+}
+
+/// The first `upto` of `chars`, simplified and lower case, as the whole text would give them
+/// (the character after is read too: simplification looks at both neighbours).
+fn lowered(chars: &[char], upto: usize) -> Vec<char> {
+    let prefix: String = chars.iter().take(upto + 1).collect();
+    let normalised: Vec<char> = analysis::normalise(&prefix).chars().collect();
+    // Shown as written: only a conversion character for character keeps the offsets.
+    let basis = if normalised.len() == prefix.chars().count() {
+        &normalised
+    } else {
+        chars
+    };
+    basis
+        .iter()
+        .take(upto)
+        .map(|c| {
+            if c.is_ascii() {
+                c.to_ascii_lowercase()
+            } else if analysis::is_han(*c) {
+                *c
+            } else {
+                c.to_lowercase().next().unwrap_or(*c)
+            }
+        })
+        .collect()
+}
+
+/// The length of the longest of `needles` (longest first) at `at` in `lower`.
+fn match_at(needles: &[Vec<char>], lower: &[char], at: usize) -> Option<usize> {
+    needles
+        .iter()
+        .find(|n| lower.get(at..at + n.len()) == Some(n.as_slice()))
+        .map(Vec::len)
 }
 
 fn escape_into(out: &mut String, c: char) {
@@ -332,5 +365,19 @@ mod tests {
     fn a_snippet_marks_traditional_text_for_a_simplified_query() {
         let snippet = snippet("社區養老服務", &["养老".to_owned()]);
         assert_eq!(snippet, "社區<mark>養老</mark>服務");
+    }
+
+    #[test]
+    fn a_snippet_finds_the_first_match_however_far_into_a_long_text() {
+        // Every prefix length read on the way (256, 1,024, …) falls in some match's middle.
+        for lead in [254, 255, 1_022, 1_023, 3_000] {
+            let text = "國".repeat(lead) + "社區養老服務" + &"養老".repeat(100);
+            let snippet = snippet(&text, &["养老服务".to_owned(), "养老".to_owned()]);
+            assert!(
+                snippet.starts_with(&format!("…{}社區<mark>養老服務</mark>", "國".repeat(28))),
+                "{lead}: {snippet}"
+            );
+            assert!(snippet.ends_with("<mark>養老</mark>…"), "{lead}: {snippet}");
+        }
     }
 }
