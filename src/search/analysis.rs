@@ -1,5 +1,5 @@
 //! One pass of jieba over an article gives everything search keeps of it: the words of each
-//! field for the index (with positions and byte offsets), the title's neighbouring words, and
+//! field for the index (with their positions), the title's neighbouring words, and
 //! the article's keywords (TF-IDF over the same tagged words). Documents and queries are normalised the same
 //! way: traditional characters become simplified, Latin letters lower case.
 
@@ -127,7 +127,7 @@ pub fn neighbours(tokens: &[Token]) -> Vec<String> {
     pairs
 }
 
-/// The index's words of `text`, without keywords: what the tokenizer and queries use.
+/// The index's words of `text`, without keywords.
 pub fn words(text: &str) -> Vec<String> {
     analyse(text, |_, _| {})
         .tokens

@@ -24,7 +24,6 @@ use tantivy::{
         FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
         TextOptions, Value,
     },
-    tokenizer::PreTokenizedString,
 };
 use uuid::Uuid;
 
@@ -32,7 +31,6 @@ use super::{
     analysis::{self, KeywordCounter},
     model::Source,
     text::Term as QueryTerm,
-    tokenizer,
 };
 use crate::articles::model::Status;
 
@@ -94,7 +92,8 @@ impl Fields {
         let mut builder = Schema::builder();
         let text = TextOptions::default().set_indexing_options(
             TextFieldIndexing::default()
-                .set_tokenizer(tokenizer::NAME)
+                // The words come analysed (see `Opened::document`), separated by spaces.
+                .set_tokenizer("whitespace")
                 .set_index_option(IndexRecordOption::WithFreqs),
         );
         // Whole values with their counts: scored with BM25 (related articles, neighbouring
@@ -195,9 +194,6 @@ impl Opened {
                 (index, None)
             }
         };
-        index
-            .tokenizers()
-            .register(tokenizer::NAME, tokenizer::JiebaTokenizer);
         let writer = index
             .writer_with_num_threads(1, WRITER_HEAP_BYTES)
             .map_err(|e| OpenError::Index(shown.clone(), e))?;
@@ -259,13 +255,12 @@ impl Opened {
                     doc.add_text(f.title_pairs, pair);
                 }
             }
-            doc.add_pre_tokenized_text(
-                field,
-                PreTokenizedString {
-                    text: String::new(),
-                    tokens: analysed.tokens,
-                },
-            );
+            // As words between spaces: tantivy keeps a pre-tokenized text as JSON, a record per
+            // word, written here and parsed again by its indexing thread (a tenth of a
+            // rebuild's work, and most of its memory while documents wait to be indexed). The
+            // analysis's words hold no spaces.
+            let words: Vec<&str> = analysed.tokens.iter().map(|t| t.text.as_str()).collect();
+            doc.add_text(field, words.join(" "));
         }
         let keywords = keywords.top();
         let id = source.id.as_u128();

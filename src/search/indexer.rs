@@ -17,6 +17,10 @@ use std::{
 use actix_web::web;
 use diesel::PgConnection;
 use indicatif::{ProgressBar, ProgressStyle};
+use tantivy::{
+    IndexWriter,
+    indexer::{LogMergePolicy, NoMergePolicy},
+};
 use uuid::Uuid;
 
 use super::{
@@ -346,6 +350,35 @@ pub fn rebuild(conn: &mut PgConnection, opened: &Opened, bar: bool) -> Result<i6
         .writer
         .lock()
         .map_err(|_| ApiError::internal("the search index writer was poisoned"))?;
+    // Merged once at the end: merging as segments fill up would redo that work, and could take
+    // away a segment the final merge names.
+    writer.set_merge_policy(Box::new(NoMergePolicy));
+    let built = write_every_article(conn, opened, &mut writer, seq, &progress);
+    writer.set_merge_policy(Box::<LogMergePolicy>::default());
+    let done = built?;
+    drop(writer);
+    opened.reader.reload().map_err(ApiError::internal)?;
+    progress.finish_and_clear();
+    let seconds = started.elapsed().as_secs_f64();
+    tracing::info!(
+        articles = done,
+        seconds,
+        per_second = (done as f64 / seconds.max(0.001)).round(),
+        "search index built"
+    );
+    Ok(seq)
+}
+
+/// Writes every article into the emptied index, commits with `seq`, and merges what was
+/// written into one segment: a query then walks one list per word rather than one per
+/// segment. Returns the articles written.
+fn write_every_article(
+    conn: &mut PgConnection,
+    opened: &Opened,
+    writer: &mut IndexWriter,
+    seq: i64,
+    progress: &ProgressBar,
+) -> Result<usize, ApiError> {
     writer.delete_all_documents().map_err(ApiError::internal)?;
     let mut after = None;
     let mut done = 0usize;
@@ -369,31 +402,20 @@ pub fn rebuild(conn: &mut PgConnection, opened: &Opened, bar: bool) -> Result<i6
             (mine, other.join().unwrap_or_default())
         });
         prepared.extend(more);
-        opened.write(&writer, prepared, &[]);
+        opened.write(writer, prepared, &[]);
         done += sources.len();
         progress.inc(sources.len() as u64);
     }
-    stamp_commit(&mut writer, seq)?;
-    // One segment: a query then walks one list per word rather than one per segment.
+    stamp_commit(writer, seq)?;
     let segments = opened
         .index
         .searchable_segment_ids()
         .map_err(ApiError::internal)?;
     if segments.len() > 1 {
         writer.merge(&segments).wait().map_err(ApiError::internal)?;
-        stamp_commit(&mut writer, seq)?;
+        stamp_commit(writer, seq)?;
     }
-    drop(writer);
-    opened.reader.reload().map_err(ApiError::internal)?;
-    progress.finish_and_clear();
-    let seconds = started.elapsed().as_secs_f64();
-    tracing::info!(
-        articles = done,
-        seconds,
-        per_second = (done as f64 / seconds.max(0.001)).round(),
-        "search index built"
-    );
-    Ok(seq)
+    Ok(done)
 }
 
 /// `masthead search reindex`: rebuilds the index in `dir` from the database, with a progress

@@ -9,7 +9,6 @@ pub mod indexer;
 pub mod model;
 pub mod queries;
 pub mod text;
-pub mod tokenizer;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
