@@ -407,6 +407,14 @@ fn is_latin(word: &str) -> bool {
     word.chars().all(|c| c.is_ascii_alphanumeric()) && word.chars().any(|c| c.is_ascii_alphabetic())
 }
 
+/// `term` scored by BM25 times `weight`.
+fn weighed(term: &Term, weight: Score) -> Box<dyn Query> {
+    boxed(BoostQuery::new(
+        boxed(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+        weight,
+    ))
+}
+
 /// A query of weighed terms, kept as a tree for what must match and flattened for ranking.
 enum Scored {
     Term(Term, Score),
@@ -422,10 +430,7 @@ impl Scored {
             parts.iter().map(|part| (occur, part.query())).collect()
         };
         match self {
-            Self::Term(term, weight) => boxed(BoostQuery::new(
-                boxed(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
-                *weight,
-            )),
+            Self::Term(term, weight) => weighed(term, *weight),
             Self::All(parts) => boxed(BooleanQuery::new(clauses(parts, Occur::Must))),
             Self::Any(parts) => boxed(BooleanQuery::new(clauses(parts, Occur::Should))),
         }
@@ -496,23 +501,29 @@ impl Scored {
 }
 
 impl Opened {
+    /// The text fields with their weights: title above subtitle and tags, above excerpt, above
+    /// body.
+    fn weighed_text_fields(&self) -> [(Field, Score); 4] {
+        let f = &self.fields;
+        [
+            (f.title, TITLE_BOOST),
+            (f.secondary, SECONDARY_BOOST),
+            (f.excerpt, EXCERPT_BOOST),
+            (f.body, BODY_BOOST),
+        ]
+    }
+
     fn term(&self, field: Field, text: &str, weight: Score) -> Scored {
         Scored::Term(Term::from_field_text(field, text), weight)
     }
 
     /// `word` in any text field, each with its weight.
     fn word(&self, word: &str) -> Scored {
-        let f = &self.fields;
         Scored::Any(
-            [
-                (f.title, TITLE_BOOST),
-                (f.secondary, SECONDARY_BOOST),
-                (f.excerpt, EXCERPT_BOOST),
-                (f.body, BODY_BOOST),
-            ]
-            .into_iter()
-            .map(|(field, boost)| self.term(field, word, boost))
-            .collect(),
+            self.weighed_text_fields()
+                .into_iter()
+                .map(|(field, boost)| self.term(field, word, boost))
+                .collect(),
         )
     }
 
@@ -554,7 +565,6 @@ impl Opened {
     /// every word. Longer Han words need no prefix: the index holds the dictionary words inside
     /// long ones.
     fn loose(&self, terms: &[QueryTerm]) -> Box<dyn Query> {
-        let f = &self.fields;
         let mut clauses = Vec::new();
         for term in terms {
             for word in std::iter::once(&term.word).chain(&term.parts) {
@@ -566,12 +576,7 @@ impl Opened {
                     (true, 4..=7) => 1,
                     (true, _) => 2,
                 };
-                for (field, boost) in [
-                    (f.title, TITLE_BOOST),
-                    (f.secondary, SECONDARY_BOOST),
-                    (f.excerpt, EXCERPT_BOOST),
-                    (f.body, BODY_BOOST),
-                ] {
+                for (field, boost) in self.weighed_text_fields() {
                     let t = Term::from_field_text(field, word);
                     let exact_or_near = if distance == 0 {
                         boxed(TermQuery::new(t.clone(), IndexRecordOption::WithFreqs))
@@ -898,10 +903,7 @@ fn scoring(terms: &[(Term, Score)]) -> BooleanQuery {
     BooleanQuery::new(
         terms
             .iter()
-            .map(|(term, weight)| {
-                let query = TermQuery::new(term.clone(), IndexRecordOption::WithFreqs);
-                (Occur::Should, boxed(BoostQuery::new(boxed(query), *weight)))
-            })
+            .map(|(term, weight)| (Occur::Should, weighed(term, *weight)))
             .collect(),
     )
 }
