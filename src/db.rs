@@ -177,6 +177,19 @@ fn act_as(conn: &mut Conn, actor: Actor) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// Runs reads that must agree with one another in one snapshot of the database: an item rendered
+/// in one statement and whether readers saw it in the next could otherwise straddle a commit
+/// (a draft published between them read as a public item gone).
+pub fn in_one_snapshot<T>(
+    conn: &mut PgConnection,
+    work: impl FnOnce(&mut PgConnection) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    conn.build_transaction()
+        .repeatable_read()
+        .read_only()
+        .run(work)
+}
+
 /// Runs CPU-heavy work (password hashing) off the async workers, keeping the tracing span.
 pub async fn blocking<T, F>(work: F) -> Result<T, ApiError>
 where

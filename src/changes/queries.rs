@@ -17,7 +17,6 @@ pub fn after(conn: &mut PgConnection, seq: i64, limit: i64) -> QueryResult<Vec<C
         .load(conn)
 }
 
-/// The highest number committed so far (0 for an empty log).
 /// The first commit number still kept: the oldest change not pruned, or the next one to come
 /// when every change was pruned.
 pub fn first_kept(conn: &mut PgConnection) -> QueryResult<i64> {
@@ -35,6 +34,7 @@ pub fn first_kept(conn: &mut PgConnection) -> QueryResult<i64> {
     .map(|first| first.seq)
 }
 
+/// The highest number committed so far (0 for an empty log).
 pub fn latest(conn: &mut PgConnection) -> QueryResult<i64> {
     change_log::table
         .select(diesel::dsl::max(change_log::seq))

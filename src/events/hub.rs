@@ -120,15 +120,17 @@ pub fn events_after(
     seq: i64,
     showing: &Showing,
 ) -> Result<(Vec<Event>, i64), ApiError> {
-    let changes = changes::queries::after(conn, seq, BATCH)?;
-    let last = changes.last().map_or(seq, changes::model::Change::number);
-    let mut events = Vec::new();
-    for (key, touched) in items::touched(conn, &changes)? {
-        if let Some(entry) = items::entry(conn, &key, &touched, showing)? {
-            events.push(Event::of(touched.seq, &entry)?);
+    db::in_one_snapshot(conn, |conn| {
+        let changes = changes::queries::after(conn, seq, BATCH)?;
+        let last = changes.last().map_or(seq, changes::model::Change::number);
+        let mut events = Vec::new();
+        for (key, touched) in items::touched(conn, &changes)? {
+            if let Some(entry) = items::entry(conn, &key, &touched, showing)? {
+                events.push(Event::of(touched.seq, &entry)?);
+            }
         }
-    }
-    Ok((events, last))
+        Ok((events, last))
+    })
 }
 
 /// What events carry: full articles, as a live page shows them.

@@ -106,9 +106,11 @@ pub async fn sync_content(
         full: params.full.unwrap_or(false),
         now,
     };
-    let page = db::run(&state.pool, move |conn| match token {
-        None => queries::start(conn, per_page, &showing, now),
-        Some(token) => queries::resume(conn, token, per_page, &showing, now),
+    let page = db::run(&state.pool, move |conn| {
+        db::in_one_snapshot(conn, |conn| match token {
+            None => queries::start(conn, per_page, &showing, now),
+            Some(token) => queries::resume(conn, token, per_page, &showing, now),
+        })
     })
     .await?;
     let next = page.next.encode();

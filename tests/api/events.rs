@@ -3,6 +3,7 @@
 //! few, and shutdown ends them without waiting.
 
 use std::{
+    collections::HashSet,
     io::{BufRead, BufReader, Read, Write},
     net::TcpStream,
     time::{Duration, Instant},
@@ -181,6 +182,28 @@ fn each_process_streams_changes_committed_through_any_and_a_stream_resumes_witho
             .contains("transfer-encoding: chunked")
     );
     assert_eq!(stream.message().as_deref(), Some("retry: 2000"));
+
+    // Drafts published as soon as they are written: each reaches the stream once, as the
+    // article, never as the tombstone of a draft no reader saw.
+    let mut flash = HashSet::new();
+    for n in 0..10 {
+        let id = article(&a, &token, &format!("快讯{n}"));
+        let (status, _) = call(
+            &a,
+            "POST",
+            &format!("/api/v1/articles/{id}/publish"),
+            Some(&token),
+            None,
+        );
+        assert_eq!(status, 200);
+        flash.insert(id);
+    }
+    while !flash.is_empty() {
+        let event = stream.event().expect("an event");
+        assert_eq!(event.event, "upsert", "{}", event.data);
+        let id = event.data["id"].as_str().expect("an id");
+        assert!(flash.remove(id), "{id} came twice or was never written");
+    }
 
     // A draft is nobody's business; its publication is everyone's, through the other process.
     let id = article(&a, &token, "直播：开幕");
