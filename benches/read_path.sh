@@ -3,7 +3,8 @@
 # per second, memory (RssAnon), uncached reads beside benches/ceiling.rs, and a Zipf mix
 # (benches/read_path.py). Needs wrk (apt-get install wrk). Loopback only.
 #   bash benches/read_path.sh          # READ_PATH_ARTICLES=10000, SECONDS_PER_RUN=10,
-#                                      # READ_PATH_ARENAS=2 (MALLOC_ARENA_MAX; `default` for glibc's)
+#                                      # READ_PATH_MALLOC=shipped (the Dockerfile's glibc settings;
+#                                      # `default` for glibc's own)
 #   READ_PATH_MASTHEAD=path/to/masthead  another build of the server, e.g. with another allocator
 set -euo pipefail
 cd "$(dirname "$0")/.."
