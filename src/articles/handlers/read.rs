@@ -1,4 +1,8 @@
-use actix_web::{HttpRequest, HttpResponse, get, http::header, web};
+use actix_web::{
+    HttpRequest, HttpResponse, get,
+    http::header::{self, ContentType},
+    web,
+};
 
 use crate::{
     articles::{
@@ -56,12 +60,14 @@ pub async fn find_article(
         let mut views = [ArticleView::full(article)];
         shape.embed(conn, &mut views, &media_url)?;
         let [view] = views;
-        Ok(Ok((shape.project(&view)?, until_change)))
+        Ok(Ok((shape.to_json(&view)?, until_change)))
     })
     .await?;
     match found {
         Ok((body, until_change)) => {
-            let mut response = HttpResponse::Ok().json(body);
+            let mut response = HttpResponse::Ok()
+                .content_type(ContentType::json())
+                .body(body);
             cache::mark_public_for(&mut response, &reader, &state, until_change);
             Ok(response)
         }

@@ -127,3 +127,36 @@ async fn stale_if_match_or_version_changes_nothing() {
     assert_eq!(now["title"], "甲的修改");
     assert_eq!(now["version"], 2);
 }
+
+#[actix_web::test]
+async fn the_etag_readers_get_serves_an_editor_as_if_match() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let article = create(&app, &admin, json!({"title": "发布后再改", "body": "正文"})).await;
+    let id = id_of(&article);
+    let path = format!("/api/v1/articles/{id}");
+    let published = app
+        .post(&format!("{path}/publish"))
+        .as_user(&admin)
+        .send()
+        .await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.text());
+    let read = app.get(&path).send().await;
+    assert_eq!(read.status, StatusCode::OK);
+    let etag = read.header("etag").expect("an ETag").to_owned();
+    let edited = app
+        .patch(&path)
+        .as_user(&admin)
+        .header("if-match", &etag)
+        .json(&json!({"title": "发布后改过"}))
+        .send()
+        .await;
+    assert_eq!(edited.status, StatusCode::OK, "{}", edited.text());
+    app.patch(&path)
+        .as_user(&admin)
+        .header("if-match", &etag)
+        .json(&json!({"title": "晚了一步"}))
+        .send()
+        .await
+        .problem(412);
+}
