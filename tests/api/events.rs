@@ -154,6 +154,17 @@ fn article(address: &str, token: &str, title: &str) -> String {
     made["id"].as_str().expect("an id").to_owned()
 }
 
+fn publish(address: &str, token: &str, id: &str) {
+    let (status, answer) = call(
+        address,
+        "POST",
+        &format!("/api/v1/articles/{id}/publish"),
+        Some(token),
+        None,
+    );
+    assert_eq!(status, 200, "{answer}");
+}
+
 #[test]
 fn each_process_streams_changes_committed_through_any_and_a_stream_resumes_without_loss() {
     let db = TestDatabase::new();
@@ -188,14 +199,7 @@ fn each_process_streams_changes_committed_through_any_and_a_stream_resumes_witho
     let mut flash = HashSet::new();
     for n in 0..10 {
         let id = article(&a, &token, &format!("快讯{n}"));
-        let (status, _) = call(
-            &a,
-            "POST",
-            &format!("/api/v1/articles/{id}/publish"),
-            Some(&token),
-            None,
-        );
-        assert_eq!(status, 200);
+        publish(&a, &token, &id);
         flash.insert(id);
     }
     while !flash.is_empty() {
@@ -209,14 +213,7 @@ fn each_process_streams_changes_committed_through_any_and_a_stream_resumes_witho
     let id = article(&a, &token, "直播：开幕");
     let mut latencies = Vec::new();
     let started = Instant::now();
-    let (status, _) = call(
-        &a,
-        "POST",
-        &format!("/api/v1/articles/{id}/publish"),
-        Some(&token),
-        None,
-    );
-    assert_eq!(status, 200);
+    publish(&a, &token, &id);
     let published = stream.event().expect("an event");
     latencies.push(started.elapsed());
     assert_eq!(published.event, "upsert");
@@ -378,14 +375,7 @@ fn where_public_reading_is_off_a_content_key_opens_the_stream_even_in_the_url() 
     );
     assert_eq!(in_header.status(), 200);
     let id = article(&address, &token, "内部直播");
-    let (status, _) = call(
-        &address,
-        "POST",
-        &format!("/api/v1/articles/{id}/publish"),
-        Some(&token),
-        None,
-    );
-    assert_eq!(status, 200);
+    publish(&address, &token, &id);
     let event = in_url.event().expect("an event");
     assert_eq!(event.data["id"], id.as_str());
     terminate(&server);
