@@ -1,7 +1,10 @@
 //! Finding a free slug, and reading a path segment that may be an id or a slug.
 
 use diesel::{
-    OptionalExtension, PgConnection, QueryResult, QueryableByName, RunQueryDsl, sql_query,
+    BoolExpressionMethods, Expression, IntoSql, OptionalExtension, PgConnection, QueryResult,
+    QueryableByName, RunQueryDsl,
+    dsl::{And, AsExprOf},
+    sql_query,
     sql_types::{Text, Uuid as SqlUuid},
 };
 use uuid::Uuid;
@@ -38,7 +41,7 @@ pub fn reserve(conn: &mut PgConnection, scope: Scope, base: &str) -> QueryResult
 }
 
 /// `base` when no taken slug equals it, otherwise the first free `base-2`, `base-3`, ….
-/// `taken` holds the slugs that start with `base` (callers fetch them with one `LIKE` query).
+/// `taken` holds the slugs that start with `base` (callers fetch them with [`starting_with`]).
 pub fn next_free(base: &str, taken: &[String]) -> String {
     if !taken.iter().any(|t| t == base) {
         return base.to_owned();
@@ -49,10 +52,25 @@ pub fn next_free(base: &str, taken: &[String]) -> String {
         .unwrap_or_else(|| base.to_owned())
 }
 
-/// The `LIKE` pattern matching `base` and its numbered variants.
-pub fn like_pattern(base: &str) -> String {
-    // Slugs are `[a-z0-9-]`, so only `_` and `%` would need escaping, and they cannot occur.
-    format!("{base}%")
+diesel::infix_operator!(PatternAtLeast, " ~>=~ ", backend: diesel::pg::Pg);
+diesel::infix_operator!(PatternBelow, " ~<~ ", backend: diesel::pg::Pg);
+
+/// The slugs in `column` that start with `base` (so `base` and its numbered variants).
+pub type StartingWith<C> =
+    And<PatternAtLeast<C, AsExprOf<String, Text>>, PatternBelow<C, AsExprOf<String, Text>>>;
+
+/// `column` starts with `base`, as the byte-wise range the `text_pattern_ops` prefix indexes
+/// answer. `LIKE $1` cannot use them once PostgreSQL settles on a prepared statement's generic
+/// plan (the pattern is unknown when that plan is made), and then every create read the whole
+/// table. Slugs are `[a-z0-9-]`, all below `~`, so the range holds exactly the prefixed ones.
+pub fn starting_with<C>(column: C, base: &str) -> StartingWith<C>
+where
+    C: Expression<SqlType = Text> + Copy,
+{
+    PatternAtLeast::new(column, base.to_owned().into_sql::<Text>()).and(PatternBelow::new(
+        column,
+        format!("{base}~").into_sql::<Text>(),
+    ))
 }
 
 /// A path segment that names a resource: its id when it parses as one, its slug otherwise.

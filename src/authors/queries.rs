@@ -76,7 +76,7 @@ pub fn user_exists(conn: &mut PgConnection, id: Uuid) -> QueryResult<bool> {
 pub fn free_slug(conn: &mut PgConnection, base: &str) -> QueryResult<String> {
     slugs::reserve(conn, slugs::Scope::Authors, base)?;
     let taken: Vec<String> = authors::table
-        .filter(authors::slug.like(slugs::like_pattern(base)))
+        .filter(slugs::starting_with(authors::slug, base))
         .select(authors::slug)
         .load(conn)?;
     Ok(slugs::next_free(base, &taken))

@@ -167,7 +167,7 @@ pub fn is_self_or_descendant(
 pub fn free_slug(conn: &mut PgConnection, base: &str) -> QueryResult<String> {
     slugs::reserve(conn, slugs::Scope::Categories, base)?;
     let taken: Vec<String> = categories::table
-        .filter(categories::slug.like(slugs::like_pattern(base)))
+        .filter(slugs::starting_with(categories::slug, base))
         .select(categories::slug)
         .load(conn)?;
     Ok(slugs::next_free(base, &taken))

@@ -104,7 +104,7 @@ pub fn remove_from_articles(conn: &mut PgConnection, id: Uuid) -> QueryResult<us
 pub fn free_slug(conn: &mut PgConnection, base: &str) -> QueryResult<String> {
     slugs::reserve(conn, slugs::Scope::Tags, base)?;
     let taken: Vec<String> = tags::table
-        .filter(tags::slug.like(slugs::like_pattern(base)))
+        .filter(slugs::starting_with(tags::slug, base))
         .select(tags::slug)
         .load(conn)?;
     Ok(slugs::next_free(base, &taken))

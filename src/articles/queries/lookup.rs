@@ -72,13 +72,12 @@ pub fn lock_current(conn: &mut PgConnection, key: &slugs::Key) -> QueryResult<Op
 
 /// Slugs in use or once used that start like `base`.
 pub fn taken_slugs(conn: &mut PgConnection, base: &str) -> QueryResult<Vec<String>> {
-    let pattern = slugs::like_pattern(base);
     articles::table
-        .filter(articles::slug.like(&pattern))
+        .filter(slugs::starting_with(articles::slug, base))
         .select(articles::slug)
         .union_all(
             article_slug_history::table
-                .filter(article_slug_history::slug.like(&pattern))
+                .filter(slugs::starting_with(article_slug_history::slug, base))
                 .select(article_slug_history::slug),
         )
         .load(conn)
