@@ -36,13 +36,26 @@ pub struct ChangeSignal {
     stopping: AtomicBool,
     /// Changes heard so far (a subset of the raises): whether the change log has news.
     heard: AtomicU64,
+    /// Of those, the ones that may have changed accounts, keys or hooks (`private`).
+    heard_private: AtomicU64,
 }
 
 impl ChangeSignal {
     /// A change committed somewhere (or may have been missed while not listening).
     pub fn heard_change(&self) {
+        self.heard_private.fetch_add(1, Ordering::SeqCst);
+        self.heard_content_change();
+    }
+
+    /// A change committed somewhere that touched no account, key or hook.
+    pub fn heard_content_change(&self) {
         self.heard.fetch_add(1, Ordering::SeqCst);
         self.raise();
+    }
+
+    /// How many of the changes heard may have touched accounts, keys or hooks.
+    pub fn private_changes_heard(&self) -> u64 {
+        self.heard_private.load(Ordering::SeqCst)
     }
 
     /// How many changes have been heard; unchanged means the change log has no news.
@@ -122,16 +135,19 @@ fn follow(state: &AppState, connected: &mut bool) -> diesel::QueryResult<()> {
     tracing::info!("listening for changes from every process");
     let mut proven = Instant::now();
     while !state.changes.stopping() {
-        let (mut heard, mut content) = (false, false);
+        let (mut content, mut private) = (false, false);
         for notification in conn.notifications_iter() {
-            heard = true;
-            content |= notification?.payload == "content";
+            let notification = notification?;
+            content |= notification.payload == "content";
+            private |= notification.payload != "content";
         }
         if content {
             state.cache.clear();
         }
-        if heard {
+        if private {
             state.changes.heard_change();
+        } else if content {
+            state.changes.heard_content_change();
         }
         if proven.elapsed() >= HEARTBEAT {
             // A connection that died without a word can make this wait for minutes: meanwhile

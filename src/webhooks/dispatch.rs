@@ -16,36 +16,56 @@ use crate::{
 };
 
 const CONSUMER: &str = "webhooks";
+
+/// What a dispatch came to.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Dispatched {
+    /// Deliveries recorded.
+    pub made: usize,
+    /// Whether any hook was active: with none, only a change to hooks can make work.
+    pub hooks: bool,
+}
 /// Changes read per transaction.
 const BATCH: i64 = 500;
 
 /// Records the deliveries of the changes committed since the last call, and moves the
-/// consumer past them, in one transaction. Returns how many deliveries were made, or `None`
-/// when another process is dispatching right now.
+/// consumer past them, in one transaction. `None` when another process is dispatching right now.
 pub fn dispatch(
     conn: &mut PgConnection,
     config: &Config,
     now: DateTime<Utc>,
-) -> Result<Option<usize>, ApiError> {
+) -> Result<Option<Dispatched>, ApiError> {
     conn.transaction(|conn| {
         let Some(last) = changes::queries::claim_consumer(conn, CONSUMER)? else {
             return Ok(None);
         };
+        // The log's end is read before the hooks, and nothing past it is read now: a hook made
+        // meanwhile is among the hooks, or made after every change read (which it must not
+        // hear of). The end is a commit's last number, so no transaction is cut.
+        let end = changes::queries::latest(conn)?;
+        let hooks = queries::active(conn)?;
+        if hooks.is_empty() {
+            // Nothing to deliver to: the changes need not be read (on a busy site without
+            // hooks, reading them was most of this worker's work), only passed.
+            if end > last {
+                changes::queries::advance_consumer(conn, CONSUMER, end)?;
+            }
+            return Ok(Some(Dispatched::default()));
+        }
+        let with_hooks = |made| Some(Dispatched { made, hooks: true });
         let mut batch = changes::queries::after(conn, last, BATCH)?;
+        batch.retain(|change| change.number() <= end);
         keep_whole_transactions(conn, last, &mut batch)?;
         let Some(newest) = batch.last().map(Change::number) else {
-            return Ok(Some(0));
+            return Ok(with_hooks(0));
         };
-        let hooks = queries::active(conn)?;
         let mut made = Vec::new();
-        if !hooks.is_empty() {
-            for group in payload::group(&batch) {
-                made.extend(deliveries_for(conn, config, &hooks, &group, now)?);
-            }
-            queries::insert_deliveries(conn, &made)?;
+        for group in payload::group(&batch) {
+            made.extend(deliveries_for(conn, config, &hooks, &group, now)?);
         }
+        queries::insert_deliveries(conn, &made)?;
         changes::queries::advance_consumer(conn, CONSUMER, newest)?;
-        Ok(Some(made.len()))
+        Ok(with_hooks(made.len()))
     })
 }
 

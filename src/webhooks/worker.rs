@@ -24,7 +24,7 @@ use crate::{
     outbound::{self, Reply, SendError},
     state::AppState,
     webhooks::{
-        dispatch,
+        dispatch::{self, Dispatched},
         model::{Attempt, Delivery, Webhook},
         queries,
     },
@@ -79,8 +79,8 @@ pub fn backoff(attempts: i32) -> Duration {
 }
 
 /// Records the deliveries of changes committed since the last time (in whichever process gets
-/// there first); returns how many this call made.
-pub fn dispatch(state: &AppState) -> Result<usize, ApiError> {
+/// there first).
+pub fn dispatch(state: &AppState) -> Result<Dispatched, ApiError> {
     let now = state.clock.now();
     db::run_blocking(&state.pool, |conn| {
         dispatch::dispatch(conn, &state.config, now).map(Option::unwrap_or_default)
@@ -241,22 +241,29 @@ fn work(state: &web::Data<AppState>) {
     let in_flight = Arc::new(AtomicUsize::new(0));
     let mut dispatched: Option<(u64, Instant)> = None;
     let mut claimed: Option<(u64, Instant)> = None;
+    // With no hook active, content changes make no deliveries: only a change to hooks (heard
+    // as `private`) is news, and the log is passed now and then.
+    let mut hooks = true;
     while !state.changes.stopping() {
         let seen = state.changes.count();
         let heard = state.changes.changes_heard();
+        let news = news_heard(state, hooks);
         // The change log is read when a change was heard (at most every DISPATCH_GAP, so a
         // burst of writes is read in batches rather than once per commit), and now and then in
         // case one was missed (the listener reconnecting, say).
         let read_log = dispatched.is_none_or(|(last, at)| {
-            (last != heard && at.elapsed() >= DISPATCH_GAP) || at.elapsed() >= IDLE
+            (last != news && at.elapsed() >= DISPATCH_GAP) || at.elapsed() >= IDLE
         });
         let mut made = 0;
         if read_log {
             match dispatch(state) {
-                Ok(count) => made = count,
+                Ok(done) => {
+                    made = done.made;
+                    hooks = done.hooks;
+                }
                 Err(error) => tracing::warn!(%error, "cannot record webhook deliveries"),
             }
-            dispatched = Some((heard, Instant::now()));
+            dispatched = Some((news, Instant::now()));
         }
         // Due deliveries are looked for when some were just made, when a call ended or a
         // handler asked (a raise that was not a change heard), and now and then for retries.
@@ -276,12 +283,22 @@ fn work(state: &web::Data<AppState>) {
             claimed = Some((pokes, Instant::now()));
         }
         let wait = match dispatched {
-            Some((last, at)) if last != state.changes.changes_heard() => {
+            Some((last, at)) if last != news_heard(state, hooks) => {
                 DISPATCH_GAP.saturating_sub(at.elapsed())
             }
             _ => IDLE,
         };
         state.changes.wait(seen, wait);
+    }
+}
+
+/// The count of changes heard that could make deliveries: any change while a hook is active,
+/// else only changes to accounts, keys and hooks (one of which may be a hook turned on).
+fn news_heard(state: &AppState, hooks: bool) -> u64 {
+    if hooks {
+        state.changes.changes_heard()
+    } else {
+        state.changes.private_changes_heard()
     }
 }
 
