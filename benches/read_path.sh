@@ -6,6 +6,8 @@
 #                                      # READ_PATH_MALLOC=shipped (the Dockerfile's glibc settings;
 #                                      # `default` for glibc's own)
 #   READ_PATH_MASTHEAD=path/to/masthead  another build of the server, e.g. with another allocator
+#   READ_PATH_DATABASE_OPTIONS=sslmode=disable  added to both servers' database URL (libpq's
+#                                      default `prefer` encrypts loopback when the server offers TLS)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 1; }
@@ -13,4 +15,5 @@ admin_url="${MASTHEAD_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/post
 psql "$admin_url" -qc "DROP DATABASE IF EXISTS masthead_bench_read_path" </dev/null
 cargo build --release -q --bin masthead --example ceiling
 READ_PATH_MASTHEAD="${READ_PATH_MASTHEAD:-./target/release/masthead}" READ_PATH_CEILING=./target/release/examples/ceiling \
-  READ_PATH_DATABASE_URL="${admin_url%/*}/masthead_bench_read_path" python3 benches/read_path.py
+  READ_PATH_DATABASE_URL="${admin_url%/*}/masthead_bench_read_path${READ_PATH_DATABASE_OPTIONS:+?$READ_PATH_DATABASE_OPTIONS}" \
+  python3 benches/read_path.py
