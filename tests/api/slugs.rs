@@ -72,3 +72,47 @@ async fn contributors_writing_their_first_articles_at_once_get_one_author_profil
     }
     assert_eq!(profiles.len(), 1, "one profile credited on every article");
 }
+
+/// Free-slug lookups are prepared statements; once PostgreSQL settles on a statement's generic
+/// plan (the slug unknown when it is planned), a `LIKE $1` lookup read the whole table on every
+/// create. Forced to the generic plan, the lookup must still read only the slugs it asks for.
+#[actix_web::test]
+async fn a_free_slug_lookup_reads_no_whole_table_under_a_generic_plan() {
+    use diesel::{QueryableByName, RunQueryDsl, sql_query, sql_types::BigInt};
+
+    #[derive(QueryableByName)]
+    struct Scans {
+        #[diesel(sql_type = BigInt)]
+        rows_scanned: i64,
+    }
+
+    let app = TestApp::spawn().await;
+    let (taken, scans) = masthead::db::run(&app.state().pool, |conn| {
+        sql_query(
+            "INSERT INTO articles (id, slug, title) \
+             SELECT gen_random_uuid(), 'article-' || n, 'Article ' || n \
+             FROM generate_series(1, 3000) AS n",
+        )
+        .execute(conn)?;
+        sql_query("INSERT INTO articles (id, slug, title) VALUES (gen_random_uuid(), 'zhong-wen', 'x'), (gen_random_uuid(), 'zhong-wen-2', 'x')")
+            .execute(conn)?;
+        sql_query("ANALYZE articles, article_slug_history").execute(conn)?;
+        diesel::Connection::transaction(conn, |conn| {
+            sql_query("SET LOCAL plan_cache_mode = force_generic_plan").execute(conn)?;
+            let taken = masthead::articles::queries::taken_slugs(conn, "zhong-wen")?;
+            let scans: Scans = sql_query(
+                "SELECT coalesce(sum(seq_tup_read), 0)::bigint AS rows_scanned \
+                 FROM pg_stat_xact_user_tables \
+                 WHERE relname IN ('articles', 'article_slug_history')",
+            )
+            .get_result(conn)?;
+            Ok((taken, scans.rows_scanned))
+        })
+    })
+    .await
+    .expect("the lookup ran");
+    let mut taken = taken;
+    taken.sort();
+    assert_eq!(taken, ["zhong-wen", "zhong-wen-2"]);
+    assert_eq!(scans, 0, "rows read by whole-table scans");
+}
