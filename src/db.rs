@@ -148,6 +148,15 @@ pub fn run_blocking<T>(
     run_as(pool, Some(Actor::System), work)
 }
 
+/// [`run_blocking`] for work of Masthead's own that only reads: the session's actor is left as
+/// it is, so a connection that serves requests in between is not switched back and forth.
+pub fn read_blocking<T>(
+    pool: &Pool,
+    work: impl FnOnce(&mut PgConnection) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    run_as(pool, None, work)
+}
+
 fn run_as<T>(
     pool: &Pool,
     actor: Option<Actor>,

@@ -153,7 +153,8 @@ fn feed(state: &AppState) {
     let mut position: Option<i64> = None;
     while !state.changes.stopping() {
         let seen = state.changes.count();
-        if let Err(error) = db::run_blocking(&state.pool, |conn| step(conn, state, &mut position)) {
+        if let Err(error) = db::read_blocking(&state.pool, |conn| step(conn, state, &mut position))
+        {
             tracing::warn!(%error, "cannot read the change log for event streams");
         }
         state.changes.wait(seen, IDLE);
