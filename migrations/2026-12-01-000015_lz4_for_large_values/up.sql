@@ -2,7 +2,7 @@
 -- log entry, a webhook body) are compressed on every write and read back on every update's
 -- change record. lz4 does both several times faster than the default pglz: measured over the
 -- statements of an article's create and publish, it took about a fifth off the database's CPU.
--- Servers built without lz4 (it is optional before PostgreSQL 14's packages) keep pglz.
+-- Servers without lz4 (before PostgreSQL 14, or built without it) keep pglz.
 DO $$
 BEGIN
     IF EXISTS (SELECT 1 FROM pg_settings

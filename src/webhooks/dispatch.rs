@@ -16,6 +16,8 @@ use crate::{
 };
 
 const CONSUMER: &str = "webhooks";
+/// Changes read per transaction.
+const BATCH: i64 = 500;
 
 /// What a dispatch came to.
 #[derive(Debug, Clone, Copy, Default)]
@@ -25,8 +27,6 @@ pub struct Dispatched {
     /// Whether any hook was active: with none, only a change to hooks can make work.
     pub hooks: bool,
 }
-/// Changes read per transaction.
-const BATCH: i64 = 500;
 
 /// Records the deliveries of the changes committed since the last call, and moves the
 /// consumer past them, in one transaction. `None` when another process is dispatching right now.
