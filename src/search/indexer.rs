@@ -293,6 +293,11 @@ fn catch_up(conn: &mut PgConnection, opened: &Opened, mut seq: i64) -> Result<i6
             .map(|s| opened.document(s, &tag_names))
             .collect();
         commit(opened, prepared, &gone, last)?;
+        // A short batch was all there was: what commits next is heard and read on the next
+        // wake, so asking again now would only find nothing (a statement per wake).
+        if changes.len() < usize::try_from(BATCH).unwrap_or(usize::MAX) {
+            return Ok(last);
+        }
         seq = last;
     }
 }
