@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use serde_json::json;
 
-use super::{create, id_of};
+use super::{create, id_of, publish};
 use crate::helpers::TestApp;
 
 #[actix_web::test]
@@ -134,13 +134,8 @@ async fn the_etag_readers_get_serves_an_editor_as_if_match() {
     let admin = app.admin().await;
     let article = create(&app, &admin, json!({"title": "发布后再改", "body": "正文"})).await;
     let id = id_of(&article);
+    publish(&app, &admin, &id).await;
     let path = format!("/api/v1/articles/{id}");
-    let published = app
-        .post(&format!("{path}/publish"))
-        .as_user(&admin)
-        .send()
-        .await;
-    assert_eq!(published.status, StatusCode::OK, "{}", published.text());
     let read = app.get(&path).send().await;
     assert_eq!(read.status, StatusCode::OK);
     let etag = read.header("etag").expect("an ETag").to_owned();
