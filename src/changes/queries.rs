@@ -42,6 +42,15 @@ pub fn latest(conn: &mut PgConnection) -> QueryResult<i64> {
         .map(Option::unwrap_or_default)
 }
 
+/// The transaction that wrote change `seq`, while the log keeps it.
+pub fn transaction_of(conn: &mut PgConnection, seq: i64) -> QueryResult<Option<i64>> {
+    change_log::table
+        .filter(change_log::seq.eq(seq))
+        .select(change_log::tx)
+        .first(conn)
+        .optional()
+}
+
 /// Where consumer `name` has read to, locked for this transaction; `None` when another process
 /// holds it (that process is consuming, so this one need not).
 pub fn claim_consumer(conn: &mut PgConnection, name: &str) -> QueryResult<Option<i64>> {

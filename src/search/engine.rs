@@ -145,6 +145,11 @@ pub struct Opened {
 pub struct Stamp {
     pub seq: i64,
     pub analysis: u32,
+    /// The transaction that wrote change `seq`: which database the index was made from, as a
+    /// change number alone cannot tell (a new database counts from 1 again). Missing from
+    /// indexes made before it was kept, which are then rebuilt once.
+    #[serde(default)]
+    pub tx: Option<i64>,
 }
 
 /// Why the index cannot be opened.

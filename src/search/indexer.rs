@@ -1,8 +1,9 @@
 //! Keeps this process's index current from the change log: at start it catches up from the
 //! sequence number stored with the index (or rebuilds from PostgreSQL when the index is missing,
-//! damaged, made by another analysis, or older than the change log still kept), then applies
-//! each change in sequence order as soon as the change listener hears of it (at most a second
-//! later when a notification is missed).
+//! damaged, made by another analysis, made from another database, or older than the change log
+//! still kept), then applies changes in sequence order as the change listener hears of them (at
+//! most a second later when a notification is missed), a commit of the index at most every
+//! [`COMMIT_GAP`] unless a search is waiting for it.
 
 use std::{
     collections::BTreeSet,
@@ -39,6 +40,10 @@ const REBUILD_BATCH: i64 = 1_000;
 const IDLE: Duration = Duration::from_secs(1);
 /// How often the wait looks whether news arrived.
 const POLL: Duration = Duration::from_millis(5);
+/// Under a stream of writes, the least time between two commits of the index that nobody waits
+/// for. Each commit makes a segment that later merges redo, and committing per write cost as
+/// much CPU as the rest of the write.
+const COMMIT_GAP: Duration = Duration::from_millis(100);
 
 /// The index of this process and where it stands.
 #[derive(Default)]
@@ -76,10 +81,10 @@ impl SearchIndex {
         self.applied.load(Ordering::SeqCst)
     }
 
-    /// This process answered a write: its next search waits for the index to hold it.
+    /// This process answered a write: its next search waits for the index to hold it (and
+    /// wakes the indexer then, not now: a stream of writes is indexed in batches).
     pub fn wrote(&self) {
         self.local_write.store(true, Ordering::SeqCst);
-        self.poke();
     }
 
     /// Whether a search should first wait for the index to reach the latest change: the caller
@@ -166,12 +171,15 @@ pub fn start(state: &web::Data<AppState>) -> Result<thread::JoinHandle<()>, Stri
     let weak = Arc::downgrade(&state.clone().into_inner());
     thread::Builder::new()
         .name("search-indexer".into())
-        .spawn(move || follow(&weak, &index, stamp.map(|s| s.seq)))
+        .spawn(move || follow(&weak, &index, stamp))
         .map_err(|e| format!("cannot start the search indexer: {e}"))
 }
 
-fn follow(state: &Weak<AppState>, index: &SearchIndex, mut applied: Option<i64>) {
+fn follow(state: &Weak<AppState>, index: &SearchIndex, mut found: Option<Stamp>) {
+    let mut applied: Option<i64> = None;
     let mut first = true;
+    // When the last commit of the index that applied changes happened.
+    let mut committed: Option<Instant> = None;
     let mut reported = false;
     // A connection of its own, outside the pool: a rebuild holds it for minutes, and the
     // indexer's statements are not the requests' (nor counted with theirs).
@@ -189,12 +197,8 @@ fn follow(state: &Weak<AppState>, index: &SearchIndex, mut applied: Option<i64>)
             return;
         };
         let result = connect(&mut connection, &app.config.database_url).and_then(|conn| {
-            if first {
-                // Changes the log no longer keeps cannot be applied: build anew.
-                let first_kept = changes::queries::first_kept(conn)?;
-                if applied.is_some_and(|seq| first_kept > seq + 1) {
-                    applied = None;
-                }
+            if first && let Some(stamp) = found.take() {
+                applied = made_here(conn, &stamp)?.then_some(stamp.seq);
             }
             if applied.is_none() {
                 applied = Some(rebuild(conn, opened, true)?);
@@ -207,6 +211,7 @@ fn follow(state: &Weak<AppState>, index: &SearchIndex, mut applied: Option<i64>)
                 // Answers computed from the index before it held these changes may have been
                 // kept after the change listener cleared the cache: they go now.
                 app.cache.clear();
+                committed = Some(Instant::now());
             }
             Ok(())
         });
@@ -225,8 +230,28 @@ fn follow(state: &Weak<AppState>, index: &SearchIndex, mut applied: Option<i64>)
             }
         }
         drop(app);
-        wait_for_news(state, index, heard, pokes);
+        let quiet_until = committed.map(|at| at + COMMIT_GAP);
+        wait_for_news(state, index, heard, pokes, quiet_until);
     }
+}
+
+/// Whether the index found in the directory can be caught up from this database's change log:
+/// the change it was stamped with is this database's (an index kept from another database, or
+/// from before a restore, would serve its articles and skip this one's changes up to its
+/// number), and no change after it has been pruned.
+fn made_here(conn: &mut PgConnection, stamp: &Stamp) -> Result<bool, ApiError> {
+    let first_kept = changes::queries::first_kept(conn)?;
+    if first_kept > stamp.seq + 1 {
+        return Ok(false);
+    }
+    if stamp.seq == 0 {
+        return Ok(true);
+    }
+    Ok(match changes::queries::transaction_of(conn, stamp.seq)? {
+        Some(tx) => stamp.tx == Some(tx),
+        // Pruned since (every later change is kept, as checked above), or never this log's.
+        None => stamp.seq < first_kept,
+    })
 }
 
 fn connect<'c>(
@@ -241,16 +266,26 @@ fn connect<'c>(
     connection.as_mut().ok_or(ApiError::Unavailable)
 }
 
-/// Sleeps until a change is heard, the index is poked, or [`IDLE`] passes.
-fn wait_for_news(state: &Weak<AppState>, index: &SearchIndex, heard: u64, pokes: u64) {
+/// Sleeps until the index is poked (a search waits), a change is heard (but not before
+/// `quiet_until`), a stop is asked, or [`IDLE`] passes.
+fn wait_for_news(
+    state: &Weak<AppState>,
+    index: &SearchIndex,
+    heard: u64,
+    pokes: u64,
+    quiet_until: Option<Instant>,
+) {
     let deadline = Instant::now() + IDLE;
     while Instant::now() < deadline {
-        let news = state
-            .upgrade()
-            .is_none_or(|app| app.changes.count() != heard || app.changes.stopping());
-        if news || index.pokes() != pokes {
+        let Some(app) = state.upgrade() else {
+            return;
+        };
+        let quiet = quiet_until.is_some_and(|until| Instant::now() < until);
+        let news = app.changes.count() != heard && !quiet;
+        if news || app.changes.stopping() || index.pokes() != pokes {
             return;
         }
+        drop(app);
         if let Ok(guard) = index.pokes.lock() {
             let _woken = index.progress.wait_timeout(guard, POLL);
         }
@@ -292,7 +327,8 @@ fn catch_up(conn: &mut PgConnection, opened: &Opened, mut seq: i64) -> Result<i6
             .iter()
             .map(|s| opened.document(s, &tag_names))
             .collect();
-        commit(opened, prepared, &gone, last)?;
+        let last_tx = changes.last().map(|change| change.tx);
+        commit(opened, prepared, &gone, last, last_tx)?;
         // A short batch was all there was: what commits next is heard and read on the next
         // wake, so asking again now would only find nothing (a statement per wake).
         if changes.len() < usize::try_from(BATCH).unwrap_or(usize::MAX) {
@@ -307,21 +343,27 @@ fn commit(
     prepared: Vec<super::engine::Prepared>,
     gone: &[Uuid],
     seq: i64,
+    tx: Option<i64>,
 ) -> Result<(), ApiError> {
     let mut writer = opened
         .writer
         .lock()
         .map_err(|_| ApiError::internal("the search index writer was poisoned"))?;
     opened.write(&writer, prepared, gone);
-    stamp_commit(&mut writer, seq)?;
+    stamp_commit(&mut writer, seq, tx)?;
     opened.reader.reload().map_err(ApiError::internal)?;
     Ok(())
 }
 
-fn stamp_commit(writer: &mut tantivy::IndexWriter, seq: i64) -> Result<(), ApiError> {
+fn stamp_commit(
+    writer: &mut tantivy::IndexWriter,
+    seq: i64,
+    tx: Option<i64>,
+) -> Result<(), ApiError> {
     let stamp = Stamp {
         seq,
         analysis: analysis::VERSION,
+        tx,
     };
     let payload = serde_json::to_string(&stamp).map_err(ApiError::internal)?;
     let mut prepared = writer.prepare_commit().map_err(ApiError::internal)?;
@@ -335,6 +377,7 @@ fn stamp_commit(writer: &mut tantivy::IndexWriter, seq: i64) -> Result<(), ApiEr
 /// the usual catch-up (applying one twice does no harm).
 pub fn rebuild(conn: &mut PgConnection, opened: &Opened, bar: bool) -> Result<i64, ApiError> {
     let seq = changes::queries::latest(conn)?;
+    let tx = changes::queries::transaction_of(conn, seq)?;
     let total = queries::count_articles(conn)?;
     tracing::info!(
         articles = total,
@@ -358,7 +401,7 @@ pub fn rebuild(conn: &mut PgConnection, opened: &Opened, bar: bool) -> Result<i6
     // Merged once at the end: merging as segments fill up would redo that work, and could take
     // away a segment the final merge names.
     writer.set_merge_policy(Box::new(NoMergePolicy));
-    let built = write_every_article(conn, opened, &mut writer, seq, &progress);
+    let built = write_every_article(conn, opened, &mut writer, (seq, tx), &progress);
     writer.set_merge_policy(Box::<LogMergePolicy>::default());
     let done = built?;
     drop(writer);
@@ -381,7 +424,7 @@ fn write_every_article(
     conn: &mut PgConnection,
     opened: &Opened,
     writer: &mut IndexWriter,
-    seq: i64,
+    (seq, tx): (i64, Option<i64>),
     progress: &ProgressBar,
 ) -> Result<usize, ApiError> {
     writer.delete_all_documents().map_err(ApiError::internal)?;
@@ -411,14 +454,14 @@ fn write_every_article(
         done += sources.len();
         progress.inc(sources.len() as u64);
     }
-    stamp_commit(writer, seq)?;
+    stamp_commit(writer, seq, tx)?;
     let segments = opened
         .index
         .searchable_segment_ids()
         .map_err(ApiError::internal)?;
     if segments.len() > 1 {
         writer.merge(&segments).wait().map_err(ApiError::internal)?;
-        stamp_commit(writer, seq)?;
+        stamp_commit(writer, seq, tx)?;
     }
     Ok(done)
 }

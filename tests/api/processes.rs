@@ -297,3 +297,52 @@ fn each_process_keeps_its_own_search_index_current_from_the_change_log() {
         let _ = std::fs::remove_dir_all(dir);
     }
 }
+
+#[test]
+fn an_index_kept_from_another_database_is_built_anew_from_this_one() {
+    let kept = search_dir();
+    // The same steps on two databases: their change logs end at the same number, so only which
+    // database wrote it tells the kept index apart.
+    let publish_one = |db: &TestDatabase, dir: &str, title: &str, word: &str| {
+        let (mut process, address, _logs) = serve(db, &[("MASTHEAD_SEARCH_DIR", dir)]);
+        let token = admin_token(&address);
+        let (status, article) = call(
+            &address,
+            "POST",
+            "/api/v1/articles",
+            Some(&token),
+            Some(&json!({"title": title, "body": "Horse racing and wrestling."})),
+        );
+        assert_eq!(status, 201, "{article}");
+        let path = format!(
+            "/api/v1/articles/{}/publish",
+            article["id"].as_str().expect("an id")
+        );
+        assert_eq!(call(&address, "POST", &path, Some(&token), None).0, 200);
+        within(Duration::from_secs(2), "the article is found", || {
+            found_titles(&address, word) == [title]
+        });
+        terminate(&process);
+        assert!(wait_for_exit(&mut process).success());
+    };
+    let first = TestDatabase::new();
+    publish_one(&first, &kept, "Grassland festival opens", "grassland");
+    let second = TestDatabase::new();
+    let elsewhere = search_dir();
+    publish_one(&second, &elsewhere, "Desert marathon starts", "desert");
+
+    let (mut process, address, _logs) = serve(&second, &[("MASTHEAD_SEARCH_DIR", kept.as_str())]);
+    within(Duration::from_secs(5), "ready", || {
+        call(&address, "GET", "/readyz", None, None).0 == 200
+    });
+    assert!(
+        found_titles(&address, "grassland").is_empty(),
+        "nothing of the other database is served"
+    );
+    assert_eq!(found_titles(&address, "desert"), ["Desert marathon starts"]);
+    terminate(&process);
+    assert!(wait_for_exit(&mut process).success());
+    for dir in [kept, elsewhere] {
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
