@@ -287,6 +287,50 @@ async fn a_transaction_that_commits_late_is_read_after_those_that_committed_firs
 }
 
 #[actix_web::test]
+async fn a_transactions_changes_are_numbered_together_after_the_commits_it_waited_for() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let shared = created(&app, &admin, "/api/v1/tags", json!({"name": "shared"})).await;
+    let own = created(&app, &admin, "/api/v1/tags", json!({"name": "own"})).await;
+    let mut reader = PgConnection::establish(&app.db.url).expect("a connection");
+    let start = changes::queries::latest(&mut reader).expect("the latest");
+    let rename = |conn: &mut PgConnection, tag: &Value, name: &str| {
+        sql_query(format!(
+            "UPDATE tags SET name = '{name}' WHERE id = '{}'",
+            tag["id"].as_str().expect("id")
+        ))
+        .execute(conn)
+        .expect("update");
+    };
+
+    // The early transaction writes first; the late one renames the shared tag and commits;
+    // only then can the early one rename it too.
+    let mut early = PgConnection::establish(&app.db.url).expect("a connection");
+    let mut late = PgConnection::establish(&app.db.url).expect("a connection");
+    sql_query("BEGIN").execute(&mut early).expect("begin");
+    rename(&mut early, &own, "own, early");
+    sql_query("BEGIN").execute(&mut late).expect("begin");
+    rename(&mut late, &shared, "shared, late");
+    sql_query("COMMIT").execute(&mut late).expect("commit");
+    rename(&mut early, &shared, "shared, early");
+    sql_query("COMMIT").execute(&mut early).expect("commit");
+
+    let seen = changes::queries::after(&mut reader, start, 100).expect("changes");
+    let names: Vec<&str> = seen
+        .iter()
+        .map(|change| {
+            change
+                .after("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(names, ["shared, late", "own, early", "shared, early"]);
+    assert_eq!(seen[1].tx, seen[2].tx);
+    assert!(seen.windows(2).all(|w| w[1].number() == w[0].number() + 1));
+}
+
+#[actix_web::test]
 async fn sign_ins_are_on_the_trail_with_address_and_agent_but_never_the_password() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;
