@@ -8,8 +8,16 @@ use jieba_rs::Jieba;
 
 use super::analysis;
 
-/// The segmenter, loaded once per process (its dictionary is about 30 MiB).
-pub(crate) static JIEBA: LazyLock<Jieba> = LazyLock::new(Jieba::new);
+/// jieba's own dictionary (MIT, as jieba-rs 0.11 ships it), one `word frequency tag` a line.
+/// Kept in the binary as it is: it is read from the file's pages, and only what is built from
+/// it counts as the process's memory.
+const DICTIONARY: &str = include_str!("jieba_dict.txt");
+
+/// The segmenter, loaded once per process, on first use.
+pub(crate) static JIEBA: LazyLock<Jieba> = LazyLock::new(|| {
+    // The dictionary is part of the binary and a test loads it: it cannot fail here.
+    Jieba::with_dict(&mut DICTIONARY.as_bytes()).unwrap_or_else(|_| Jieba::empty())
+});
 
 /// Words that say nothing about what a text is about: particles, pronouns, the commonest
 /// verbs of news prose, and English function words.
@@ -262,6 +270,19 @@ fn escape_into(out: &mut String, c: char) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_embedded_dictionary_loads_every_word() {
+        assert!(Jieba::with_dict(&mut DICTIONARY.as_bytes()).is_ok());
+        let words: Vec<&str> = DICTIONARY
+            .lines()
+            .filter_map(|line| line.split_whitespace().next())
+            .collect();
+        assert_eq!(words.len(), 349_045);
+        let unknown: Vec<&&str> = words.iter().filter(|w| !JIEBA.has_word(w)).collect();
+        assert!(unknown.is_empty(), "{:?}", &unknown[..unknown.len().min(5)]);
+        assert!(JIEBA.has_word("养老") && JIEBA.has_word("草原"));
+    }
 
     #[test]
     fn chinese_is_cut_into_dictionary_words_with_the_shorter_ones_inside() {
