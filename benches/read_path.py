@@ -22,6 +22,7 @@ import json
 import os
 import random
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,6 +35,9 @@ DB = os.environ["READ_PATH_DATABASE_URL"]
 ARTICLES = int(os.environ.get("READ_PATH_ARTICLES", "10000"))
 SECONDS = int(os.environ.get("SECONDS_PER_RUN", "10"))
 MASTHEAD_PORT, CEILING_PORT = 18090, 18091
+# Its own search index for the run, so the writes measured include indexing the articles (and
+# both starts of the server share it).
+SEARCH_DIR = tempfile.mkdtemp(prefix="masthead-read-path-search-")
 SECRET = "read-path-bench-secret-read-path-bench-secret"
 
 WORDS = ("社会救助 养老服务 民生 温度 幸福 刻度 通辽市 群众 满意 帮扶 体系 建设 台账 数字 事例 音符 "
@@ -121,7 +125,7 @@ def wait_until_up(port):
 
 def start_masthead(cache):
     env = dict(os.environ, MASTHEAD_JWT_SECRET=SECRET, RUST_LOG="warn",
-               MASTHEAD_RESPONSE_CACHE="on" if cache else "off")
+               MASTHEAD_RESPONSE_CACHE="on" if cache else "off", MASTHEAD_SEARCH_DIR=SEARCH_DIR)
     # What the Dockerfile ships (see the README's settings); READ_PATH_MALLOC=default measures
     # glibc's own behaviour instead (an arena per thread, adaptive thresholds).
     if os.environ.get("READ_PATH_MALLOC", "shipped") != "default":
@@ -330,4 +334,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    finally:
+        shutil.rmtree(SEARCH_DIR, ignore_errors=True)
