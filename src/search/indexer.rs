@@ -244,8 +244,10 @@ fn made_here(conn: &mut PgConnection, stamp: &Stamp) -> Result<bool, ApiError> {
     if first_kept > stamp.seq + 1 {
         return Ok(false);
     }
+    // Stamped before any change was kept (or after all were pruned): nothing tells which
+    // database it came from, and building anew from such a log is cheap or needed anyway.
     if stamp.seq == 0 {
-        return Ok(true);
+        return Ok(false);
     }
     Ok(match changes::queries::transaction_of(conn, stamp.seq)? {
         Some(tx) => stamp.tx == Some(tx),
