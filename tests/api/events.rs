@@ -142,7 +142,7 @@ impl EventStream {
     }
 }
 
-fn article(address: &str, token: &str, title: &str) -> String {
+pub(crate) fn article(address: &str, token: &str, title: &str) -> String {
     let (status, made) = call(
         address,
         "POST",
@@ -154,7 +154,7 @@ fn article(address: &str, token: &str, title: &str) -> String {
     made["id"].as_str().expect("an id").to_owned()
 }
 
-fn publish(address: &str, token: &str, id: &str) {
+pub(crate) fn publish(address: &str, token: &str, id: &str) {
     let (status, answer) = call(
         address,
         "POST",

@@ -306,19 +306,8 @@ fn an_index_kept_from_another_database_is_built_anew_from_this_one() {
     let publish_one = |db: &TestDatabase, dir: &str, title: &str, word: &str| {
         let (mut process, address, _logs) = serve(db, &[("MASTHEAD_SEARCH_DIR", dir)]);
         let token = admin_token(&address);
-        let (status, article) = call(
-            &address,
-            "POST",
-            "/api/v1/articles",
-            Some(&token),
-            Some(&json!({"title": title, "body": "Horse racing and wrestling."})),
-        );
-        assert_eq!(status, 201, "{article}");
-        let path = format!(
-            "/api/v1/articles/{}/publish",
-            article["id"].as_str().expect("an id")
-        );
-        assert_eq!(call(&address, "POST", &path, Some(&token), None).0, 200);
+        let id = crate::events::article(&address, &token, title);
+        crate::events::publish(&address, &token, &id);
         within(Duration::from_secs(2), "the article is found", || {
             found_titles(&address, word) == [title]
         });
