@@ -177,7 +177,6 @@ pub fn start(state: &web::Data<AppState>) -> Result<thread::JoinHandle<()>, Stri
 
 fn follow(state: &Weak<AppState>, index: &SearchIndex, mut found: Option<Stamp>) {
     let mut applied: Option<i64> = None;
-    let mut first = true;
     // When the last commit of the index that applied changes happened.
     let mut committed: Option<Instant> = None;
     let mut reported = false;
@@ -197,8 +196,10 @@ fn follow(state: &Weak<AppState>, index: &SearchIndex, mut found: Option<Stamp>)
             return;
         };
         let result = connect(&mut connection, &app.config.database_url).and_then(|conn| {
-            if first && let Some(stamp) = found.take() {
+            // Checked until a check gets an answer: a database away at start costs no rebuild.
+            if let Some(stamp) = found {
                 applied = made_here(conn, &stamp)?.then_some(stamp.seq);
+                found = None;
             }
             if applied.is_none() {
                 applied = Some(rebuild(conn, opened, true)?);
@@ -217,7 +218,6 @@ fn follow(state: &Weak<AppState>, index: &SearchIndex, mut found: Option<Stamp>)
         });
         match result {
             Ok(()) => {
-                first = false;
                 reported = false;
             }
             Err(error) => {
