@@ -10,7 +10,7 @@ use actix_web::{
     web,
 };
 use utoipa_actix_web::AppExt;
-use utoipa_swagger_ui::SwaggerUi;
+use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use crate::{cors::CrossOrigin, extract, health, metrics, middleware, openapi, state::AppState};
 
@@ -50,7 +50,8 @@ pub fn build(
                     .finish()
             }),
         )
-        .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", openapi::document()))
+        .route("/openapi.json", web::get().to(openapi::served))
+        .service(SwaggerUi::new("/docs/{_:.*}").config(Config::new(["/openapi.json"])))
         .default_service(web::to(middleware::no_route))
         .wrap(from_fn(middleware::conventions))
         .wrap(cross_origin)

@@ -228,6 +228,7 @@ fn serve_until_stopped(bind: &str, state: web::Data<AppState>) -> Result<(), Str
     actix_web::rt::System::new().block_on(async move {
         actix_web::rt::spawn(articles::scheduler::run(state.clone()));
         actix_web::rt::spawn(changes::prune::run(state.clone()));
+        openapi::prepare();
         let app_state = state.clone();
         let server = HttpServer::new(move || app::build(app_state.clone()))
             .disable_signals()

@@ -1,9 +1,9 @@
 //! The OpenAPI document: its info, security scheme, tags and the shared error responses.
 //! Paths are collected from the route table, so a route and its documentation cannot drift.
 
-use std::collections::BTreeMap;
+use std::{collections::BTreeMap, sync::LazyLock};
 
-use actix_web::App;
+use actix_web::{App, HttpResponse, http::header::ContentType, web::Bytes};
 use utoipa::{
     IntoResponses, Modify, OpenApi, ToResponse,
     openapi::{
@@ -147,6 +147,26 @@ response_sets! {
     ),
 )]
 pub struct ApiDoc;
+
+/// The document as served: serialized once for the process. The document itself takes a few
+/// MiB, which each worker used to keep for the life of the process.
+static SERVED: LazyLock<Bytes> = LazyLock::new(|| {
+    serde_json::to_vec(&document())
+        .expect("the OpenAPI document is plain data, which always serializes")
+        .into()
+});
+
+/// Serializes the served document before any request needs it.
+pub fn prepare() {
+    LazyLock::force(&SERVED);
+}
+
+/// `GET /openapi.json`.
+pub async fn served() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(ContentType::json())
+        .body(SERVED.clone())
+}
 
 /// The whole document, as served at `/openapi.json` and printed by `masthead openapi`.
 pub fn document() -> utoipa::openapi::OpenApi {
