@@ -231,7 +231,13 @@ impl From<Article> for ArticleSummary {
 
 /// The editable content of an article: what a revision keeps and a restore puts back.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Insertable, AsChangeset, ToSchema)]
-#[diesel(table_name = articles, treat_none_as_null = true)]
+// `None` is written as NULL (every such column's default) rather than DEFAULT, so an insert's
+// text is the same for every article and PostgreSQL prepares it once per connection.
+#[diesel(
+    table_name = articles,
+    treat_none_as_null = true,
+    treat_none_as_default_value = false
+)]
 pub struct Content {
     pub slug: String,
     pub title: String,
