@@ -12,10 +12,11 @@ use actix_web::web;
 use diesel::{
     Connection, PgConnection, QueryResult, RunQueryDsl,
     connection::{Instrumentation, InstrumentationEvent},
+    define_sql_function,
     r2d2::{self, ManageConnection, R2D2Connection},
     result::{DatabaseErrorKind, Error as DieselError},
     sql_query,
-    sql_types::{BigInt, Integer, Text},
+    sql_types::{BigInt, Bool, Integer, Text},
 };
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
@@ -179,9 +180,7 @@ fn act_as(conn: &mut Conn, actor: Actor) -> Result<(), ApiError> {
     if conn.actor == actor {
         return Ok(());
     }
-    sql_query("SELECT set_config('masthead.actor', $1, false)")
-        .bind::<Text, _>(actor.setting())
-        .execute(&mut conn.pg)?;
+    set_setting(&mut conn.pg, "masthead.actor", &actor.setting(), false)?;
     conn.actor = actor;
     Ok(())
 }
@@ -288,11 +287,35 @@ pub enum LockKind {
 /// deciding over the same name take turns, others do not wait. Outside a transaction the lock
 /// would end at once, so call it inside one.
 pub fn lock_until_commit(conn: &mut PgConnection, kind: LockKind, name: &str) -> QueryResult<()> {
-    sql_query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
-        .bind::<Integer, _>(kind as i32)
-        .bind::<Text, _>(name)
+    diesel::select(pg_advisory_xact_lock(kind as i32, hashtext(name)))
         .execute(conn)
         .map(drop)
+}
+
+/// Sets a setting for the session, or with `for_transaction` until the transaction ends.
+pub fn set_setting(
+    conn: &mut PgConnection,
+    name: &str,
+    value: &str,
+    for_transaction: bool,
+) -> QueryResult<()> {
+    diesel::select(set_config(name, value, for_transaction))
+        .execute(conn)
+        .map(drop)
+}
+
+// PostgreSQL's functions as Diesel expressions: a statement built from them is prepared once per
+// connection, where `sql_query` text is parsed and planned again every time (these run in
+// every write).
+define_sql_function! {
+    fn set_config(name: Text, value: Text, is_local: Bool) -> Text;
+}
+define_sql_function! {
+    fn hashtext(value: Text) -> Integer;
+}
+define_sql_function! {
+    /// Returns `void`, which Diesel has no type for; only ever executed, never loaded.
+    fn pg_advisory_xact_lock(kind: Integer, key: Integer) -> Bool;
 }
 
 /// Runs the embedded migrations under an advisory lock, so processes starting together take turns.

@@ -9,13 +9,10 @@ pub mod model;
 pub mod prune;
 pub mod queries;
 
-use diesel::{PgConnection, RunQueryDsl, sql_query, sql_types::Text};
+use diesel::PgConnection;
 
 /// Names what the current transaction does to an article when its fields alone would not tell
 /// (`revision_restored`); the change log's trigger uses it for the article rows it records.
 pub fn name_action(conn: &mut PgConnection, action: &str) -> diesel::QueryResult<()> {
-    sql_query("SELECT set_config('masthead.action', $1, true)")
-        .bind::<Text, _>(action)
-        .execute(conn)
-        .map(drop)
+    crate::db::set_setting(conn, "masthead.action", action, true)
 }
