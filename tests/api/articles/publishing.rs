@@ -121,3 +121,50 @@ async fn a_future_publish_schedules_and_the_job_publishes_exactly_once() {
         .await;
     assert_eq!(read.json()["status"], "published");
 }
+
+/// Creating and publishing are the hot writes: PostgreSQL prepares their statements once per
+/// connection instead of parsing and planning them on every article (Diesel sends its own
+/// `UPDATE`, and `sql_query` text, unprepared).
+#[actix_web::test]
+async fn creating_and_publishing_reuse_prepared_statements() {
+    use diesel::{QueryableByName, sql_types::Text};
+
+    #[derive(QueryableByName)]
+    struct Prepared {
+        #[diesel(sql_type = Text)]
+        statement: String,
+    }
+
+    // One connection: every request below runs on it, and so does the look at what it prepared.
+    let app = TestApp::spawn_with(|config| config.db_pool_size = 1).await;
+    let admin = app.admin().await;
+    for n in 0..3 {
+        let article = create(
+            &app,
+            &admin,
+            json!({"title": format!("{TITLE} {n}"), "body": BODY}),
+        )
+        .await;
+        let published = publish(&app, &admin, &id_of(&article)).await;
+        assert_eq!(published["status"], "published");
+    }
+    let prepared = masthead::db::run(&app.state().pool, |conn| {
+        sql_query("SELECT statement FROM pg_prepared_statements")
+            .load::<Prepared>(conn)
+            .map_err(Into::into)
+    })
+    .await
+    .expect("the session's prepared statements");
+    for start in [
+        "INSERT INTO \"articles\"",
+        "UPDATE articles SET status",
+        "SELECT pg_advisory_xact_lock",
+        "SELECT set_config",
+    ] {
+        let found = prepared
+            .iter()
+            .filter(|p| p.statement.starts_with(start))
+            .count();
+        assert_eq!(found, 1, "statements prepared starting with {start}");
+    }
+}
