@@ -148,8 +148,8 @@ response_sets! {
 )]
 pub struct ApiDoc;
 
-/// The document as served: serialized once for the process. The document itself takes a few
-/// MiB, which each worker used to keep for the life of the process.
+/// The document as served, serialized once for the process: the document itself takes a few
+/// MiB, too much to keep a copy of in every worker (or to serialize again on every request).
 static SERVED: LazyLock<Bytes> = LazyLock::new(|| {
     serde_json::to_vec(&document())
         .expect("the OpenAPI document is plain data, which always serializes")
