@@ -3,7 +3,7 @@
 //! the article's keywords (TF-IDF over the same tagged words). Documents and queries are normalised the same
 //! way: traditional characters become simplified, Latin letters lower case.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use tantivy::tokenizer::Token;
 
@@ -32,16 +32,35 @@ fn pieces(word: &str) -> Vec<(usize, usize, String)> {
         .char_indices()
         .chain(std::iter::once((word.len(), ' ')))
     {
-        match (start, c.is_alphanumeric() && at < word.len()) {
+        match (start, is_word_char(c) && at < word.len()) {
             (None, true) => start = Some(at),
             (Some(from), false) => {
-                out.push((from, at, word[from..at].to_lowercase()));
+                out.push((from, at, lower_case(&word[from..at])));
                 start = None;
             }
             _ => {}
         }
     }
     out
+}
+
+/// A letter or digit. The common Han characters are answered without Unicode's tables: every
+/// one of them is a letter.
+fn is_word_char(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}') || c.is_alphanumeric()
+}
+
+/// `piece` in lower case. Han characters have no case: most words are copied as they are,
+/// without Unicode's case tables, which cost a tenth of indexing.
+fn lower_case(piece: &str) -> String {
+    if piece
+        .chars()
+        .all(|c| is_han(c) || c.is_ascii_lowercase() || c.is_ascii_digit())
+    {
+        piece.to_owned()
+    } else {
+        piece.to_lowercase()
+    }
 }
 
 pub(crate) fn is_han(c: char) -> bool {
@@ -150,7 +169,13 @@ impl KeywordCounter {
         if !KEYWORD_POS.contains(&pos) {
             return;
         }
-        let word = word.to_lowercase();
+        let word = lower_case(word);
+        // A word counted before passed the checks below then.
+        if let Some(entry) = self.counts.get_mut(&word) {
+            entry.0 += weight;
+            self.order += 1;
+            return;
+        }
         let meaningful = word.chars().count() >= 2
             && word.chars().any(char::is_alphabetic)
             && word.chars().all(char::is_alphanumeric)
@@ -184,18 +209,19 @@ impl KeywordCounter {
 /// Han words of two characters or more as their toneless pinyin run together (`养老` →
 /// `yanglao`): a query in pinyin finds them.
 pub fn pinyin_words(tokens: &[Token], into: &mut BTreeSet<String>) {
-    into.extend(tokens.iter().filter_map(|token| spelled(&token.text)));
+    // Each word once: a body repeats its words, and spelling one is the costly part.
+    let words: HashSet<&str> = tokens.iter().map(|token| token.text.as_str()).collect();
+    into.extend(words.into_iter().filter_map(spelled));
 }
 
 /// A Han word of two characters or more in pinyin without tones (`养老` as `yanglao`).
 fn spelled(word: &str) -> Option<String> {
     use pinyin::ToPinyin;
-    let chars: Vec<char> = word.chars().collect();
-    if chars.len() < 2 || !chars.iter().all(|c| is_han(*c)) {
+    if word.chars().nth(1).is_none() || !word.chars().all(is_han) {
         return None;
     }
-    let mut spelled = String::new();
-    for c in &chars {
+    let mut spelled = String::with_capacity(word.len() * 2);
+    for c in word.chars() {
         spelled.push_str(c.to_pinyin()?.plain());
     }
     Some(spelled)
@@ -274,6 +300,35 @@ mod tests {
             spelled_as("Yanglao policy", &spellings),
             Vec::<String>::new()
         );
+    }
+
+    #[test]
+    fn the_shortcuts_for_han_characters_agree_with_unicode() {
+        for c in ('\u{3400}'..='\u{4DBF}').chain('\u{4E00}'..='\u{9FFF}') {
+            assert!(c.is_alphanumeric(), "{c:?}");
+        }
+        for c in ('\u{3400}'..='\u{4DBF}')
+            .chain('\u{4E00}'..='\u{9FFF}')
+            .chain('\u{F900}'..='\u{FAFF}')
+        {
+            assert_eq!(
+                lower_case(&c.to_string()),
+                c.to_lowercase().to_string(),
+                "{c:?}"
+            );
+        }
+        for word in [
+            "养老",
+            "Masthead",
+            "COVID-19",
+            "abc123",
+            "ÄÖÜ",
+            "ΣΑΣ",
+            "İstanbul",
+            "养老Ⅻ",
+        ] {
+            assert_eq!(lower_case(word), word.to_lowercase(), "{word}");
+        }
     }
 
     #[test]
