@@ -33,7 +33,13 @@ fn is_cjk_letter(c: char) -> bool {
         | '\u{20000}'..='\u{3134F}'   // Extensions B–H and the compatibility supplement
     );
     // The kana blocks also hold marks such as `・` and `゠`, which are punctuation.
-    cjk_block && c.is_alphabetic()
+    is_common_han(c) || (cjk_block && c.is_alphabetic())
+}
+
+/// The CJK Unified Ideographs and Extension A: most characters of Chinese text, and every one a
+/// letter, so callers need not ask Unicode's tables (a lookup per character) about them.
+pub fn is_common_han(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
 }
 
 /// Whether `c` is set without spaces around it in CJK text: a CJK letter or CJK/full-width
@@ -91,6 +97,13 @@ fn collapse(text: &str) -> (String, Vec<usize>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_common_han_character_is_a_letter() {
+        for c in ('\u{3400}'..='\u{4DBF}').chain('\u{4E00}'..='\u{9FFF}') {
+            assert!(is_common_han(c) && c.is_alphabetic(), "{c:?}");
+        }
+    }
 
     #[test]
     fn cjk_letters_exclude_punctuation() {
