@@ -63,7 +63,7 @@ fn lower_case(piece: &str) -> String {
 }
 
 pub(crate) fn is_han(c: char) -> bool {
-    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}' | '\u{F900}'..='\u{FAFF}')
+    crate::text::is_common_han(c) || matches!(c, '\u{F900}'..='\u{FAFF}')
 }
 
 /// Words of a text, tagged once. `on_word` sees every word with its part of speech (for
