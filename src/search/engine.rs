@@ -7,7 +7,7 @@ use std::{
     fs::File,
     ops::Bound,
     path::Path,
-    sync::{Arc, Mutex},
+    sync::{Arc, Mutex, MutexGuard},
 };
 
 use chrono::{DateTime, Utc};
@@ -16,6 +16,7 @@ use tantivy::{
     SegmentOrdinal, SegmentReader, TERMINATED, TantivyDocument, Term,
     collector::{Collector, Count, SegmentCollector, TopDocs},
     columnar::{Cardinality, Column, ColumnValues},
+    indexer::IndexWriterOptions,
     query::{
         BooleanQuery, BoostQuery, ConstScoreQuery, EnableScoring, FuzzyTermQuery, Occur, Query,
         RangeQuery, TermQuery,
@@ -32,7 +33,7 @@ use super::{
     model::Source,
     text::Term as QueryTerm,
 };
-use crate::articles::model::Status;
+use crate::{articles::model::Status, error::ApiError};
 
 /// Bodies longer than this are indexed by their beginning only: the first pages of a story say
 /// what it is about.
@@ -130,11 +131,14 @@ impl Fields {
     }
 }
 
-/// An open index with its writer; the directory is locked for this process.
+/// An open index; the directory is locked for this process.
 pub struct Opened {
     pub index: Index,
     pub reader: IndexReader,
-    pub writer: Mutex<IndexWriter>,
+    /// Opened on the first write and closed after a quiet spell ([`Self::close_writer`]): an
+    /// open writer keeps its threads and a queue for 10,000 documents, memory an idle server
+    /// has no use for.
+    writer: Mutex<Option<IndexWriter>>,
     pub fields: Fields,
     /// Held for the life of the process: a second process on the same directory is refused.
     _lock: File,
@@ -199,9 +203,6 @@ impl Opened {
                 (index, None)
             }
         };
-        let writer = index
-            .writer_with_num_threads(1, WRITER_HEAP_BYTES)
-            .map_err(|e| OpenError::Index(shown.clone(), e))?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
@@ -211,12 +212,58 @@ impl Opened {
             Self {
                 index,
                 reader,
-                writer: Mutex::new(writer),
+                writer: Mutex::new(None),
                 fields,
                 _lock: lock,
             },
             stamp,
         ))
+    }
+
+    /// Runs `work` with the index writer, opening it when it is closed.
+    pub fn with_writer<T>(
+        &self,
+        work: impl FnOnce(&mut IndexWriter) -> Result<T, ApiError>,
+    ) -> Result<T, ApiError> {
+        let mut slot = self.writer_slot()?;
+        let writer = match &mut *slot {
+            Some(writer) => writer,
+            empty => empty.insert(
+                self.index
+                    .writer_with_options(
+                        IndexWriterOptions::builder()
+                            .num_worker_threads(1)
+                            .memory_budget_per_thread(WRITER_HEAP_BYTES)
+                            // Merges are small and rare; more threads would only compete
+                            // with requests for the same cores.
+                            .num_merge_threads(1)
+                            .build(),
+                    )
+                    .map_err(ApiError::internal)?,
+            ),
+        };
+        work(writer)
+    }
+
+    /// Closes the writer once its merges have ended; whether one was open. Everything written
+    /// must have been committed: what was not is lost.
+    pub fn close_writer(&self) -> Result<bool, ApiError> {
+        let mut slot = self.writer_slot()?;
+        // Held until the merges end: tantivy's own lock on the directory is released only then,
+        // and a writer opened meanwhile would find it taken.
+        match slot.take() {
+            Some(writer) => writer
+                .wait_merging_threads()
+                .map(|()| true)
+                .map_err(ApiError::internal),
+            None => Ok(false),
+        }
+    }
+
+    fn writer_slot(&self) -> Result<MutexGuard<'_, Option<IndexWriter>>, ApiError> {
+        self.writer
+            .lock()
+            .map_err(|_| ApiError::internal("the search index writer was poisoned"))
     }
 
     /// The index in `path` and its stamp, when it opens, has this schema and was made with
@@ -1371,9 +1418,12 @@ mod tests {
             .iter()
             .map(|s| opened.document(s, &HashMap::new()))
             .collect();
-        let mut writer = opened.writer.lock().expect("the writer");
-        opened.write(&writer, prepared, &[]);
-        writer.commit().expect("committed");
+        opened
+            .with_writer(|writer| {
+                opened.write(writer, prepared, &[]);
+                writer.commit().map_err(ApiError::internal)
+            })
+            .expect("committed");
         opened.reader.reload().expect("reloaded");
     }
 
@@ -1475,6 +1525,24 @@ mod tests {
         telling_docs: 5,
         recent_docs: 10,
     };
+
+    #[test]
+    fn a_writer_closed_at_rest_reopens_on_the_next_write_over_what_was_committed() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let (opened, _) = Opened::open(dir.path()).expect("an index");
+        assert!(
+            !opened.close_writer().expect("nothing to close"),
+            "no writer is opened before the first write"
+        );
+        let body = "居家养老服务站为老人提供助餐服务。";
+        let first = source(body, true, Vec::new(), "稿件 1".into());
+        committed(&opened, std::slice::from_ref(&first));
+        assert!(opened.close_writer().expect("closed"));
+        let second = source(body, true, Vec::new(), "稿件 2".into());
+        committed(&opened, &[second, first]);
+        // The first article's document, written before the writer closed, was replaced.
+        assert_eq!(opened.searcher().num_docs(), 2);
+    }
 
     #[test]
     fn a_rare_shared_tag_finds_old_articles_that_common_words_alone_would_not_reach() {

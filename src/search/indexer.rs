@@ -45,6 +45,11 @@ const POLL: Duration = Duration::from_millis(5);
 /// much CPU as the rest of the write.
 const COMMIT_GAP: Duration = Duration::from_millis(100);
 
+/// How long the index writer stays open with nothing to write. Opening it again takes a few
+/// milliseconds; an open one holds a few MiB (its document queue, its threads) and, idle, would
+/// hold them for good.
+const WRITER_REST: Duration = Duration::from_secs(2);
+
 /// The index of this process and where it stands.
 #[derive(Default)]
 pub struct SearchIndex {
@@ -213,6 +218,9 @@ fn follow(state: &Weak<AppState>, index: &SearchIndex, mut found: Option<Stamp>)
                 // kept after the change listener cleared the cache: they go now.
                 app.cache.clear();
                 committed = Some(Instant::now());
+            } else if committed.is_none_or(|at| at.elapsed() >= WRITER_REST) {
+                opened.close_writer()?;
+                committed = None;
             }
             Ok(())
         });
@@ -347,12 +355,10 @@ fn commit(
     seq: i64,
     tx: Option<i64>,
 ) -> Result<(), ApiError> {
-    let mut writer = opened
-        .writer
-        .lock()
-        .map_err(|_| ApiError::internal("the search index writer was poisoned"))?;
-    opened.write(&writer, prepared, gone);
-    stamp_commit(&mut writer, seq, tx)?;
+    opened.with_writer(|writer| {
+        opened.write(writer, prepared, gone);
+        stamp_commit(writer, seq, tx)
+    })?;
     opened.reader.reload().map_err(ApiError::internal)?;
     Ok(())
 }
@@ -396,17 +402,14 @@ pub fn rebuild(conn: &mut PgConnection, opened: &Opened, bar: bool) -> Result<i6
         progress.set_style(style);
     }
     let started = Instant::now();
-    let mut writer = opened
-        .writer
-        .lock()
-        .map_err(|_| ApiError::internal("the search index writer was poisoned"))?;
-    // Merged once at the end: merging as segments fill up would redo that work, and could take
-    // away a segment the final merge names.
-    writer.set_merge_policy(Box::new(NoMergePolicy));
-    let built = write_every_article(conn, opened, &mut writer, (seq, tx), &progress);
-    writer.set_merge_policy(Box::<LogMergePolicy>::default());
-    let done = built?;
-    drop(writer);
+    let done = opened.with_writer(|writer| {
+        // Merged once at the end: merging as segments fill up would redo that work, and could
+        // take away a segment the final merge names.
+        writer.set_merge_policy(Box::new(NoMergePolicy));
+        let built = write_every_article(conn, opened, writer, (seq, tx), &progress);
+        writer.set_merge_policy(Box::<LogMergePolicy>::default());
+        built
+    })?;
     opened.reader.reload().map_err(ApiError::internal)?;
     progress.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
