@@ -288,7 +288,9 @@ def main():
         "email": "bench@example.com", "password": "a long bench password", "name": "Bench"})
     token = setup["access_token"]
     slugs, writes = seed(token)
-    time.sleep(3)
+    # Idle: the last batch indexed and the index writer closed (two quiet seconds, see
+    # src/search/indexer.rs).
+    time.sleep(5)
     idle = rss_anon(masthead.pid)
     print(f"writes: {ARTICLES} articles created and published with 8 clients: {writes:.0f}/s")
     print(f"RssAnon: {fresh:.1f} MiB fresh, {idle:.1f} MiB idle after loading {ARTICLES}")
