@@ -13,7 +13,8 @@ cd "$(dirname "$0")/.."
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)"; exit 1; }
 admin_url="${MASTHEAD_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 psql "$admin_url" -qc "DROP DATABASE IF EXISTS masthead_bench_read_path" </dev/null
-cargo build --release -q --bin masthead --example ceiling
+cargo build --release -q --bin masthead --example ceiling --example write_clients
 READ_PATH_MASTHEAD="${READ_PATH_MASTHEAD:-./target/release/masthead}" READ_PATH_CEILING=./target/release/examples/ceiling \
+  READ_PATH_WRITE_CLIENTS=./target/release/examples/write_clients \
   READ_PATH_DATABASE_URL="${admin_url%/*}/masthead_bench_read_path${READ_PATH_DATABASE_OPTIONS:+?$READ_PATH_DATABASE_OPTIONS}" \
   python3 benches/read_path.py
