@@ -2,6 +2,8 @@
 FROM rust:1-bookworm AS build
 WORKDIR /src
 COPY Cargo.toml Cargo.lock build.rs ./
+# jemalloc's settings are read from here when it builds.
+COPY .cargo .cargo
 COPY src src
 COPY migrations migrations
 # Cargo.toml names the benches and tests; cargo wants their files present to read it.
@@ -16,10 +18,10 @@ RUN apt-get update \
  && mkdir -p /data/media /data/search && chown -R 65534:65534 /data
 COPY --from=build /src/target/release/masthead /usr/local/bin/masthead
 USER 65534:65534
-# Two malloc arenas: image processing on the blocking threads otherwise leaves each thread's
-# arena holding its freed pictures (peak 374 MiB against 237 MiB in benches/uploads.rs). Fixed
-# mmap and trim thresholds: large buffers go back to the system when freed (idle 63 MiB
-# against 94 MiB after writing 6,000 articles).
+# Masthead's own memory is jemalloc's (.cargo/config.toml); these settings are for what the C
+# libraries allocate through glibc (libwebp's encoder, libpq). Two malloc arenas: each blocking
+# thread otherwise keeps an arena of its own; fixed mmap and trim thresholds: large buffers go
+# back to the system when freed.
 ENV MASTHEAD_BIND=0.0.0.0:8080 \
     MASTHEAD_MEDIA_DIR=/data/media \
     MASTHEAD_SEARCH_DIR=/data/search \

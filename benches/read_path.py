@@ -128,8 +128,9 @@ def wait_until_up(port):
 def start_masthead(cache):
     env = dict(os.environ, MASTHEAD_JWT_SECRET=SECRET, RUST_LOG="warn",
                MASTHEAD_RESPONSE_CACHE="on" if cache else "off", MASTHEAD_SEARCH_DIR=SEARCH_DIR)
-    # What the Dockerfile ships (see the README's settings); READ_PATH_MALLOC=default measures
-    # glibc's own behaviour instead (an arena per thread, adaptive thresholds).
+    # What the Dockerfile ships for the C libraries' allocations (see the README's settings;
+    # Masthead's own are jemalloc's); READ_PATH_MALLOC=default measures glibc's own behaviour
+    # instead (an arena per thread, adaptive thresholds).
     if os.environ.get("READ_PATH_MALLOC", "shipped") != "default":
         env.update(MALLOC_ARENA_MAX="2", MALLOC_MMAP_THRESHOLD_="131072",
                    MALLOC_TRIM_THRESHOLD_="131072")
