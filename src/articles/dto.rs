@@ -258,7 +258,19 @@ impl ArticleView {
     }
 }
 
-/// A new article; it starts as a draft.
+/// Where a new article starts in the workflow: `draft`; `published`, live at `published_at`
+/// (now when omitted; a future time schedules it, as `POST /articles/{id}/publish` does); or
+/// `scheduled`, live at `published_at`, which must then be in the future.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum NewStatus {
+    #[default]
+    Draft,
+    Published,
+    Scheduled,
+}
+
+/// A new article: a draft unless `status` publishes or schedules it in the same request.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateArticle {
@@ -304,6 +316,15 @@ pub struct CreateArticle {
     pub locale: Option<String>,
     pub translation_of: Option<Uuid>,
     pub seo: Option<Seo>,
+    /// `draft` when omitted. Publishing or scheduling needs the author role at least, as the
+    /// publish action does (403, and nothing is created).
+    pub status: Option<NewStatus>,
+    /// Only with `status` `published` or `scheduled`: when it goes live. A past time backdates
+    /// it; a future one schedules it.
+    pub published_at: Option<DateTime<Utc>>,
+    /// Only with `status` `published` or `scheduled`: when it comes down by itself; after
+    /// `published_at`.
+    pub unpublish_at: Option<DateTime<Utc>>,
 }
 
 /// SEO fields to change; absent ones stay, `null` clears one.

@@ -8,6 +8,7 @@ mod handlers;
 mod imports;
 pub mod live;
 pub mod model;
+mod publication;
 pub mod queries;
 pub mod scheduler;
 mod shape;

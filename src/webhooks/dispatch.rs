@@ -99,19 +99,21 @@ fn deliveries_for(
     group: &payload::ChangeGroup<'_>,
     now: DateTime<Utc>,
 ) -> Result<Vec<Delivery>, ApiError> {
-    let event = group.event();
-    // A hook hears of what committed after it was made, not of the past.
-    let targets: Vec<&Webhook> = hooks
-        .iter()
-        .filter(|hook| hook.created_at <= group.at())
-        .filter(|hook| events::subscribed(&hook.event_patterns(), &event))
-        .collect();
-    if targets.is_empty() {
-        return Ok(Vec::new());
+    let mut made = Vec::new();
+    for event in group.events() {
+        // A hook hears of what committed after it was made, not of the past.
+        let targets: Vec<&Webhook> = hooks
+            .iter()
+            .filter(|hook| hook.created_at <= group.at())
+            .filter(|hook| events::subscribed(&hook.event_patterns(), &event))
+            .collect();
+        if targets.is_empty() {
+            continue;
+        }
+        let body = payload::render(conn, config, group, &event)?;
+        made.extend(targets.into_iter().map(|hook| {
+            Delivery::pending(hook.id, event.clone(), Some(group.seq()), body.clone(), now)
+        }));
     }
-    let body = payload::render(conn, config, group, &event)?;
-    Ok(targets
-        .into_iter()
-        .map(|hook| Delivery::pending(hook.id, event.clone(), Some(group.seq()), body.clone(), now))
-        .collect())
+    Ok(made)
 }

@@ -68,9 +68,23 @@ impl ChangeGroup<'_> {
         self.changes.iter().rev().find_map(|c| c.after(field))
     }
 
-    /// The event this group fires. Creation and deletion win over anything else done in the
-    /// same transaction; an article's last workflow step names its event.
-    pub fn event(&self) -> String {
+    /// The events this group fires, in order: its own, then `article.published` after
+    /// `article.created` for an article created live (published in the request that made it),
+    /// so that hooks following what goes live hear of it too.
+    pub fn events(&self) -> Vec<String> {
+        let event = self.event();
+        let created_live = event == "article.created"
+            && self.after("status").and_then(Value::as_str) == Some("published");
+        let mut events = vec![event];
+        if created_live {
+            events.push("article.published".to_owned());
+        }
+        events
+    }
+
+    /// The group's own event. Creation and deletion win over anything else done in the same
+    /// transaction; an article's last workflow step names its event.
+    fn event(&self) -> String {
         let resource = self.resource();
         // A link application is a new link; a revoked key is a deleted one.
         let action = if self.has("created") || self.has("applied") {
@@ -460,6 +474,33 @@ mod tests {
                 "image.updated",
                 "article.published",
                 "article.trashed"
+            ]
+        );
+    }
+
+    #[test]
+    fn an_article_created_live_is_created_then_published() {
+        let with_status = |mut change: Change, status: &str| {
+            change.changes = json!({"status": {"after": status}});
+            change
+        };
+        let changes = vec![
+            with_status(change(1, 10, "article", 1, "created"), "published"),
+            with_status(change(2, 11, "article", 2, "created"), "scheduled"),
+            with_status(change(3, 12, "article", 3, "created"), "draft"),
+            change(4, 13, "article", 4, "created"),
+            with_status(change(5, 13, "article", 4, "published"), "published"),
+            with_status(change(6, 14, "author", 5, "created"), "published"),
+        ];
+        let events: Vec<Vec<String>> = group(&changes).iter().map(ChangeGroup::events).collect();
+        assert_eq!(
+            events,
+            [
+                vec!["article.created", "article.published"],
+                vec!["article.created"],
+                vec!["article.created"],
+                vec!["article.created", "article.published"],
+                vec!["author.created"],
             ]
         );
     }

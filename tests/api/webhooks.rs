@@ -724,6 +724,49 @@ async fn a_scheduled_article_fires_published_when_its_time_comes() {
 }
 
 #[actix_web::test]
+async fn an_article_created_published_fires_created_and_published() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let live_only = Receiver::start(None);
+    hook(&app, &admin, &live_only, &["article.published"]).await;
+    let every_article_event = Receiver::start(None);
+    hook(&app, &admin, &every_article_event, &["article.*"]).await;
+    let created = app
+        .post("/api/v1/articles")
+        .as_user(&admin)
+        .json(&json!({"title": "即时发布", "body": "正文。", "status": "published"}))
+        .send()
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.text());
+    let draft = article(&app, &admin, "草稿").await;
+
+    assert_eq!(app.deliver_webhooks().await, [Outcome::Succeeded; 4]);
+    let heard = live_only.wait_for(1, Duration::from_secs(5));
+    assert_eq!(heard.len(), 1, "the draft is not published");
+    let body = heard[0].json();
+    assert_eq!(body["type"], "article.published");
+    assert_eq!(body["data"]["id"], created.json()["id"]);
+    assert_eq!(body["data"]["object"]["status"], "published");
+    let mut events: Vec<(String, String)> = every_article_event
+        .wait_for(3, Duration::from_secs(5))
+        .iter()
+        .map(|call| {
+            let body = call.json();
+            (body["type"].to_string(), body["data"]["id"].to_string())
+        })
+        .collect();
+    events.sort();
+    let (live_id, draft_id) = (created.json()["id"].to_string(), draft["id"].to_string());
+    let mut expected = vec![
+        ("\"article.created\"".to_owned(), live_id.clone()),
+        ("\"article.published\"".to_owned(), live_id),
+        ("\"article.created\"".to_owned(), draft_id),
+    ];
+    expected.sort();
+    assert_eq!(events, expected);
+}
+
+#[actix_web::test]
 async fn every_call_checks_the_address_again_and_a_refused_one_is_a_failed_attempt() {
     let app = TestApp::spawn().await;
     let admin = app.admin().await;

@@ -1,26 +1,24 @@
 use actix_web::{HttpResponse, post, web};
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use diesel::Connection;
 
 use crate::{
     articles::{
-        access, content,
+        access,
         dto::{ArticleView, PublishArticle},
         handlers::lock_by_key,
         model::{Article, Status},
+        publication::{self, Workflow},
         queries,
     },
     auth::{AuthUser, min},
     db,
-    error::{ApiError, FieldCode, FieldError},
+    error::ApiError,
     extract,
     openapi::{Conflict, NotFound, Restricted, WithBody},
     slugs::Key,
     state::AppState,
 };
-
-/// An article's status, `published_at` and `unpublish_at` after a workflow step.
-type Workflow = (Status, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
 
 /// Runs a status change on the locked article after the publish permission check.
 async fn change_status(
@@ -83,36 +81,14 @@ pub async fn publish_article(
         b"" | b"null" => PublishArticle::default(),
         body => extract::parse(body)?,
     };
-    let mut errors = Vec::new();
-    for (field, value) in [
-        ("published_at", request.published_at),
-        ("unpublish_at", request.unpublish_at),
-    ] {
-        if value.is_some_and(|at| !content::storable(at)) {
-            errors.push(FieldError::new(
-                field,
-                FieldCode::Invalid,
-                "must be a time between the years 1 and 9999",
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
+    publication::check_times(request.published_at, request.unpublish_at)?;
     change_status(&state, user, &id, move |current| {
         let now = Utc::now();
-        let at = request.published_at.unwrap_or(now);
         // A take-down already past belongs to the previous publication.
         let unpublish_at = request
             .unpublish_at
             .or(current.unpublish_at.filter(|until| *until > now));
-        content::check_unpublish_at(Some(at), unpublish_at)?;
-        let status = if at > now {
-            Status::Scheduled
-        } else {
-            Status::Published
-        };
-        Ok((status, Some(at), unpublish_at))
+        publication::going_live(request.published_at, unpublish_at, now)
     })
     .await
 }

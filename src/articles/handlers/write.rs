@@ -1,4 +1,5 @@
 use actix_web::{HttpResponse, delete, http::header, patch, post, web};
+use chrono::Utc;
 use diesel::Connection;
 use uuid::Uuid;
 
@@ -13,7 +14,7 @@ use crate::{
         handlers::{lock_by_key, record_first_revision, record_revision},
         imports,
         model::{Article, Content},
-        queries,
+        publication, queries,
     },
     auth::{AuthUser, Role, min},
     authors, db,
@@ -77,7 +78,12 @@ async fn import_body<R: crate::auth::caller::RoleFloor>(
     Ok(Some(failed))
 }
 
-/// Write a new article. It starts as a draft; `publish` makes it public.
+/// Write a new article. It starts as a draft, unless `status` publishes or schedules it at once.
+///
+/// `status: published` does in the same request (one transaction) what
+/// `POST /articles/{id}/publish` does after a create, with the same permission: authors and
+/// editors, not contributors (403, and nothing is created). Hooks hear `article.created` and
+/// then `article.published`.
 ///
 /// Authors and contributors who name no `authors` are credited with their own author profile,
 /// made from their account if they have none. With `import_images=true`, the body's remote
@@ -87,7 +93,7 @@ async fn import_body<R: crate::auth::caller::RoleFloor>(
     params(WriteParams),
     request_body = CreateArticle,
     responses(
-        (status = 201, description = "The new draft", body = WrittenArticle,
+        (status = 201, description = "The new article", body = WrittenArticle,
             headers(("Location" = String, description = "The article's URL"))),
         Restricted, Conflict, WithBody,
     ),
@@ -100,11 +106,20 @@ pub async fn create_article(
     params: web::Query<WriteParams>,
     Json(body): Json<CreateArticle>,
 ) -> Result<HttpResponse, ApiError> {
+    let (status, published_at, unpublish_at) = (
+        body.status.unwrap_or_default(),
+        body.published_at,
+        body.unpublish_at,
+    );
+    // Refused before any image is imported; decided again at the moment of the write.
+    publication::at_creation(status, published_at, unpublish_at, Utc::now())?;
     let mut checked = Checked::from_create(body)?;
     let import_errors = import_body(&state, &user, &params, &mut checked).await?;
     let media_url = state.config.media_url.clone();
     let article = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
+            let workflow =
+                publication::at_creation(status, published_at, unpublish_at, Utc::now())?;
             checked.check_references(conn, None, &media_url)?;
             if checked.authors.is_none() {
                 checked.authors = Some(if user.role < Role::Editor {
@@ -116,7 +131,10 @@ pub async fn create_article(
             let title = checked.title.clone().unwrap_or_default();
             let slug = content::choose_slug(conn, checked.slug.as_deref(), &title, None)?;
             let content = checked.apply(None, slug);
-            let article = queries::insert(conn, Uuid::now_v7(), &content, user.id)?;
+            let article = queries::insert(conn, Uuid::now_v7(), &content, user.id, workflow)?;
+            if workflow != publication::DRAFT {
+                access::check_publishable(conn, &user, &article)?;
+            }
             record_first_revision(conn, &article, user.id)?;
             Ok(article)
         })

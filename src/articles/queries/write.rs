@@ -12,21 +12,31 @@ use diesel::{
 use uuid::Uuid;
 
 use crate::{
-    articles::model::{Article, Content, Status},
+    articles::{
+        model::{Article, Content, Status},
+        publication::Workflow,
+    },
     schema::articles,
 };
 
+/// A new article, in the workflow where `(status, published_at, unpublish_at)` put it. Every
+/// value is bound (none falls back to `DEFAULT`), so the statement's text is always the same and
+/// Diesel prepares it once per connection.
 pub fn insert(
     conn: &mut PgConnection,
     id: Uuid,
     content: &Content,
     created_by: Uuid,
+    (status, published_at, unpublish_at): Workflow,
 ) -> QueryResult<Article> {
     diesel::insert_into(articles::table)
         .values((
             articles::id.eq(id),
             content,
             articles::created_by.eq(created_by),
+            articles::status.eq(status.as_str()),
+            articles::published_at.eq(published_at),
+            articles::unpublish_at.eq(unpublish_at),
         ))
         .returning(Article::as_returning())
         .get_result(conn)

@@ -122,9 +122,124 @@ async fn a_future_publish_schedules_and_the_job_publishes_exactly_once() {
     assert_eq!(read.json()["status"], "published");
 }
 
+#[actix_web::test]
+async fn an_article_created_published_is_live_at_once_and_a_future_one_scheduled() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let live = create(
+        &app,
+        &admin,
+        json!({"title": TITLE, "body": BODY, "status": "published"}),
+    )
+    .await;
+    assert_eq!(live["status"], "published");
+    assert!(live["published_at"].is_string(), "{live}");
+    assert!(live["unpublish_at"].is_null());
+    let slug = live["slug"].as_str().expect("slug");
+    let read = app.get(&format!("/api/v1/articles/{slug}")).send().await;
+    assert_eq!(read.status, StatusCode::OK, "readers see it at once");
+    assert_eq!(read.json()["body_html"], live["body_html"]);
+
+    let backdated = create(
+        &app,
+        &admin,
+        json!({"title": "补发的旧闻", "status": "published",
+               "published_at": "2020-01-02T03:04:05Z", "unpublish_at": "2999-01-01T00:00:00Z"}),
+    )
+    .await;
+    assert_eq!(backdated["status"], "published");
+    assert_eq!(backdated["published_at"], "2020-01-02T03:04:05Z");
+    assert_eq!(backdated["unpublish_at"], "2999-01-01T00:00:00Z");
+
+    for status in ["published", "scheduled"] {
+        let later = create(
+            &app,
+            &admin,
+            json!({"title": format!("定时 {status}"), "status": status,
+                   "published_at": "2999-01-01T00:00:00Z"}),
+        )
+        .await;
+        assert_eq!(later["status"], "scheduled", "{status}");
+        app.get(&format!("/api/v1/articles/{}", id_of(&later)))
+            .send()
+            .await
+            .problem(404);
+    }
+
+    let list = app.get("/api/v1/articles").send().await.json();
+    assert_eq!(list["meta"]["total"], 2);
+    assert_eq!(list["data"][0]["id"], live["id"], "newest first");
+    assert_eq!(list["data"][1]["id"], backdated["id"]);
+    let revisions = app
+        .get(&format!("/api/v1/articles/{}/revisions", id_of(&live)))
+        .as_user(&admin)
+        .send()
+        .await
+        .json();
+    assert_eq!(revisions["meta"]["total"], 1, "{revisions}");
+}
+
+#[actix_web::test]
+async fn a_create_that_may_not_publish_stores_nothing() {
+    let app = TestApp::spawn().await;
+    let admin = app.admin().await;
+    let contributor = app.user(&admin, "contributor").await;
+    let author = app.user(&admin, "author").await;
+    app.post("/api/v1/articles")
+        .as_user(&contributor)
+        .json(&json!({"title": "投稿", "status": "published"}))
+        .send()
+        .await
+        .problem(403);
+    app.assert_field_errors(
+        "/api/v1/articles",
+        &admin,
+        [
+            (
+                json!({"title": "草稿", "published_at": "2020-01-01T00:00:00Z",
+                       "unpublish_at": "2999-01-01T00:00:00Z"}),
+                vec![("published_at", "invalid"), ("unpublish_at", "invalid")],
+            ),
+            (
+                json!({"title": "定时", "status": "scheduled"}),
+                vec![("published_at", "required")],
+            ),
+            (
+                json!({"title": "定时", "status": "scheduled",
+                       "published_at": "2020-01-01T00:00:00Z"}),
+                vec![("published_at", "invalid")],
+            ),
+            (
+                json!({"title": "下线早于上线", "status": "published",
+                       "published_at": "2999-01-02T00:00:00Z",
+                       "unpublish_at": "2999-01-01T00:00:00Z"}),
+                vec![("unpublish_at", "invalid")],
+            ),
+        ],
+    )
+    .await;
+    let everything = app.get("/api/v1/articles").as_user(&admin).send().await;
+    assert_eq!(everything.json()["meta"]["total"], 0, "nothing was stored");
+    let authors = app.get("/api/v1/authors").as_user(&admin).send().await;
+    assert_eq!(
+        authors.json()["meta"]["total"],
+        0,
+        "not even the contributor's author profile"
+    );
+
+    let own = create(
+        &app,
+        &author,
+        json!({"title": "作者自己发布", "status": "published"}),
+    )
+    .await;
+    assert_eq!(own["status"], "published", "authors publish their own");
+}
+
 /// Creating and publishing are the hot writes: PostgreSQL prepares their statements once per
 /// connection instead of parsing and planning them on every article (Diesel sends its own
-/// `UPDATE`, and `sql_query` text, unprepared).
+/// `UPDATE`, and `sql_query` text, unprepared), whether the article is created as a draft or
+/// created published.
 #[actix_web::test]
 async fn creating_and_publishing_reuse_prepared_statements() {
     use diesel::{QueryableByName, sql_types::Text};
@@ -147,6 +262,13 @@ async fn creating_and_publishing_reuse_prepared_statements() {
         .await;
         let published = publish(&app, &admin, &id_of(&article)).await;
         assert_eq!(published["status"], "published");
+        let created_live = create(
+            &app,
+            &admin,
+            json!({"title": format!("{TITLE} live {n}"), "status": "published"}),
+        )
+        .await;
+        assert_eq!(created_live["status"], "published");
     }
     let prepared = masthead::db::run(&app.state().pool, |conn| {
         sql_query("SELECT statement FROM pg_prepared_statements")

@@ -50,8 +50,12 @@ async fn bad_article_input_is_refused_and_nothing_is_written() {
             vec![("cover_image", "invalid_type")],
         ),
         (
-            json!({"title": "ok", "status": "published"}),
-            vec![("status", "unknown_field")],
+            json!({"title": "ok", "status": "archived"}),
+            vec![("status", "invalid")],
+        ),
+        (
+            json!({"title": "ok", "views": 3}),
+            vec![("views", "unknown_field")],
         ),
     ];
     app.assert_field_errors("/api/v1/articles", &admin, cases)

@@ -1,0 +1,165 @@
+//! When an article goes live and when it comes down: the rules the publish action and a create
+//! that publishes at once share.
+
+use chrono::{DateTime, Utc};
+
+use crate::{
+    articles::{content, dto::NewStatus, model::Status},
+    error::{ApiError, FieldCode, FieldError, Fields},
+};
+
+/// An article's status, `published_at` and `unpublish_at` after a workflow step.
+pub type Workflow = (Status, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+/// Where every new article starts unless asked otherwise.
+pub const DRAFT: Workflow = (Status::Draft, None, None);
+
+/// The times a publish names, each one PostgreSQL can store; one 422 names every bad one.
+pub fn check_times(
+    published_at: Option<DateTime<Utc>>,
+    unpublish_at: Option<DateTime<Utc>>,
+) -> Result<(), ApiError> {
+    let storable = |field, at: Option<DateTime<Utc>>| {
+        at.map_or(Ok(()), |at| content::storable_time(field, at).map(drop))
+    };
+    (
+        storable("published_at", published_at),
+        storable("unpublish_at", unpublish_at),
+    )
+        .parsed()
+        .map(drop)
+}
+
+/// Going live at `at`, now when `None`: published, or scheduled while `at` is still ahead.
+pub fn going_live(
+    at: Option<DateTime<Utc>>,
+    unpublish_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<Workflow, ApiError> {
+    let at = at.unwrap_or(now);
+    content::check_unpublish_at(Some(at), unpublish_at)?;
+    let status = if at > now {
+        Status::Scheduled
+    } else {
+        Status::Published
+    };
+    Ok((status, Some(at), unpublish_at))
+}
+
+/// Where a new article starts: a draft, or what publishing it at once makes it. A draft has no
+/// publishing times, and scheduling needs a time ahead.
+pub fn at_creation(
+    status: NewStatus,
+    published_at: Option<DateTime<Utc>>,
+    unpublish_at: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+) -> Result<Workflow, ApiError> {
+    check_times(published_at, unpublish_at)?;
+    match status {
+        NewStatus::Draft => {
+            let only_when_published = |field, at: Option<DateTime<Utc>>| match at {
+                Some(_) => Err(FieldError::new(
+                    field,
+                    FieldCode::Invalid,
+                    "needs status published or scheduled; a draft is given its times when it is published",
+                )),
+                None => Ok(()),
+            };
+            (
+                only_when_published("published_at", published_at),
+                only_when_published("unpublish_at", unpublish_at),
+            )
+                .parsed()?;
+            Ok(DRAFT)
+        }
+        NewStatus::Scheduled if published_at.is_none_or(|at| at <= now) => Err(ApiError::field(
+            "published_at",
+            if published_at.is_some() {
+                FieldCode::Invalid
+            } else {
+                FieldCode::Required
+            },
+            "scheduling needs a time in the future; status published goes live now or at a past time",
+        )),
+        NewStatus::Published | NewStatus::Scheduled => going_live(published_at, unpublish_at, now),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::Duration;
+
+    use super::*;
+
+    fn fields_of(error: ApiError) -> Vec<(String, FieldCode)> {
+        match error {
+            ApiError::Validation(errors) => errors.into_iter().map(|e| (e.field, e.code)).collect(),
+            other => panic!("not a validation error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_new_article_goes_live_now_at_a_past_time_or_later_at_a_future_one() {
+        let now = Utc::now();
+        let (past, future) = (now - Duration::days(3), now + Duration::hours(2));
+        let at =
+            |status, published_at| at_creation(status, published_at, None, now).expect("accepted");
+        assert_eq!(at(NewStatus::Draft, None), DRAFT);
+        assert_eq!(
+            at(NewStatus::Published, None),
+            (Status::Published, Some(now), None)
+        );
+        assert_eq!(
+            at(NewStatus::Published, Some(past)),
+            (Status::Published, Some(past), None)
+        );
+        assert_eq!(
+            at(NewStatus::Published, Some(future)),
+            (Status::Scheduled, Some(future), None)
+        );
+        assert_eq!(
+            at(NewStatus::Scheduled, Some(future)),
+            (Status::Scheduled, Some(future), None)
+        );
+    }
+
+    #[test]
+    fn times_that_do_not_fit_the_status_name_their_fields() {
+        let now = Utc::now();
+        let (past, future) = (now - Duration::days(3), now + Duration::hours(2));
+        let error = |status, published_at, unpublish_at| {
+            fields_of(at_creation(status, published_at, unpublish_at, now).expect_err("refused"))
+        };
+        assert_eq!(
+            error(NewStatus::Draft, Some(past), Some(future)),
+            [
+                ("published_at".to_owned(), FieldCode::Invalid),
+                ("unpublish_at".to_owned(), FieldCode::Invalid)
+            ]
+        );
+        assert_eq!(
+            error(NewStatus::Scheduled, None, None),
+            [("published_at".to_owned(), FieldCode::Required)]
+        );
+        assert_eq!(
+            error(NewStatus::Scheduled, Some(past), None),
+            [("published_at".to_owned(), FieldCode::Invalid)]
+        );
+        assert_eq!(
+            error(NewStatus::Published, Some(future), Some(past)),
+            [("unpublish_at".to_owned(), FieldCode::Invalid)]
+        );
+        let year_ten_thousand = "+10000-01-01T00:00:00Z".parse().expect("a time");
+        assert_eq!(
+            error(
+                NewStatus::Published,
+                Some(year_ten_thousand),
+                Some(year_ten_thousand)
+            ),
+            [
+                ("published_at".to_owned(), FieldCode::Invalid),
+                ("unpublish_at".to_owned(), FieldCode::Invalid)
+            ]
+        );
+    }
+}
