@@ -10,9 +10,9 @@ base="${WRITES_BASE:-267b52f}"
 base_target="$PWD/target/writes-base/$base"
 if [ ! -x "$base_target/release/masthead" ]; then
   tree="$(mktemp -d)"
+  trap 'git worktree remove --force "$tree"' EXIT
   git worktree add -q --detach "$tree" "$base"
   (cd "$tree" && CARGO_TARGET_DIR="$base_target" cargo build --release -q --bin masthead)
-  git worktree remove --force "$tree"
 fi
 cargo build --release -q --bin masthead --example write_clients
 admin_url="${MASTHEAD_TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"

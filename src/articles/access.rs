@@ -52,17 +52,24 @@ pub fn check_editable<R: RoleFloor>(
     Ok(())
 }
 
-/// Publishing needs the author role at least, and the article must be the author's own.
-pub fn check_publishable<R: RoleFloor>(
-    conn: &mut PgConnection,
-    user: &AuthUser<R>,
-    article: &Article,
-) -> Result<(), ApiError> {
+/// Publishing needs the author role at least.
+pub fn check_may_publish<R: RoleFloor>(user: &AuthUser<R>) -> Result<(), ApiError> {
     if user.role < Role::Author {
         return Err(ApiError::Forbidden(
             "contributors cannot publish; ask an editor".into(),
         ));
     }
+    Ok(())
+}
+
+/// Publishing an article needs the author role at least, and the article must be the author's
+/// own.
+pub fn check_publishable<R: RoleFloor>(
+    conn: &mut PgConnection,
+    user: &AuthUser<R>,
+    article: &Article,
+) -> Result<(), ApiError> {
+    check_may_publish(user)?;
     check_editable(conn, user, article)
 }
 

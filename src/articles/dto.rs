@@ -322,8 +322,8 @@ pub struct CreateArticle {
     /// Only with `status` `published` or `scheduled`: when it goes live. A past time backdates
     /// it; a future one schedules it.
     pub published_at: Option<DateTime<Utc>>,
-    /// Only with `status` `published` or `scheduled`: when it comes down by itself; after
-    /// `published_at`.
+    /// When it comes down by itself, once published: after `published_at`, and in the future
+    /// for an article published at once.
     pub unpublish_at: Option<DateTime<Utc>>,
 }
 

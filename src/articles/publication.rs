@@ -5,14 +5,11 @@ use chrono::{DateTime, Utc};
 
 use crate::{
     articles::{content, dto::NewStatus, model::Status},
-    error::{ApiError, FieldCode, FieldError, Fields},
+    error::{ApiError, FieldCode, Fields},
 };
 
 /// An article's status, `published_at` and `unpublish_at` after a workflow step.
 pub type Workflow = (Status, Option<DateTime<Utc>>, Option<DateTime<Utc>>);
-
-/// Where every new article starts unless asked otherwise.
-pub const DRAFT: Workflow = (Status::Draft, None, None);
 
 /// The times a publish names, each one PostgreSQL can store; one 422 names every bad one.
 pub fn check_times(
@@ -30,7 +27,8 @@ pub fn check_times(
         .map(drop)
 }
 
-/// Going live at `at`, now when `None`: published, or scheduled while `at` is still ahead.
+/// Going live at `at`, now when `None`: published, or scheduled while `at` is still ahead. A
+/// take-down must come after both: one already past would publish what no one can read.
 pub fn going_live(
     at: Option<DateTime<Utc>>,
     unpublish_at: Option<DateTime<Utc>>,
@@ -38,6 +36,13 @@ pub fn going_live(
 ) -> Result<Workflow, ApiError> {
     let at = at.unwrap_or(now);
     content::check_unpublish_at(Some(at), unpublish_at)?;
+    if unpublish_at.is_some_and(|until| until <= now) {
+        return Err(ApiError::field(
+            "unpublish_at",
+            FieldCode::Invalid,
+            "must be in the future",
+        ));
+    }
     let status = if at > now {
         Status::Scheduled
     } else {
@@ -47,7 +52,8 @@ pub fn going_live(
 }
 
 /// Where a new article starts: a draft, or what publishing it at once makes it. A draft has no
-/// publishing times, and scheduling needs a time ahead.
+/// publishing time yet (it may have a take-down time, as a `PATCH` may give it), and scheduling
+/// needs a time ahead.
 pub fn at_creation(
     status: NewStatus,
     published_at: Option<DateTime<Utc>>,
@@ -56,22 +62,12 @@ pub fn at_creation(
 ) -> Result<Workflow, ApiError> {
     check_times(published_at, unpublish_at)?;
     match status {
-        NewStatus::Draft => {
-            let only_when_published = |field, at: Option<DateTime<Utc>>| match at {
-                Some(_) => Err(FieldError::new(
-                    field,
-                    FieldCode::Invalid,
-                    "needs status published or scheduled; a draft is given its times when it is published",
-                )),
-                None => Ok(()),
-            };
-            (
-                only_when_published("published_at", published_at),
-                only_when_published("unpublish_at", unpublish_at),
-            )
-                .parsed()?;
-            Ok(DRAFT)
-        }
+        NewStatus::Draft if published_at.is_some() => Err(ApiError::field(
+            "published_at",
+            FieldCode::Invalid,
+            "needs status published or scheduled; a draft is given its time when it is published",
+        )),
+        NewStatus::Draft => Ok((Status::Draft, None, unpublish_at)),
         NewStatus::Scheduled if published_at.is_none_or(|at| at <= now) => Err(ApiError::field(
             "published_at",
             if published_at.is_some() {
@@ -104,7 +100,12 @@ mod tests {
         let (past, future) = (now - Duration::days(3), now + Duration::hours(2));
         let at =
             |status, published_at| at_creation(status, published_at, None, now).expect("accepted");
-        assert_eq!(at(NewStatus::Draft, None), DRAFT);
+        assert_eq!(at(NewStatus::Draft, None), (Status::Draft, None, None));
+        assert_eq!(
+            at_creation(NewStatus::Draft, None, Some(future), now).expect("accepted"),
+            (Status::Draft, None, Some(future)),
+            "a draft may be given its take-down time, as a PATCH may"
+        );
         assert_eq!(
             at(NewStatus::Published, None),
             (Status::Published, Some(now), None)
@@ -132,10 +133,7 @@ mod tests {
         };
         assert_eq!(
             error(NewStatus::Draft, Some(past), Some(future)),
-            [
-                ("published_at".to_owned(), FieldCode::Invalid),
-                ("unpublish_at".to_owned(), FieldCode::Invalid)
-            ]
+            [("published_at".to_owned(), FieldCode::Invalid)]
         );
         assert_eq!(
             error(NewStatus::Scheduled, None, None),
@@ -148,6 +146,15 @@ mod tests {
         assert_eq!(
             error(NewStatus::Published, Some(future), Some(past)),
             [("unpublish_at".to_owned(), FieldCode::Invalid)]
+        );
+        assert_eq!(
+            error(
+                NewStatus::Published,
+                Some(now - Duration::days(5)),
+                Some(past)
+            ),
+            [("unpublish_at".to_owned(), FieldCode::Invalid)],
+            "a take-down already past, though after the publication"
         );
         let year_ten_thousand = "+10000-01-01T00:00:00Z".parse().expect("a time");
         assert_eq!(

@@ -100,6 +100,7 @@ fn deliveries_for(
     now: DateTime<Utc>,
 ) -> Result<Vec<Delivery>, ApiError> {
     let mut made = Vec::new();
+    let mut data = None;
     for event in group.events() {
         // A hook hears of what committed after it was made, not of the past.
         let targets: Vec<&Webhook> = hooks
@@ -110,7 +111,11 @@ fn deliveries_for(
         if targets.is_empty() {
             continue;
         }
-        let body = payload::render(conn, config, group, &event)?;
+        let data = match data {
+            Some(ref data) => data,
+            None => data.insert(payload::data(conn, config, group)?),
+        };
+        let body = payload::body(&event, group, data)?;
         made.extend(targets.into_iter().map(|hook| {
             Delivery::pending(hook.id, event.clone(), Some(group.seq()), body.clone(), now)
         }));

@@ -68,9 +68,9 @@ impl ChangeGroup<'_> {
         self.changes.iter().rev().find_map(|c| c.after(field))
     }
 
-    /// The events this group fires, in order: its own, then `article.published` after
-    /// `article.created` for an article created live (published in the request that made it),
-    /// so that hooks following what goes live hear of it too.
+    /// The events this group fires: its own, and besides `article.created` also
+    /// `article.published` for an article created live (published in the request that made
+    /// it), so that hooks following what goes live hear of it too.
     pub fn events(&self) -> Vec<String> {
         let event = self.event();
         let created_live = event == "article.created"
@@ -139,13 +139,13 @@ pub fn group(changes: &[Change]) -> Vec<ChangeGroup<'_>> {
     groups
 }
 
-/// The body of the delivery, as JSON text: `{type, timestamp, data}`.
-pub fn render(
+/// What every event of the group carries: the resource as it is now (none once deleted), with
+/// the frontend paths the change affects. Read once for all of the group's events.
+pub fn data(
     conn: &mut PgConnection,
     config: &Config,
     group: &ChangeGroup<'_>,
-    event: &str,
-) -> Result<String, ApiError> {
+) -> Result<Value, ApiError> {
     let mut data = json!({
         "resource": group.resource(),
         "id": group.resource_id(),
@@ -153,7 +153,7 @@ pub fn render(
         "changed_fields": group.fields(),
     });
     let mut paths = BTreeSet::new();
-    let deleted = event.ends_with(".deleted");
+    let deleted = group.event().ends_with(".deleted");
     let object = match group.resource() {
         "article" => article(conn, config, group, &mut data, &mut paths, deleted)?,
         kind => {
@@ -180,12 +180,17 @@ pub fn render(
     }
     data["paths"] = json!(paths);
     data["object"] = object.unwrap_or(Value::Null);
-    let body = json!({
+    Ok(data)
+}
+
+/// The body of one delivery, as JSON text: `{type, timestamp, data}`.
+pub fn body(event: &str, group: &ChangeGroup<'_>, data: &Value) -> Result<String, ApiError> {
+    serde_json::to_string(&json!({
         "type": event,
         "timestamp": group.at(),
         "data": data,
-    });
-    serde_json::to_string(&body).map_err(ApiError::internal)
+    }))
+    .map_err(ApiError::internal)
 }
 
 /// The body of `POST /webhooks/{id}/ping`.

@@ -8,8 +8,8 @@ use crate::{
         access,
         content::{self, Checked},
         dto::{
-            ArticleView, CreateArticle, DeleteParams, ImportError, UpdateArticle, WriteParams,
-            WrittenArticle,
+            ArticleView, CreateArticle, DeleteParams, ImportError, NewStatus, UpdateArticle,
+            WriteParams, WrittenArticle,
         },
         handlers::{lock_by_key, record_first_revision, record_revision},
         imports,
@@ -82,8 +82,8 @@ async fn import_body<R: crate::auth::caller::RoleFloor>(
 ///
 /// `status: published` does in the same request (one transaction) what
 /// `POST /articles/{id}/publish` does after a create, with the same permission: authors and
-/// editors, not contributors (403, and nothing is created). Hooks hear `article.created` and
-/// then `article.published`.
+/// editors, not contributors (403, and nothing is created). An article live at once fires both
+/// `article.created` and `article.published` to hooks.
 ///
 /// Authors and contributors who name no `authors` are credited with their own author profile,
 /// made from their account if they have none. With `import_images=true`, the body's remote
@@ -106,20 +106,19 @@ pub async fn create_article(
     params: web::Query<WriteParams>,
     Json(body): Json<CreateArticle>,
 ) -> Result<HttpResponse, ApiError> {
-    let (status, published_at, unpublish_at) = (
-        body.status.unwrap_or_default(),
-        body.published_at,
-        body.unpublish_at,
-    );
-    // Refused before any image is imported; decided again at the moment of the write.
-    publication::at_creation(status, published_at, unpublish_at, Utc::now())?;
+    let status = body.status.unwrap_or_default();
+    if status != NewStatus::Draft {
+        // A new article is its writer's own: the role is the whole of the publish permission.
+        access::check_may_publish(&user)?;
+    }
+    // Decided before any image is imported, so that a refusal leaves nothing behind.
+    let workflow =
+        publication::at_creation(status, body.published_at, body.unpublish_at, Utc::now())?;
     let mut checked = Checked::from_create(body)?;
     let import_errors = import_body(&state, &user, &params, &mut checked).await?;
     let media_url = state.config.media_url.clone();
     let article = db::run(&state.pool, move |conn| {
         conn.transaction(|conn| {
-            let workflow =
-                publication::at_creation(status, published_at, unpublish_at, Utc::now())?;
             checked.check_references(conn, None, &media_url)?;
             if checked.authors.is_none() {
                 checked.authors = Some(if user.role < Role::Editor {
@@ -132,9 +131,6 @@ pub async fn create_article(
             let slug = content::choose_slug(conn, checked.slug.as_deref(), &title, None)?;
             let content = checked.apply(None, slug);
             let article = queries::insert(conn, Uuid::now_v7(), &content, user.id, workflow)?;
-            if workflow != publication::DRAFT {
-                access::check_publishable(conn, &user, &article)?;
-            }
             record_first_revision(conn, &article, user.id)?;
             Ok(article)
         })
