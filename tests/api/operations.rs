@@ -2,6 +2,8 @@ use std::time::Duration;
 
 use actix_web::http::StatusCode;
 
+use futures_util::future::join_all;
+
 use crate::helpers::TestApp;
 
 #[actix_web::test]
@@ -93,4 +95,39 @@ async fn the_api_reference_is_served_without_internet() {
     assert!(script.body.len() > 100_000);
     let redirect = app.get("/docs").send().await;
     assert_eq!(redirect.status, StatusCode::PERMANENT_REDIRECT);
+}
+
+#[actix_web::test]
+async fn requests_beyond_the_connections_wait_their_turn_and_a_long_wait_is_503() {
+    let app = TestApp::spawn_with(|config| {
+        config.db_pool_size = 1;
+        config.db_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let admin = app.admin().await;
+
+    // Forty callers at once on one connection: each waits for its turn, none is refused.
+    let answers =
+        join_all((0..40).map(|_| app.get("/api/v1/auth/me").as_user(&admin).send())).await;
+    for answer in &answers {
+        assert_eq!(answer.status, StatusCode::OK);
+    }
+
+    // The one connection held well past the time-out: a caller gets 503 with Retry-After
+    // rather than an endless wait, and is answered again once it is free.
+    let pool = app.state().pool.clone();
+    let holder = masthead::db::run(&pool, |_| {
+        std::thread::sleep(Duration::from_secs(3));
+        Ok(())
+    });
+    let waiting = async {
+        tokio_sleep(Duration::from_millis(200)).await;
+        app.get("/api/v1/auth/me").as_user(&admin).send().await
+    };
+    let (held, refused) = futures_util::join!(holder, waiting);
+    held.expect("the holder ran");
+    refused.problem(503);
+    assert_eq!(refused.header("retry-after"), Some("5"));
+    let again = app.get("/api/v1/auth/me").as_user(&admin).send().await;
+    assert_eq!(again.status, StatusCode::OK);
 }
