@@ -12,8 +12,9 @@ use crate::{compression, error::ApiError};
 /// resource (with `fields` or `include`, say).
 pub fn of_bytes(bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("\"{hex}\"")
+    let mut half = [0u8; 16];
+    half.copy_from_slice(&digest[..16]);
+    format!("\"{:032x}\"", u128::from_be_bytes(half))
 }
 
 /// Whether a list of entity tags from `If-Match` or `If-None-Match` names `etag`, in any of
@@ -59,5 +60,16 @@ impl FromRequest for IfMatch {
                 .map(|v| Self(Some(v.to_owned())))
                 .map_err(|_| ApiError::BadRequest("If-Match must be ASCII".into())),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::of_bytes;
+
+    #[test]
+    fn an_etag_is_the_first_half_of_the_sha256_in_hex_with_its_leading_zeros() {
+        assert_eq!(of_bytes(b""), "\"e3b0c44298fc1c149afbf4c8996fb924\"");
+        assert_eq!(of_bytes(b"286"), "\"00328ce57bbc14b33bd6695bc8eb32cd\"");
     }
 }
