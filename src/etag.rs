@@ -4,17 +4,19 @@ use std::future::{Ready, ready};
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, http::header};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
+use twox_hash::XxHash3_128;
 
 use crate::{compression, error::ApiError};
 
 /// A strong validator over the exact bytes sent, so it is right for every representation of a
 /// resource (with `fields` or `include`, say).
+///
+/// The 128-bit XXH3 of the bytes: an entity tag needs bytes that differ to get tags that differ,
+/// not a hash that resists a forger (whoever could forge one can change the resource anyway),
+/// and every uncached answer is hashed, so the hash is one made for speed (a SHA-256 of an
+/// article was about 7% of the server's time on an uncached read).
 pub fn of_bytes(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut half = [0u8; 16];
-    half.copy_from_slice(&digest[..16]);
-    format!("\"{:032x}\"", u128::from_be_bytes(half))
+    format!("\"{:032x}\"", XxHash3_128::oneshot(bytes))
 }
 
 /// Whether a list of entity tags from `If-Match` or `If-None-Match` names `etag`, in any of
@@ -68,8 +70,8 @@ mod tests {
     use super::of_bytes;
 
     #[test]
-    fn an_etag_is_the_first_half_of_the_sha256_in_hex_with_its_leading_zeros() {
-        assert_eq!(of_bytes(b""), "\"e3b0c44298fc1c149afbf4c8996fb924\"");
-        assert_eq!(of_bytes(b"286"), "\"00328ce57bbc14b33bd6695bc8eb32cd\"");
+    fn an_etag_is_the_xxh3_128_in_hex_with_its_leading_zeros() {
+        assert_eq!(of_bytes(b""), "\"99aa06d3014798d86001c324468d497f\"");
+        assert_eq!(of_bytes(b"168"), "\"007fb8d6d88bcdd8c9205eb3ffe83e67\"");
     }
 }
