@@ -248,11 +248,11 @@ impl ArticleView {
         }
     }
 
-    pub fn full(article: crate::articles::model::Article) -> Self {
+    pub fn full(mut article: crate::articles::model::Article) -> Self {
         let bodies = Bodies {
-            body: article.body.clone(),
-            body_html: article.body_html.clone(),
-            body_text: article.body_text.clone(),
+            body: std::mem::take(&mut article.body),
+            body_html: std::mem::take(&mut article.body_html),
+            body_text: std::mem::take(&mut article.body_text),
         };
         Self::new(ArticleSummary::from(article), Some(bodies))
     }

