@@ -96,13 +96,22 @@ pub struct ArticleView {
     #[schema(example = "利民之事，丝发必兴。")]
     pub excerpt: String,
     /// Markdown (CommonMark with tables).
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::text::json::long_text"
+    )]
     pub body: Option<String>,
     /// The body rendered to sanitised HTML.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::text::json::long_text"
+    )]
     pub body_html: Option<String>,
     /// The body as plain text.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::text::json::long_text"
+    )]
     pub body_text: Option<String>,
     /// An image id, or the image with its variants with `include=cover_image`.
     #[schema(value_type = Option<Embedded<ImageView>>)]

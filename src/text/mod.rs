@@ -2,6 +2,7 @@
 //! derived from an article's plain text. Nothing here touches the database or HTTP.
 
 pub mod fields;
+pub mod json;
 pub mod markdown;
 pub mod slug;
 pub mod stats;
