@@ -257,6 +257,25 @@ impl ArticleView {
         }
     }
 
+    /// The view as a JSON tree. Its bodies go in as strings: serialised on their own they are
+    /// JSON text already escaped (`text::json::long_text`), which a tree would parse back.
+    pub fn into_value(mut self) -> Result<serde_json::Value, serde_json::Error> {
+        let bodies = [
+            ("body", self.body.take()),
+            ("body_html", self.body_html.take()),
+            ("body_text", self.body_text.take()),
+        ];
+        let mut value = serde_json::to_value(self)?;
+        if let serde_json::Value::Object(object) = &mut value {
+            for (key, text) in bodies {
+                if let Some(text) = text {
+                    object.insert(key.to_owned(), serde_json::Value::String(text));
+                }
+            }
+        }
+        Ok(value)
+    }
+
     pub fn full(mut article: crate::articles::model::Article) -> Self {
         let bodies = Bodies {
             body: std::mem::take(&mut article.body),

@@ -170,17 +170,17 @@ impl Shape {
     /// The JSON text of a view with only the asked-for fields; with all of them it is written
     /// straight from the view, keys in the view's order (an uncached read makes no
     /// intermediate JSON tree).
-    pub fn to_json(&self, view: &ArticleView) -> Result<Vec<u8>, ApiError> {
+    pub fn to_json(&self, view: ArticleView) -> Result<Vec<u8>, ApiError> {
         match self.fields {
-            None => serde_json::to_vec(view),
+            None => serde_json::to_vec(&view),
             Some(_) => serde_json::to_vec(&self.project(view)?),
         }
         .map_err(ApiError::internal)
     }
 
     /// The JSON of a view with only the asked-for fields.
-    pub fn project(&self, view: &ArticleView) -> Result<Value, ApiError> {
-        let value = serde_json::to_value(view).map_err(ApiError::internal)?;
+    pub fn project(&self, view: ArticleView) -> Result<Value, ApiError> {
+        let value = view.into_value().map_err(ApiError::internal)?;
         let Some(fields) = &self.fields else {
             return Ok(value);
         };

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use diesel::{OptionalExtension, prelude::*};
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Value, value::RawValue};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -78,7 +78,7 @@ pub enum Entry {
         id: Option<Uuid>,
         /// The item as its own public read gives it (an article as a summary unless `full`).
         #[schema(value_type = Object)]
-        item: Value,
+        item: Box<RawValue>,
     },
     /// Remove the item: trashed, purged, unpublished, archived, taken down, unapproved, deleted.
     Delete {
@@ -109,8 +109,9 @@ fn article_view(article: Article, full: bool) -> ArticleView {
     }
 }
 
-fn json(view: impl Serialize) -> Result<Value, ApiError> {
-    serde_json::to_value(view).map_err(ApiError::internal)
+/// The item's JSON, written once: an article's bodies go out as they were escaped here.
+fn json(view: impl Serialize) -> Result<Box<RawValue>, ApiError> {
+    serde_json::value::to_raw_value(&view).map_err(ApiError::internal)
 }
 
 fn live_article(conn: &mut PgConnection, id: Uuid) -> Result<Option<Article>, ApiError> {
@@ -125,7 +126,7 @@ pub fn render(
     conn: &mut PgConnection,
     key: &ItemKey,
     showing: &Showing,
-) -> Result<Option<Value>, ApiError> {
+) -> Result<Option<Box<RawValue>>, ApiError> {
     let media = showing.media_url.as_str();
     let Some(id) = key.id else {
         return if key.kind == "site" {
@@ -160,7 +161,7 @@ pub fn render(
                 json(TagView::new(tag, count))
             }),
         "carousel" => match carousels::public_view_of(conn, id, media, showing.now) {
-            Ok(view) => Some(Ok(view)),
+            Ok(view) => Some(json(view)),
             Err(ApiError::NotFound(_)) => None,
             Err(other) => return Err(other),
         },
@@ -222,7 +223,7 @@ pub fn live_articles_after(
     after: Option<Uuid>,
     limit: i64,
     full: bool,
-) -> Result<Vec<(Uuid, Value)>, ApiError> {
+) -> Result<Vec<(Uuid, Box<RawValue>)>, ApiError> {
     let rows: Vec<Article> = articles_table::table
         .filter(articles_table::id.gt(after.unwrap_or(Uuid::nil())))
         .filter(live())

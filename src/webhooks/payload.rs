@@ -316,7 +316,11 @@ fn article(
     }
     paths.extend(["/", "/sitemap.xml", "/feed.xml"].map(String::from));
     current
-        .map(|article| serde_json::to_value(ArticleView::full(article)).map_err(ApiError::internal))
+        .map(|article| {
+            ArticleView::full(article)
+                .into_value()
+                .map_err(ApiError::internal)
+        })
         .transpose()
 }
 

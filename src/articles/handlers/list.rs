@@ -338,7 +338,7 @@ fn fetch(
         .collect();
     shape.embed(conn, &mut views, &state.config.media_url)?;
     let projected = views
-        .iter()
+        .into_iter()
         .map(|v| shape.project(v))
         .collect::<Result<Vec<_>, _>>()?;
     Ok((projected, total, next, until_change))

@@ -158,7 +158,7 @@ pub async fn find_preview(
         let mut views = [view];
         shape.embed(conn, &mut views, &media_url)?;
         let [view] = views;
-        shape.project(&view)
+        shape.project(view)
     })
     .await?;
     Ok(HttpResponse::Ok()

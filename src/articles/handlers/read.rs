@@ -60,7 +60,7 @@ pub async fn find_article(
         let mut views = [ArticleView::full(article)];
         shape.embed(conn, &mut views, &media_url)?;
         let [view] = views;
-        Ok(Ok((shape.to_json(&view)?, until_change)))
+        Ok(Ok((shape.to_json(view)?, until_change)))
     })
     .await?;
     match found {
