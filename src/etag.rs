@@ -13,8 +13,8 @@ use crate::{compression, error::ApiError};
 ///
 /// The 128-bit XXH3 of the bytes: an entity tag needs bytes that differ to get tags that differ,
 /// not a hash that resists a forger (whoever could forge one can change the resource anyway),
-/// and every uncached answer is hashed, so the hash is one made for speed (a SHA-256 of an
-/// article was about 7% of the server's time on an uncached read).
+/// and every uncached answer is hashed, so the hash is one made for speed (a SHA-256 of a 9 KB
+/// article took 5.6 µs, about a twentieth of the server's time on an uncached read).
 pub fn of_bytes(bytes: &[u8]) -> String {
     format!("\"{:032x}\"", XxHash3_128::oneshot(bytes))
 }
